@@ -1,0 +1,113 @@
+/*
+ * nook shim: the protocol between TypeScript (policy) and C (mechanics).
+ *
+ * TypeScript compiles a container's setup into a program: a header, an array
+ * of fixed-size steps, and a blob of NUL-terminated strings. The shim checks
+ * the whole program in the parent (parse first), clones the child with the
+ * requested namespaces, and the child runs the steps in order with raw
+ * syscalls only (act later). The first failing step is reported to the parent
+ * as a `struct nook_report` over the control socket; a successful execve is
+ * seen by the parent as EOF on that socket.
+ *
+ * shim/protocol.ts mirrors every number in this file; tests/shim_protocol_test.ts
+ * checks that the two agree.
+ */
+#ifndef NOOK_SHIM_H
+#define NOOK_SHIM_H
+
+#include <stdint.h>
+
+#define NOOK_ABI 1
+#define NOOK_PROG_MAGIC 0x6b6f6f6eu /* "nook" little-endian */
+#define NOOK_NO_STR 0xffffffffu
+#define NOOK_MAX_STEPS 1024
+#define NOOK_MAX_LIST 16384 /* argv or envp entries */
+
+/* Step operations. s[] are offsets into the string blob, n[] numbers. */
+enum nook_op {
+  NOOK_OP_SETHOSTNAME = 1,    /* s0 name */
+  NOOK_OP_LOOPBACK_UP = 2,    /* bring "lo" up in the new network namespace */
+  NOOK_OP_MOUNT_PRIVATE = 3,  /* make every mount private (no propagation to the host) */
+  NOOK_OP_ENTER_ROOT = 4,     /* s0 rootfs: bind it on itself; later targets resolve beneath it */
+  NOOK_OP_MOUNT = 5,          /* s0 source, s1 target in root, s2 fstype, s3 data; n0 flags */
+  NOOK_OP_BIND = 6,           /* s0 host source, s1 target in root; n0 flags (MS_REC, MS_RDONLY) */
+  NOOK_OP_MASK = 7,           /* s1 target in root: tmpfs (dir) or /dev/null (file) over it */
+  NOOK_OP_READONLY = 8,       /* s1 target in root: bind on itself, remount read-only */
+  NOOK_OP_SYMLINK = 9,        /* s0 link text, s1 path in root */
+  NOOK_OP_PIVOT_ROOT = 10,    /* switch to the root; detach the old one */
+  NOOK_OP_REMOUNT_RO = 11,    /* s1 target (after pivot_root: a container path) */
+  NOOK_OP_MKDIR = 12,         /* s1 path (mkdir -p, beneath the root); n0 mode */
+  NOOK_OP_OPEN_FD = 13,       /* s0 path; n0 target fd; n1 open flags */
+  NOOK_OP_DUP2 = 14,          /* n0 from, n1 to */
+  NOOK_OP_SETSID = 15,        /* new session, no controlling terminal */
+  NOOK_OP_PTY = 16,           /* n0 rows, n1 cols: new pty from /dev/ptmx, master sent to parent */
+  NOOK_OP_CAPS = 17,          /* n0 bounding set to keep (bit per cap), n1 last cap */
+  NOOK_OP_NO_NEW_PRIVS = 18,
+  NOOK_OP_SETGROUPS = 19,     /* s0 "gid,gid,..." (may be empty) */
+  NOOK_OP_SETGID = 20,        /* n0 gid */
+  NOOK_OP_SETUID = 21,        /* n0 uid */
+  NOOK_OP_CHDIR = 22,         /* s0 dir */
+  NOOK_OP_INIT = 23,          /* fork: this process stays as a reaping PID 1, the child goes on */
+  NOOK_OP_EXEC = 24,          /* s0 file, s1 PATH (NOOK_NO_STR: no search), s2 argv, s3 envp; n0 argc, n1 envc */
+  NOOK_OP_PDEATHSIG = 25,     /* n0 signal sent to the child when its parent dies */
+  NOOK_OP_CLOSE_FDS = 26,     /* close-on-exec every fd >= 3 */
+  NOOK_OP_OP_COUNT = 27
+};
+
+/* Step flags. */
+#define NOOK_F_OPTIONAL 0x1u /* a failure is ignored (e.g. a kernel feature that may be absent) */
+#define NOOK_F_MKDIR 0x2u    /* create the target as a directory when missing */
+#define NOOK_F_MKFILE 0x4u   /* create the target as an empty file when missing */
+
+struct nook_prog {
+  uint32_t magic;
+  uint32_t abi;
+  uint64_t clone_flags; /* CLONE_NEW* */
+  int32_t cgroup_fd;    /* clone into this cgroup (CLONE_INTO_CGROUP), -1 for none */
+  uint32_t nsteps;
+  uint32_t strings_len;
+  uint32_t reserved;
+};
+
+struct nook_step {
+  uint32_t op;
+  uint32_t flags;
+  uint64_t n[2];
+  uint32_t s[4];
+};
+
+/* Child -> parent messages on the control socket (SOCK_SEQPACKET). */
+enum nook_report_kind {
+  NOOK_REPORT_ERROR = 1, /* step failed: step index, op, errno */
+  NOOK_REPORT_PTY = 2    /* the pty master travels as SCM_RIGHTS */
+};
+
+struct nook_report {
+  uint32_t kind;
+  uint32_t step;
+  int32_t err;
+  uint32_t op;
+};
+
+/* What nook_release() hands back to TypeScript: int32[5]. */
+enum nook_release_field {
+  NOOK_REL_RESULT = 0, /* 0 exec happened, 1 a step failed, 2 child died silently */
+  NOOK_REL_STEP = 1,
+  NOOK_REL_ERRNO = 2,
+  NOOK_REL_OP = 3,
+  NOOK_REL_PTY_FD = 4
+};
+
+/* Exported entry points (everything else is hidden). */
+int nook_abi_version(void);
+int nook_spawn(const uint8_t *prog, uint32_t len, int32_t *out);
+int nook_release(int ctl, int32_t *out);
+int nook_wait(int pid, int32_t *status);
+int nook_pty_relay(int master, int in_fd, int out_fd);
+int nook_set_winsize(int fd, int rows, int cols);
+int nook_pipe(int32_t *fds);
+int nook_read(int fd, uint8_t *buf, uint32_t len);
+int nook_write(int fd, const uint8_t *buf, uint32_t len);
+int nook_close(int fd);
+
+#endif
