@@ -1,0 +1,124 @@
+/**
+ * The {@linkcode Host} that reads this machine.
+ *
+ * @module
+ */
+import { release, userInfo } from "node:os";
+import type { Host, HostStat } from "./host.ts";
+
+const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+/** Where `getcap` lives when `/usr/sbin` is not on a user's PATH. */
+const GETCAP_FALLBACKS = ["/usr/sbin/getcap", "/sbin/getcap"];
+
+function missing(err: unknown): boolean {
+  return err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory;
+}
+
+async function readTextFile(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (missing(err)) return null;
+    throw err;
+  }
+}
+
+async function stat(path: string): Promise<HostStat | null> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    if (missing(err)) return null;
+    throw err;
+  }
+  const mode = (info.mode ?? 0) & 0o7777;
+  return {
+    isFile: info.isFile,
+    isDirectory: info.isDirectory,
+    isCharDevice: info.isCharDevice ?? false,
+    mode,
+    uid: info.uid ?? 0,
+    gid: info.gid ?? 0,
+    setuid: (mode & 0o4000) !== 0,
+  };
+}
+
+async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    const st = await stat(path);
+    return st !== null && st.isFile && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+async function which(name: string): Promise<string | null> {
+  if (name.includes("/")) return await isExecutableFile(name) ? name : null;
+  const dirs = (Deno.env.get("PATH") || DEFAULT_PATH).split(":");
+  for (const dir of dirs) {
+    const candidate = `${dir || "."}/${name}`;
+    if (await isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+async function fileCapabilities(path: string): Promise<string | null> {
+  let getcap = await which("getcap");
+  for (const fallback of GETCAP_FALLBACKS) {
+    if (getcap !== null) break;
+    if (await isExecutableFile(fallback)) getcap = fallback;
+  }
+  if (getcap === null) return null;
+  try {
+    const out = await new Deno.Command(getcap, { args: [path], stdout: "piped", stderr: "null" })
+      .output();
+    if (!out.success) return null;
+    // "PATH cap_setuid=ep" (libcap >= 2.41) or "PATH = cap_setuid+ep" (older).
+    const text = new TextDecoder().decode(out.stdout).trim();
+    return text.startsWith(path) ? text.slice(path.length).replace(/^\s*=?\s*/, "") : text;
+  } catch {
+    return null;
+  }
+}
+
+function processId(kind: "uid" | "gid"): number {
+  const id = kind === "uid" ? Deno.uid() : Deno.gid();
+  if (id === null) throw new Error(`Cannot read the ${kind} of this process: nook runs on Linux`);
+  return id;
+}
+
+function userName(): string | null {
+  try {
+    const info = userInfo();
+    return info.uid === processId("uid") && info.username ? info.username : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The host nook runs on. Needs `--allow-read`, `--allow-env`, `--allow-sys`
+ * and, for file capabilities, `--allow-run`.
+ *
+ * @returns A {@linkcode Host} that reads this machine on each call.
+ *
+ * @example Who am I
+ * ```ts
+ * import { realHost } from "./real_host.ts";
+ * const host = realHost();
+ * console.log(host.userName(), host.uid(), host.kernelRelease());
+ * ```
+ */
+export function realHost(): Host {
+  return {
+    readTextFile,
+    stat,
+    which,
+    fileCapabilities,
+    uid: () => processId("uid"),
+    gid: () => processId("gid"),
+    userName,
+    env: (name) => Deno.env.get(name),
+    kernelRelease: () => release(),
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The one binding to the C shim. Today it loads the library with
+ * `Deno.dlopen`; bun:ffi and koffi backends implement the same {@linkcode Shim}
+ * interface. Blocking calls (release, wait, read, relay) are nonblocking FFI
+ * calls that run on a worker thread, so the event loop keeps going.
+ *
+ * This module imports nothing from `lib/`.
+ *
+ * @module
+ */
+import { ABI } from "./protocol.ts";
+
+/** What `spawn` hands back. */
+export interface SpawnedChild {
+  /** Pid of the child, in nook's pid namespace. */
+  pid: number;
+  /** A pidfd for the child, or -1 on kernels without clone3. */
+  pidfd: number;
+  /** Parent end of the control socket (pass it to `release`). */
+  ctl: number;
+}
+
+/** What `release` hands back. */
+export interface Release {
+  /** 0: the child called execve; 1: a step failed; 2: the child died before it was released. */
+  result: number;
+  /** Index of the failed step. */
+  step: number;
+  /** errno of the failed step. */
+  errno: number;
+  /** Operation of the failed step. */
+  op: number;
+  /** The pty master the child sent, or -1. */
+  ptyFd: number;
+}
+
+/** The shim's entry points. Negative numbers are -errno. */
+export interface Shim {
+  /** Path of the loaded library. */
+  readonly path: string;
+  /** Clones the child, which waits for `release`. Returns -errno on failure. */
+  spawn(program: Uint8Array): SpawnedChild | number;
+  /** Lets the child run its steps; resolves on exec (EOF) or the first failure. */
+  release(ctl: number): Promise<Release>;
+  /** Reaps the child; resolves to the raw wait status. */
+  wait(pid: number): Promise<number>;
+  /** Copies `inFd` -> master and master -> `outFd` until the container closes the pty. */
+  ptyRelay(master: number, inFd: number, outFd: number): Promise<number>;
+  /** Sets a terminal's window size. */
+  setWinsize(fd: number, rows: number, cols: number): number;
+  /** A close-on-exec pipe: [read end, write end], or -errno. */
+  pipe(): [number, number] | number;
+  /** Reads into `buf`; resolves to the count, 0 at EOF, or -errno. */
+  read(fd: number, buf: Uint8Array): Promise<number>;
+  /** Writes from `buf`; resolves to the count or -errno. */
+  write(fd: number, buf: Uint8Array): Promise<number>;
+  /** Closes a file descriptor. */
+  close(fd: number): number;
+}
+
+const SYMBOLS = {
+  nook_abi_version: { parameters: [], result: "i32" },
+  nook_spawn: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  nook_release: { parameters: ["i32", "buffer"], result: "i32", nonblocking: true },
+  nook_wait: { parameters: ["i32", "buffer"], result: "i32", nonblocking: true },
+  nook_pty_relay: { parameters: ["i32", "i32", "i32"], result: "i32", nonblocking: true },
+  nook_set_winsize: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  nook_pipe: { parameters: ["buffer"], result: "i32" },
+  nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
+  nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
+  nook_close: { parameters: ["i32"], result: "i32" },
+} as const;
+
+/** Error thrown when the shim library cannot be found or does not fit. */
+export class ShimLoadError extends Error {
+  /** @param message What is missing and how to build it. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ShimLoadError";
+  }
+}
+
+function archName(): string {
+  const arch = Deno.build.arch;
+  return arch === "aarch64" ? "aarch64" : "x86_64";
+}
+
+/**
+ * Where the shim library is: `NOOK_SHIM_PATH`, else `shim/build/` beside this file.
+ *
+ * @returns The path of the library for this machine's architecture.
+ *
+ * @example
+ * ```ts
+ * import { shimPath } from "./binding.ts";
+ * console.assert(shimPath().endsWith(".so"));
+ * ```
+ */
+export function shimPath(): string {
+  const env = Deno.env.get("NOOK_SHIM_PATH");
+  if (env) return env;
+  return new URL(`./build/libnook_shim-${archName()}.so`, import.meta.url).pathname;
+}
+
+function loadDeno(path: string): Shim {
+  let lib;
+  try {
+    lib = Deno.dlopen(path, SYMBOLS);
+  } catch (err) {
+    throw new ShimLoadError(
+      `Cannot load nook's shim from '${path}': ${(err as Error).message}; ` +
+        "build it with 'deno task build' (needs a C compiler)",
+    );
+  }
+  const f = lib.symbols;
+  const abi = f.nook_abi_version();
+  if (abi !== ABI) {
+    throw new ShimLoadError(
+      `Shim '${path}' speaks ABI ${abi}, nook needs ${ABI}; rebuild it with 'deno task build'`,
+    );
+  }
+  return {
+    path,
+    spawn(program) {
+      const out = new Int32Array(3);
+      const r = f.nook_spawn(program, program.length, out);
+      return r < 0 ? r : { pid: out[0], pidfd: out[1], ctl: out[2] };
+    },
+    async release(ctl) {
+      const out = new Int32Array(5);
+      const r = await f.nook_release(ctl, out);
+      if (r < 0) return { result: 2, step: 0, errno: -r, op: 0, ptyFd: -1 };
+      return { result: out[0], step: out[1], errno: out[2], op: out[3], ptyFd: out[4] };
+    },
+    async wait(pid) {
+      const out = new Int32Array(1);
+      const r = await f.nook_wait(pid, out);
+      return r < 0 ? r : out[0];
+    },
+    ptyRelay: (master, inFd, outFd) => f.nook_pty_relay(master, inFd, outFd),
+    setWinsize: (fd, rows, cols) => f.nook_set_winsize(fd, rows, cols),
+    pipe() {
+      const out = new Int32Array(2);
+      const r = f.nook_pipe(out);
+      return r < 0 ? r : [out[0], out[1]];
+    },
+    read: (fd, buf) => f.nook_read(fd, buf, buf.length),
+    write: (fd, buf) => f.nook_write(fd, buf, buf.length),
+    close: (fd) => f.nook_close(fd),
+  };
+}
+
+let loaded: Shim | undefined;
+
+/**
+ * Loads the shim once per process.
+ *
+ * @returns The shim's entry points.
+ * @throws {ShimLoadError} When the library is missing or of another ABI.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadShim } from "./binding.ts";
+ * const shim = loadShim();
+ * ```
+ */
+export function loadShim(): Shim {
+  loaded ??= loadDeno(shimPath());
+  return loaded;
+}
