@@ -6,8 +6,6 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
-
 /** Where Debian's busybox-static installs the static busybox binary. */
 const HOST_BUSYBOX = "/bin/busybox";
 
@@ -28,7 +26,7 @@ const HOST_BUSYBOX = "/bin/busybox";
 export function repoRoot(): string {
   const fromEnv = Deno.env.get("NOOK_TEST_REPO");
   if (fromEnv) return fromEnv.replace(/\/+$/, "");
-  return fileURLToPath(new URL("..", import.meta.url)).replace(/\/+$/, "");
+  return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/+$/, "");
 }
 
 let rootfs: Promise<string> | undefined;

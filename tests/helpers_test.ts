@@ -1,5 +1,37 @@
-import assert from "node:assert/strict";
 import { busyboxRootfs, hasSubidRange, hostUid, nook, repoRoot } from "./helpers.ts";
+
+// Minimal assertions: @std/assert is not reachable (no JSR), and node:assert
+// needs @types/node in node_modules to type-check.
+const assert = {
+  ok(value: unknown, message = "expected a truthy value"): void {
+    if (!value) throw new Error(message);
+  },
+  equal(actual: unknown, expected: unknown, message = ""): void {
+    if (!Object.is(actual, expected)) {
+      throw new Error(`${message ? message + ": " : ""}'${actual}' !== '${expected}'`);
+    }
+  },
+  deepEqual(actual: unknown, expected: unknown, message = ""): void {
+    const [a, e] = [JSON.stringify(actual), JSON.stringify(expected)];
+    if (a !== e) throw new Error(`${message ? message + ": " : ""}${a} !== ${e}`);
+  },
+  match(actual: string, pattern: RegExp): void {
+    if (!pattern.test(actual)) throw new Error(`'${actual}' does not match ${pattern}`);
+  },
+  async rejects(
+    promise: Promise<unknown>,
+    expected: RegExp | (new (...args: never[]) => Error),
+  ): Promise<void> {
+    try {
+      await promise;
+    } catch (err) {
+      if (expected instanceof RegExp) this.match(String((err as Error)?.message), expected);
+      else if (!(err instanceof expected)) throw new Error(`Expected ${expected.name}, got ${err}`);
+      return;
+    }
+    throw new Error("Expected a rejection, got a result");
+  },
+};
 
 Deno.test("repoRoot() holds deno.json and scripts/test.sh", async () => {
   const root = repoRoot();

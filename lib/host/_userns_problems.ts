@@ -40,8 +40,7 @@ export async function usernsProblems(host: Host): Promise<UsernsProblem[]> {
   const unprivileged = host.uid() !== 0;
   if (unprivileged && await sysctl(host, "kernel.unprivileged_userns_clone") === 0) {
     problems.push({
-      sentence:
-        "Unprivileged user namespaces are disabled: kernel.unprivileged_userns_clone is 0",
+      sentence: "Unprivileged user namespaces are disabled: kernel.unprivileged_userns_clone is 0",
       fix: `sudo sysctl -w kernel.unprivileged_userns_clone=1 ${PERSIST}`,
     });
   }

@@ -64,7 +64,7 @@ export async function checkSubid(host: Host, kind: SubidKind): Promise<Check> {
   const user = host.userName();
   const total = ranges.reduce((sum, range) => sum + range.count, 0);
   if (ranges.length > 0 && total >= FULL_COUNT) {
-    return { ...base, status: "ok", detail: `${ranges.map(formatSubidRange).join(", ")}` };
+    return { ...base, status: "ok", detail: ranges.map(formatSubidRange).join(", ") };
   }
   const start = freeStart(text);
   const wanted = formatSubidRange({ start, count: FULL_COUNT });

@@ -89,7 +89,8 @@ export function fakeHost(options: FakeHostOptions = {}): Host {
       return Promise.resolve(stat ? { ...stat } : null);
     },
     which: (name) => Promise.resolve(executables[name] ?? null),
-    fileCapabilities: (path) => Promise.resolve(capabilities === null ? null : capabilities[path] ?? ""),
+    fileCapabilities: (path) =>
+      Promise.resolve(capabilities === null ? null : capabilities[path] ?? ""),
     uid: () => options.uid ?? 1000,
     gid: () => options.gid ?? 1000,
     userName: () => options.user === undefined ? "alice" : options.user,

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { release, userInfo } from "node:os";
 import type { Host, HostStat } from "./host.ts";
 
 const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -87,10 +86,33 @@ function processId(kind: "uid" | "gid"): number {
   return id;
 }
 
-function userName(): string | null {
+/** The name field of the passwd line with this uid, from `text` in passwd(5) format. */
+function passwdName(text: string, uid: number): string | null {
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length >= 3 && fields[0] !== "" && fields[2] === String(uid)) return fields[0];
+  }
+  return null;
+}
+
+/**
+ * getpwuid(3) without FFI: /etc/passwd, then `getent passwd` for users from
+ * NSS (LDAP, systemd-homed). Sync so that {@linkcode Host.userName} is.
+ */
+function lookUpUserName(uid: number): string | null {
   try {
-    const info = userInfo();
-    return info.uid === processId("uid") && info.username ? info.username : null;
+    const name = passwdName(Deno.readTextFileSync("/etc/passwd"), uid);
+    if (name !== null) return name;
+  } catch {
+    // No /etc/passwd: ask NSS.
+  }
+  try {
+    const out = new Deno.Command("getent", {
+      args: ["passwd", String(uid)],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    return out.success ? passwdName(new TextDecoder().decode(out.stdout), uid) : null;
   } catch {
     return null;
   }
@@ -110,6 +132,7 @@ function userName(): string | null {
  * ```
  */
 export function realHost(): Host {
+  let name: string | null | undefined;
   return {
     readTextFile,
     stat,
@@ -117,8 +140,8 @@ export function realHost(): Host {
     fileCapabilities,
     uid: () => processId("uid"),
     gid: () => processId("gid"),
-    userName,
+    userName: () => name === undefined ? (name = lookUpUserName(processId("uid"))) : name,
     env: (name) => Deno.env.get(name),
-    kernelRelease: () => release(),
+    kernelRelease: () => Deno.osRelease(),
   };
 }

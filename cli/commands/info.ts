@@ -1,0 +1,192 @@
+/**
+ * `nook info` prints facts about the host; `nook system check` (dispatched
+ * here as `--check`) runs the host checks and prints a fix for each problem.
+ *
+ * @module
+ */
+import config from "../../deno.json" with { type: "json" };
+import { UsageError } from "../../lib/errors/mod.ts";
+import {
+  type Check,
+  formatSubidRange,
+  type Host,
+  type HostInfo,
+  hostInfo,
+  type OverlayProbe,
+  realHost,
+  runChecks,
+  type SubidRange,
+} from "../../lib/host/mod.ts";
+
+/** Options of {@linkcode main}, for tests and for the dispatcher. */
+export interface InfoOptions {
+  /** The host to read (default: {@linkcode realHost}). */
+  host?: Host;
+  /** Probe for kernel overlayfs in a user namespace, used by `system check`. */
+  probeOverlay?: OverlayProbe;
+  /** Where output goes (default: stdout). */
+  write?: (text: string) => void;
+}
+
+const INFO_USAGE = `Usage: nook info [--format text|json]
+
+Show facts about the host: versions, kernel, user, subordinate ids, id
+mapping, cgroups, storage drivers and network helpers.
+`;
+const CHECK_USAGE = `Usage: nook system check [--format text|json]
+
+Check that the host can run rootless containers and print a fix for each
+problem. Exits 1 when a check is an error.
+`;
+
+type Format = "text" | "json";
+
+interface Parsed {
+  check: boolean;
+  format: Format;
+  help: boolean;
+}
+
+function parseArgs(args: string[]): Parsed {
+  const parsed: Parsed = { check: false, format: "text", help: false };
+  const rest = [...args];
+  if (rest[0] === "--check") {
+    parsed.check = true;
+    rest.shift();
+  }
+  const command = parsed.check ? "nook system check" : "nook info";
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === "-h" || arg === "--help") {
+      parsed.help = true;
+    } else if (arg === "--format" || arg.startsWith("--format=")) {
+      const value = arg === "--format" ? rest[++i] : arg.slice("--format=".length);
+      if (value === undefined) {
+        throw new UsageError(`Missing value for --format of '${command}': expected text or json`);
+      }
+      if (value !== "text" && value !== "json") {
+        throw new UsageError(
+          `Invalid value '${value}' for --format of '${command}': expected text or json`,
+        );
+      }
+      parsed.format = value;
+    } else if (arg.startsWith("-")) {
+      throw new UsageError(`Unknown flag '${arg}' for '${command}': expected --format`);
+    } else {
+      throw new UsageError(`Unexpected argument '${arg}' for '${command}': it takes none`);
+    }
+  }
+  return parsed;
+}
+
+function writeStdout(text: string): void {
+  const data = new TextEncoder().encode(text);
+  for (let offset = 0; offset < data.length;) {
+    offset += Deno.stdout.writeSync(data.subarray(offset));
+  }
+}
+
+/** Lines of "key: value" with the values in one column. */
+function aligned(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([key]) => key.length)) + 2;
+  return rows.map(([key, value]) => `${`${key}:`.padEnd(width)}${value}\n`).join("");
+}
+
+/** Columns padded to their widest cell, the last one not padded. */
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
+  return rows.map((row) =>
+    row.map((cell, col) => col === row.length - 1 ? cell : cell.padEnd(widths[col] + 2)).join("")
+      .trimEnd() + "\n"
+  ).join("");
+}
+
+function ranges(list: SubidRange[]): string {
+  return list.length === 0 ? "none" : list.map(formatSubidRange).join(", ");
+}
+
+function cgroupText(info: HostInfo["cgroups"]): string {
+  switch (info.mode) {
+    case "v2":
+      return `v2 at ${info.path ?? "(unknown cgroup)"}, ${
+        info.writable ? "writable" : "not writable"
+      }, controllers: ${info.controllers.join(" ") || "none"}`;
+    case "hybrid":
+      return `hybrid (v1 controllers, cgroup2 at ${info.mount}): limits are not applied`;
+    case "v1":
+      return "v1: limits are not applied";
+    case "none":
+      return "none: limits are not applied";
+  }
+}
+
+function infoText(info: HostInfo): string {
+  const user = info.user.name ?? "(no name)";
+  const mapping = info.idMapping === "subid"
+    ? "subuid range via newuidmap"
+    : `single mapping (only your uid): ${info.idMappingReason}`;
+  const helpers = info.networkHelpers.map((h) => `${h.name} (${h.path})`).join(", ") || "none";
+  return aligned([
+    ["version", config.version],
+    ["deno", Deno.version.deno],
+    ["kernel", info.kernel],
+    ["user", `${user} (uid ${info.user.uid}, gid ${info.user.gid})`],
+    ["subuid", ranges(info.subuid)],
+    ["subgid", ranges(info.subgid)],
+    ["id mapping", mapping],
+    ["cgroups", cgroupText(info.cgroups)],
+    ["storage drivers", info.storageDrivers.join(", ")],
+    ["network helpers", helpers],
+    ["runtime dir", info.runtimeDir],
+  ]);
+}
+
+function checksText(checks: Check[]): string {
+  const rows = [["CHECK", "STATUS", "DETAIL"], ...checks.map((c) => [c.id, c.status, c.detail])];
+  const fixes = checks
+    .filter((c) => c.status !== "ok" && c.fix !== undefined)
+    .map((c) => `fix: ${c.id}: ${c.fix}\n`);
+  return table(rows) + (fixes.length > 0 ? "\n" + fixes.join("") : "");
+}
+
+/**
+ * Runs `nook info [--format text|json]`, or `nook system check [--format
+ * text|json]` when the first argument is `--check`.
+ *
+ * @param args The arguments after the verb.
+ * @param options Host, overlay probe and output, for tests and the dispatcher.
+ * @returns The exit code: 0, or for `system check` 1 when a check is an error.
+ * @throws {UsageError} For an unknown flag, a bad `--format` or an argument.
+ *
+ * @example Check a fake host
+ * ```ts
+ * import { main } from "./info.ts";
+ * import { fakeHost } from "../../lib/host/mod.ts";
+ * let out = "";
+ * const code = await main(["--check"], { host: fakeHost(), write: (t) => out += t });
+ * console.assert(code === 0 && out.startsWith("CHECK"));
+ * ```
+ */
+export async function main(args: string[], options: InfoOptions = {}): Promise<number> {
+  const parsed = parseArgs(args);
+  const write = options.write ?? writeStdout;
+  if (parsed.help) {
+    write(parsed.check ? CHECK_USAGE : INFO_USAGE);
+    return 0;
+  }
+  const host = options.host ?? realHost();
+  if (parsed.check) {
+    const checks = await runChecks(host, { probeOverlay: options.probeOverlay });
+    write(parsed.format === "json" ? JSON.stringify(checks, null, 2) + "\n" : checksText(checks));
+    return checks.some((c) => c.status === "error") ? 1 : 0;
+  }
+  const info = await hostInfo(host);
+  if (parsed.format === "json") {
+    write(
+      JSON.stringify({ version: config.version, deno: Deno.version.deno, ...info }, null, 2) + "\n",
+    );
+  } else {
+    write(infoText(info));
+  }
+  return 0;
+}

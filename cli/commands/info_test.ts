@@ -1,0 +1,66 @@
+import { ok, rejects, strictEqual } from "node:assert";
+import { UsageError } from "../../lib/errors/mod.ts";
+import { fakeHost } from "../../lib/host/mod.ts";
+import { main } from "./info.ts";
+
+async function run(args: string[], host = fakeHost()): Promise<[number, string]> {
+  let out = "";
+  const code = await main(args, { host, write: (text) => out += text });
+  return [code, out];
+}
+
+Deno.test("main() prints host facts as aligned key: value lines", async () => {
+  const [code, out] = await run([]);
+  strictEqual(code, 0);
+  const lines = out.trimEnd().split("\n");
+  ok(lines[0].startsWith("version:"));
+  const valueStarts = lines.map((line) => /^[a-z ]+: +(?=\S)/.exec(line)?.[0].length);
+  ok(valueStarts.every((start) => start !== undefined && start === valueStarts[0]), out);
+  ok(out.includes("id mapping:      single mapping (only your uid): no range in /etc/subuid"), out);
+  ok(out.includes("user:            alice (uid 1000, gid 1000)"), out);
+});
+
+Deno.test("main() prints one JSON object with --format json", async () => {
+  const [code, out] = await run(["--format", "json"]);
+  strictEqual(code, 0);
+  const info = JSON.parse(out);
+  strictEqual(info.deno, Deno.version.deno);
+  strictEqual(info.user.name, "alice");
+  strictEqual(info.idMapping, "single");
+  strictEqual(JSON.parse((await run(["--format=json"]))[1]).kernel, "6.8.0");
+});
+
+Deno.test("main() --check prints a table and a fix line per problem", async () => {
+  const [code, out] = await run(["--check"]);
+  strictEqual(code, 0);
+  const lines = out.split("\n");
+  ok(/^CHECK +STATUS +DETAIL$/.test(lines[0]), lines[0]);
+  ok(lines.some((line) => /^newuidmap +warn +not found on PATH/.test(line)), out);
+  ok(out.includes("\nfix: newuidmap: sudo apt-get install uidmap\n"), out);
+  ok(!out.includes("fix: kernel"), out);
+});
+
+Deno.test("main() --check exits 1 when a check is an error", async () => {
+  const host = fakeHost({ files: { "/proc/sys/user/max_user_namespaces": "0\n" } });
+  const [code, out] = await run(["--check"], host);
+  strictEqual(code, 1);
+  ok(/\nuserns +error +User namespaces are disabled/.test(out), out);
+});
+
+Deno.test("main() --check --format json prints the checks", async () => {
+  const [, out] = await run(["--check", "--format", "json"]);
+  strictEqual(JSON.parse(out)[0].id, "kernel");
+});
+
+Deno.test("main() throws UsageError for unknown flags, bad formats and arguments", async () => {
+  await rejects(run(["--bogus"]), UsageError);
+  await rejects(run(["--format", "yaml"]), /Invalid value 'yaml' for --format/);
+  await rejects(run(["--format"]), /Missing value for --format/);
+  await rejects(run(["--check", "extra"]), /Unexpected argument 'extra' for 'nook system check'/);
+});
+
+Deno.test("main() prints usage for --help", async () => {
+  const [code, out] = await run(["--help"]);
+  strictEqual(code, 0);
+  ok(out.startsWith("Usage: nook info"));
+});

@@ -1,0 +1,124 @@
+/**
+ * `nook run`: docker's flags, on a rootfs directory (`--rootfs DIR`).
+ *
+ * @module
+ */
+import { UsageError } from "../../lib/errors/mod.ts";
+import { spawnContainer } from "../../lib/runtime/run_container.ts";
+import type { RunOptions } from "../../lib/runtime/run_options.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+
+const FLAGS: FlagSpec[] = [
+  { name: "rootfs", type: "string", value: "DIR", help: "Run from this root filesystem directory" },
+  { name: "rm", type: "bool", help: "Remove the container when it exits" },
+  { name: "interactive", short: "i", type: "bool", help: "Keep STDIN open" },
+  { name: "tty", short: "t", type: "bool", help: "Allocate a pseudo-TTY" },
+  { name: "env", short: "e", type: "list", value: "NAME=VALUE", help: "Set an environment variable" },
+  { name: "env-file", type: "list", value: "FILE", help: "Read environment variables from a file" },
+  { name: "workdir", short: "w", type: "string", value: "DIR", help: "Working directory inside the container" },
+  { name: "user", short: "u", type: "string", value: "USER[:GROUP]", help: "Name or uid (and group) to run as" },
+  { name: "group-add", type: "list", value: "GROUP", help: "Add a supplementary group" },
+  { name: "hostname", short: "h", type: "string", value: "NAME", help: "Container hostname" },
+  { name: "entrypoint", type: "string", value: "CMD", help: "Command to put in front of the arguments" },
+  { name: "init", type: "bool", help: "Run an init inside that forwards signals and reaps processes" },
+  { name: "volume", short: "v", type: "list", value: "HOST:CTR[:ro]", help: "Bind mount a host path" },
+  { name: "tmpfs", type: "list", value: "CTR[:OPTS]", help: "Mount a tmpfs" },
+  { name: "mount", type: "list", value: "type=..", help: "Attach a bind or tmpfs mount" },
+  { name: "read-only", type: "bool", help: "Mount the root filesystem read-only" },
+  { name: "network", aliases: ["net"], type: "string", value: "MODE", help: "none (default) or host" },
+  { name: "cap-add", type: "list", value: "CAP", help: "Add a capability" },
+  { name: "cap-drop", type: "list", value: "CAP", help: "Drop a capability" },
+  { name: "userns", type: "string", value: "MODE", help: "keep-id: your uid and gid are the same inside" },
+  { name: "name", type: "string", value: "NAME", help: "Container name" },
+  { name: "detach", short: "d", type: "bool", help: "Run in the background" },
+  { name: "help", type: "bool", help: "Print usage" },
+]; // deno-fmt-ignore
+
+const USAGE = "nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
+
+/**
+ * Turns `nook run` arguments into run options.
+ *
+ * @param args Arguments after "run".
+ * @returns The options, or null when --help was asked.
+ * @throws {UsageError} On bad flags.
+ *
+ * @example
+ * ```ts
+ * import { runOptions } from "./run.ts";
+ * const o = runOptions(["--rootfs", "/r", "-e", "A=1", "sh", "-c", "echo"]);
+ * console.assert(o?.command?.join(" ") === "sh -c echo");
+ * ```
+ */
+export function runOptions(args: string[]): RunOptions | null {
+  const p = parseArgs(args, FLAGS, { command: "run" });
+  if (p.bools.help) return null;
+  if (p.bools.detach) {
+    throw new UsageError("Detached containers (-d) are not supported yet; run in the foreground");
+  }
+  let rootfs = p.strings.rootfs;
+  let command = p.rest;
+  if (rootfs === undefined) {
+    if (command.length === 0) {
+      throw new UsageError(`'nook run' needs a rootfs and a command\nUsage: ${USAGE}`);
+    }
+    throw new UsageError(
+      `Cannot run image '${command[0]}': running images is not supported yet; use --rootfs DIR`,
+    );
+  }
+  if (!rootfs.startsWith("/")) rootfs = `${Deno.cwd()}/${rootfs}`;
+  const userns = p.strings.userns;
+  if (userns !== undefined && userns !== "" && userns !== "keep-id") {
+    throw new UsageError(`Unsupported --userns '${userns}': use keep-id`);
+  }
+  const network = p.strings.network;
+  if (network !== undefined && network !== "none" && network !== "host") {
+    throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
+  }
+  command = [...command];
+  return {
+    rootfs,
+    command,
+    entrypoint: p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : undefined,
+    env: p.lists.env,
+    envFiles: p.lists["env-file"],
+    workdir: p.strings.workdir,
+    user: p.strings.user,
+    groupAdd: p.lists["group-add"],
+    hostname: p.strings.hostname,
+    network,
+    volumes: p.lists.volume,
+    tmpfs: p.lists.tmpfs,
+    mounts: p.lists.mount,
+    readOnly: p.bools["read-only"],
+    init: p.bools.init,
+    tty: p.bools.tty,
+    interactive: p.bools.interactive,
+    capAdd: p.lists["cap-add"],
+    capDrop: p.lists["cap-drop"],
+    userns: userns as RunOptions["userns"],
+    forwardSignals: true,
+  };
+}
+
+/**
+ * Runs `nook run`.
+ *
+ * @param args Arguments after "run".
+ * @returns The container's exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./run.ts";
+ * await main(["--rootfs", "/tmp/rootfs", "true"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const options = runOptions(args);
+  if (!options) {
+    console.log(helpText(USAGE, "Run a command in a new container.", FLAGS));
+    return 0;
+  }
+  const container = await spawnContainer(options);
+  return (await container.status).exitCode;
+}

@@ -1,0 +1,92 @@
+/**
+ * nook's command line: `deno run -A cli/main.ts COMMAND [ARGS]`. Commands are
+ * loaded lazily so that `nook --help` and `nook run` start fast; every error
+ * is printed here, once, and mapped to its exit code.
+ *
+ * @module
+ */
+import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
+import denoJson from "../deno.json" with { type: "json" };
+
+/** A command module: `main` gets the arguments after the command name. */
+export interface CommandModule {
+  /** Runs the command; resolves to the exit code. */
+  main(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  run: { summary: "Run a command in a new container", load: () => import("./commands/run.ts") },
+  unshare: {
+    summary: "Run a command in your user namespace (as root inside, with your id maps)",
+    load: () => import("./commands/unshare.ts"),
+  },
+  info: { summary: "Show what nook finds on this host", load: () => import("./commands/info.ts") },
+  system: {
+    summary: "Check the host ('system check') or show facts ('system info')",
+    load: () => import("./commands/system.ts"),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 3;
+  return "Usage:  nook [OPTIONS] COMMAND\n\nA rootless container tool: no daemon, no root.\n\n" +
+    "Commands:\n" +
+    Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`).join("\n") +
+    "\n\nOptions:\n  -v, --version   Print version information and quit\n  -h, --help      Print this help\n\n" +
+    "Run 'nook COMMAND --help' for more information on a command.\n";
+}
+
+function version(): string {
+  return `nook version ${denoJson.version} (deno ${Deno.version.deno}, ${Deno.build.target})\n`;
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param args The process arguments.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./main.ts";
+ * Deno.exit(await main(["--version"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    await write(Deno.stdout, usage());
+    return first === undefined ? EXIT_NOOK : 0;
+  }
+  if (first === "-v" || first === "--version" || first === "version") {
+    await write(Deno.stdout, version());
+    return 0;
+  }
+  const cmd = COMMANDS[first];
+  if (!cmd) {
+    await write(Deno.stderr, `nook: unknown command '${first}'\nSee 'nook --help'\n`);
+    return EXIT_NOOK;
+  }
+  try {
+    return await (await cmd.load()).main(rest);
+  } catch (err) {
+    return await report(err);
+  }
+}
+
+async function write(file: { write(p: Uint8Array): Promise<number> }, text: string) {
+  const bytes = new TextEncoder().encode(text);
+  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+}
+
+async function report(err: unknown): Promise<number> {
+  const e = err as { name?: string; message?: string; exitCode?: number; stack?: string };
+  const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError";
+  const text = known ? e.message : `internal error: ${e?.stack ?? String(err)}`;
+  await write(Deno.stderr, `nook: ${text}\n`);
+  return typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

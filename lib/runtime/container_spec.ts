@@ -1,0 +1,66 @@
+/**
+ * The fully resolved description of one container, which the planner turns
+ * into shim steps. Everything here is decided: no defaults left to apply.
+ *
+ * @module
+ */
+import type { IdMapPlan } from "../userns/mod.ts";
+import type { MountSpec } from "./mount_spec.ts";
+import type { ResolvedUser } from "./user_lookup.ts";
+
+/** Network namespace choice. */
+export type NetworkMode = "none" | "host";
+
+/** Host files bind-mounted over the container's /etc files (the "init layer"). */
+export interface InitLayer {
+  /** Host path of the file mounted on /etc/hostname. */
+  hostname: string;
+  /** Host path of the file mounted on /etc/hosts. */
+  hosts: string;
+  /** Host path of the file mounted on /etc/resolv.conf. */
+  resolvConf: string;
+}
+
+/** A resolved container. */
+export interface ContainerSpec {
+  /** The rootfs directory on the host. */
+  rootfs: string;
+  /** argv of the command (argv[0] is looked up in PATH when it has no '/'). */
+  argv: string[];
+  /** NAME=VALUE entries. */
+  env: string[];
+  /** Working directory inside (created when missing). */
+  cwd: string;
+  /** Who runs the command. */
+  user: ResolvedUser;
+  /** UTS hostname. */
+  hostname: string;
+  /** Network namespace. */
+  network: NetworkMode;
+  /** User mounts. */
+  mounts: MountSpec[];
+  /** Per-container /etc files. */
+  initLayer: InitLayer;
+  /** Root filesystem read-only. */
+  readOnly: boolean;
+  /** Give the container a pty of its own. */
+  tty: boolean;
+  /** Initial pty size. */
+  ttySize?: { rows: number; columns: number };
+  /** Keep nook's stdin (else /dev/null). */
+  interactive: boolean;
+  /** An fd of nook that becomes the container's stdout, "null" for /dev/null, else inherited. */
+  stdoutFd?: number | "null";
+  /** The same for stderr. */
+  stderrFd?: number | "null";
+  /** Run a reaping PID 1 in front of the command. */
+  init: boolean;
+  /** Bounding set (bit per capability). */
+  capabilities: bigint;
+  /** Highest capability number of the kernel. */
+  lastCap: number;
+  /** The user namespace maps. */
+  idMap: IdMapPlan;
+  /** Kill the container when nook dies (foreground runs). */
+  dieWithParent: boolean;
+}

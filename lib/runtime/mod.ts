@@ -1,0 +1,17 @@
+/**
+ * The runtime: run a command in a container made from a root filesystem.
+ *
+ * @module
+ */
+export * from "./run_options.ts";
+export * from "./run_container.ts";
+export * from "./spawn_process.ts";
+export * from "./plan_steps.ts";
+export * from "./container_spec.ts";
+export * from "./mount_spec.ts";
+export * from "./env_spec.ts";
+export * from "./capabilities.ts";
+export * from "./user_lookup.ts";
+export * from "./in_root.ts";
+export * from "./init_layer.ts";
+export * from "./defaults.ts";

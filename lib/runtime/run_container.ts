@@ -1,0 +1,339 @@
+/**
+ * Runs a container from a rootfs directory: resolve the options into a
+ * {@linkcode ContainerSpec}, plan it, spawn it, relay its terminal and
+ * signals, wait, clean up.
+ *
+ * @module
+ */
+import { loadShim } from "../../shim/binding.ts";
+import { HostError, NookError, UsageError } from "../errors/mod.ts";
+import { runtimeDir } from "../paths/mod.ts";
+import { sys, which } from "../sys/mod.ts";
+import { isMapped, ownRanges, planIdMaps, type IdMapPlan } from "../userns/mod.ts";
+import { capabilitySet } from "./capabilities.ts";
+import type { ContainerSpec } from "./container_spec.ts";
+import { DEFAULT_PATH } from "./defaults.ts";
+import { envEntry, mergeEnv, parseEnvFile } from "./env_spec.ts";
+import { writeInitLayer } from "./init_layer.ts";
+import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
+import { planContainer } from "./plan_steps.ts";
+import type { RunOptions } from "./run_options.ts";
+import { type ExitStatus, spawnPlanned } from "./spawn_process.ts";
+import { resolveUser } from "./user_lookup.ts";
+
+/** A container that is running. */
+export interface RunningContainer {
+  /** Its id (64 hex characters). */
+  readonly id: string;
+  /** Pid of its first process, in nook's pid namespace. */
+  readonly pid: number;
+  /** Its stdout when `stdout: "pipe"`, else null. */
+  readonly stdout: ReadableStream<Uint8Array> | null;
+  /** Its stderr when `stderr: "pipe"`, else null. */
+  readonly stderr: ReadableStream<Uint8Array> | null;
+  /** Resolves when it has ended and everything is cleaned up. */
+  readonly status: Promise<ExitStatus>;
+  /** Sends a signal to its first process. */
+  kill(signal?: string): void;
+}
+
+/** What `run()` returns. */
+export interface RunResult {
+  /** The container's exit code (128+N for signal N). */
+  exitCode: number;
+  /** Its stdout when `stdout: "pipe"`. */
+  stdout: Uint8Array;
+  /** Its stderr when `stderr: "pipe"`. */
+  stderr: Uint8Array;
+}
+
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+
+function newId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function warnOnce(key: string, message: string, warn: (m: string) => void): void {
+  let marker: string | undefined;
+  try {
+    marker = `${runtimeDir()}/warned-${key}`;
+    if (sys.lstat(marker)) return;
+  } catch {
+    // no runtime dir: warn every time
+  }
+  warn(message);
+  if (marker) {
+    try {
+      sys.writeText(marker, "", 0o600);
+    } catch {
+      // best effort
+    }
+  }
+}
+
+function idMapping(options: RunOptions, warn: (m: string) => void): IdMapPlan {
+  const { subuids, subgids } = ownRanges();
+  const haveRange = subuids.length > 0 && subgids.length > 0;
+  const haveTools = haveRange && which("newuidmap") !== null && which("newgidmap") !== null;
+  if (!haveRange) {
+    warnOnce(
+      "single-mapping",
+      "nook: no /etc/subuid and /etc/subgid range for this user: only your own uid and gid are " +
+        "mapped (as root inside); files of other owners cannot be created",
+      warn,
+    );
+  } else if (!haveTools) {
+    warnOnce(
+      "no-newuidmap",
+      "nook: newuidmap/newgidmap not found (install the 'uidmap' package): only your own uid " +
+        "and gid are mapped",
+      warn,
+    );
+  }
+  return planIdMaps({
+    uid: sys.uid(),
+    gid: sys.gid(),
+    subuids,
+    subgids,
+    keepId: options.userns === "keep-id",
+    single: !haveTools,
+  });
+}
+
+function collectMounts(options: RunOptions, cwd: string): MountSpec[] {
+  const mounts: MountSpec[] = [];
+  for (const v of options.volumes ?? []) mounts.push(typeof v === "string" ? parseVolume(v, cwd) : v);
+  for (const t of options.tmpfs ?? []) mounts.push(parseTmpfs(t));
+  for (const m of options.mounts ?? []) mounts.push(parseMount(m, cwd));
+  for (const m of mounts) {
+    if (m.type === "bind" && !sys.stat(m.source)) {
+      throw new UsageError(
+        `Cannot bind '${m.source}' on '${m.target}': '${m.source}' does not exist on the host`,
+      );
+    }
+  }
+  return mounts;
+}
+
+function lastCap(): number {
+  const text = sys.readText("/proc/sys/kernel/cap_last_cap");
+  return text ? Number(text.trim()) : 40;
+}
+
+function envList(options: RunOptions): string[] {
+  const env = options.env ?? [];
+  const own = Array.isArray(env)
+    ? (env as readonly string[]).map((e) => envEntry(e, "--env")).filter((e): e is string => e !== null)
+    : Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const files = (options.envFiles ?? []).flatMap((f) => {
+    const text = sys.readText(f);
+    if (text === null) throw new UsageError(`Cannot read env file '${f}': no such file`);
+    return parseEnvFile(text, f);
+  });
+  return mergeEnv(files, own);
+}
+
+/** Resolves options into a spec; writes the init layer into `dir`. */
+function resolveSpec(options: RunOptions, id: string, dir: string, warn: (m: string) => void): ContainerSpec {
+  const rootfs = options.rootfs;
+  if (!rootfs.startsWith("/")) throw new UsageError(`Rootfs '${rootfs}' must be an absolute path`);
+  const st = sys.stat(rootfs);
+  if (!st?.isDirectory) {
+    throw new UsageError(`Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`);
+  }
+  const argv = [...(options.entrypoint ?? []), ...(options.command ?? [])];
+  if (argv.length === 0 || argv[0] === "") {
+    throw new UsageError("No command given: say what to run, e.g. 'nook run --rootfs DIR /bin/sh'");
+  }
+  const cwd = options.workdir ?? "/";
+  if (!cwd.startsWith("/")) throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
+  const network = options.network ?? "none";
+  if (network !== "none" && network !== "host") {
+    throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
+  }
+  const mounts = collectMounts(options, sys.env("PWD") ?? "/");
+  const idMap = idMapping(options, warn);
+  const user = resolveUser(rootfs, options.user, {
+    defaultUid: idMap.user,
+    defaultGid: idMap.group,
+    groupAdd: options.groupAdd,
+  });
+  const single = idMap.mode === "single";
+  const fix = single
+    ? "only your own id is mapped; add an /etc/subuid and /etc/subgid range for your user"
+    : "it is outside your /etc/subuid and /etc/subgid range";
+  if (!isMapped(idMap.uid, user.uid)) throw new UsageError(`Cannot run as uid ${user.uid}: ${fix}`);
+  if (!isMapped(idMap.gid, user.gid)) throw new UsageError(`Cannot run as gid ${user.gid}: ${fix}`);
+  user.groups = user.groups.filter((g) => isMapped(idMap.gid, g));
+  const hostname = options.hostname ?? id.slice(0, 12);
+  const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, `HOME=${user.home}`];
+  if (options.tty) defaults.push("TERM=xterm");
+  return {
+    rootfs,
+    argv,
+    env: mergeEnv(defaults, envList(options)),
+    cwd,
+    user,
+    hostname,
+    network,
+    mounts,
+    initLayer: writeInitLayer(dir, { hostname, network }),
+    readOnly: options.readOnly ?? false,
+    tty: options.tty ?? false,
+    ttySize: options.tty ? sys.terminalSize() ?? undefined : undefined,
+    interactive: options.interactive ?? false,
+    init: options.init ?? false,
+    capabilities: capabilitySet({ add: options.capAdd, drop: options.capDrop }),
+    lastCap: lastCap(),
+    idMap,
+    dieWithParent: true,
+  };
+}
+
+function readStream(fd: number): ReadableStream<Uint8Array> {
+  const shim = loadShim();
+  return new ReadableStream({
+    async pull(controller) {
+      const buf = new Uint8Array(65536);
+      const n = await shim.read(fd, buf);
+      if (n > 0) {
+        controller.enqueue(buf.subarray(0, n));
+        return;
+      }
+      shim.close(fd);
+      if (n < 0) controller.error(new NookError(`Cannot read the container's output: errno ${-n}`));
+      else controller.close();
+    },
+    cancel() {
+      shim.close(fd);
+    },
+  });
+}
+
+function outputPipe(mode: string | undefined): [number, number] | null {
+  if (mode !== "pipe") return null;
+  const p = loadShim().pipe();
+  if (typeof p === "number") throw new HostError(`Cannot create a pipe: errno ${-p}`);
+  return p;
+}
+
+/**
+ * Starts a container and returns at once; see {@linkcode run} for one that
+ * waits.
+ *
+ * @param options What to run and how.
+ * @returns The running container.
+ * @throws {UsageError} On bad options; {@linkcode NookError} subclasses when setup fails.
+ *
+ * @example Stream a container's output
+ * ```ts ignore
+ * import { spawnContainer } from "./run_container.ts";
+ * const c = await spawnContainer({ rootfs: "/tmp/rootfs", command: ["ls", "/"], stdout: "pipe" });
+ * for await (const chunk of c.stdout!) console.log(new TextDecoder().decode(chunk));
+ * console.log((await c.status).exitCode);
+ * ```
+ */
+export async function spawnContainer(options: RunOptions): Promise<RunningContainer> {
+  const warn = options.onWarning ?? ((m: string) => sys.stderr(m + "\n"));
+  const shim = loadShim();
+  const id = newId();
+  const dir = sys.makeTempDir(runtimeDir(), `run-${id.slice(0, 12)}-`);
+  const cleanups: (() => void)[] = [() => sys.remove(dir)];
+  const cleanup = () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        fn();
+      } catch {
+        // keep cleaning
+      }
+    }
+  };
+  try {
+    const spec = resolveSpec(options, id, dir, warn);
+    const out = outputPipe(options.stdout);
+    const err = outputPipe(options.stderr);
+    if (out) cleanups.push(() => shim.close(out[1]));
+    if (err) cleanups.push(() => shim.close(err[1]));
+    spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
+    spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
+    const plan = planContainer(spec);
+    const child = await spawnPlanned(plan, spec.idMap);
+    if (out) shim.close(out[1]);
+    if (err) shim.close(err[1]);
+    cleanups.splice(1);
+
+    if (options.forwardSignals) {
+      for (const s of FORWARDED) cleanups.push(sys.onSignal(s, () => child.kill(s)));
+    }
+    const onAbort = () => child.kill("SIGKILL");
+    options.signal?.addEventListener("abort", onAbort);
+    cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
+    let relay: Promise<unknown> = Promise.resolve();
+    if (child.ptyFd >= 0) {
+      const pty = child.ptyFd;
+      cleanups.push(() => shim.close(pty));
+      if (sys.isTerminal(1)) {
+        cleanups.push(sys.onSignal("SIGWINCH", () => {
+          const size = sys.terminalSize();
+          if (size) shim.setWinsize(pty, size.rows, size.columns);
+        }));
+      }
+      const stdinIn = spec.interactive;
+      if (stdinIn && sys.isTerminal(0)) {
+        sys.setRaw(true);
+        cleanups.push(() => sys.setRaw(false));
+      }
+      relay = shim.ptyRelay(pty, stdinIn ? 0 : -1, 1);
+    }
+    const status = child.status.then(async (s) => {
+      await relay;
+      cleanup();
+      return s;
+    });
+    return {
+      id,
+      pid: child.pid,
+      stdout: out ? readStream(out[0]) : null,
+      stderr: err ? readStream(err[0]) : null,
+      status,
+      kill: (signal = "SIGTERM") => child.kill(signal),
+    };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+async function collect(stream: ReadableStream<Uint8Array> | null): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  for await (const chunk of stream) parts.push(chunk.slice());
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Runs a container to completion.
+ *
+ * @param options What to run and how; `stdout: "pipe"` captures output.
+ * @returns The exit code and captured output.
+ * @throws {UsageError} On bad options; {@linkcode NookError} subclasses when setup fails.
+ *
+ * @example Capture a command's output
+ * ```ts ignore
+ * import { run } from "./run_container.ts";
+ * const r = await run({ rootfs: "/tmp/rootfs", command: ["echo", "hi"], stdout: "pipe" });
+ * console.log(r.exitCode, new TextDecoder().decode(r.stdout));
+ * ```
+ */
+export async function run(options: RunOptions): Promise<RunResult> {
+  const c = await spawnContainer(options);
+  const [stdout, stderr, status] = await Promise.all([collect(c.stdout), collect(c.stderr), c.status]);
+  return { exitCode: status.exitCode, stdout, stderr };
+}

@@ -1,0 +1,147 @@
+/**
+ * Starts a planned program: clone through the shim, write the id maps, release
+ * the child, and turn a failed step into an error that names it. Nothing is
+ * left behind on failure: the child is killed and reaped.
+ *
+ * @module
+ */
+import { loadShim, type Shim } from "../../shim/binding.ts";
+import { encodeProgram, Op, ReleaseResult } from "../../shim/protocol.ts";
+import {
+  errnoText,
+  EXIT_CANNOT_EXECUTE,
+  EXIT_NOT_FOUND,
+  HostError,
+  NookError,
+  SetupError,
+} from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
+import { applyIdMaps, type IdMapPlan } from "../userns/mod.ts";
+import type { Plan } from "./plan_steps.ts";
+
+/** How a process ended. */
+export interface ExitStatus {
+  /** Exit code, 128+N when killed by signal N (as a shell reports it). */
+  exitCode: number;
+  /** The signal that killed it, if any. */
+  signal?: number;
+}
+
+/** A started container process. */
+export interface ChildProcess {
+  /** Its pid in nook's pid namespace. */
+  readonly pid: number;
+  /** The pty master when the container has a terminal, else -1. */
+  readonly ptyFd: number;
+  /** Resolves once, when the process has ended and is reaped. */
+  readonly status: Promise<ExitStatus>;
+  /** Sends a signal (a no-op once it has ended). */
+  kill(signal: string): void;
+}
+
+const ENOENT = 2;
+const NAMESPACE_ERRNOS = new Set([1, 22, 28, 87]); // EPERM, EINVAL, ENOSPC, EUSERS
+
+/**
+ * Decodes a wait(2) status.
+ *
+ * @param status The raw status.
+ * @returns The exit code (128+N for signal N).
+ *
+ * @example
+ * ```ts
+ * import { decodeWaitStatus } from "./spawn_process.ts";
+ * console.assert(decodeWaitStatus(7 << 8).exitCode === 7);
+ * console.assert(decodeWaitStatus(9).exitCode === 137);
+ * ```
+ */
+export function decodeWaitStatus(status: number): ExitStatus {
+  const sig = status & 0x7f;
+  if (sig === 0) return { exitCode: (status >> 8) & 0xff };
+  return { exitCode: 128 + sig, signal: sig };
+}
+
+function stepError(plan: Plan, step: number, op: number, errno: number): NookError {
+  const what = plan.describe[step] ?? `step ${step}`;
+  if (op === Op.EXEC) {
+    const file = JSON.stringify(plan.program.steps[step]?.s?.[0] ?? "");
+    const searched = plan.program.steps[step]?.s?.[1] != null;
+    const message = errno === ENOENT && searched
+      ? `exec: ${file}: executable file not found in $PATH`
+      : `exec ${file}: ${errnoText(errno)}`;
+    return new SetupError(message, {
+      step: "exec",
+      errno,
+      exitCode: errno === ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE,
+    });
+  }
+  return new SetupError(`${what}: ${errnoText(errno)}`, { step: what, errno });
+}
+
+async function cloneError(errno: number): Promise<NookError> {
+  const base = `Cannot create the container's namespaces: clone: ${errnoText(errno)}`;
+  if (!NAMESPACE_ERRNOS.has(errno)) return new NookError(base);
+  const { userNamespaceProblem, realHost } = await import("../host/mod.ts");
+  const problem = await userNamespaceProblem(realHost());
+  return new HostError(problem ? `${base}: ${problem}` : base);
+}
+
+/**
+ * Runs a plan as a new process in new namespaces.
+ *
+ * @param plan The steps and their descriptions.
+ * @param idMap The user namespace maps to write before the steps run.
+ * @returns The running process.
+ * @throws {SetupError} When a step fails (exit code 126/127 for exec).
+ * @throws {HostError} When namespaces or id maps cannot be made.
+ *
+ * @example
+ * ```ts ignore
+ * import { spawnPlanned } from "./spawn_process.ts";
+ * const child = await spawnPlanned(plan, idMap);
+ * console.log((await child.status).exitCode);
+ * ```
+ */
+export async function spawnPlanned(plan: Plan, idMap: IdMapPlan): Promise<ChildProcess> {
+  const shim: Shim = loadShim();
+  const child = shim.spawn(encodeProgram(plan.program));
+  if (typeof child === "number") throw await cloneError(-child);
+  const { pid, pidfd, ctl } = child;
+  let reaped: Promise<ExitStatus> | undefined;
+  const reap = () =>
+    reaped ??= shim.wait(pid).then((st) => {
+      if (pidfd >= 0) shim.close(pidfd);
+      return st < 0 ? { exitCode: 125 } : decodeWaitStatus(st);
+    });
+  try {
+    await applyIdMaps(pid, idMap);
+  } catch (err) {
+    shim.close(ctl); // the child reads EOF and exits
+    await reap();
+    throw err;
+  }
+  const rel = await shim.release(ctl);
+  if (rel.result === ReleaseResult.STEP_FAILED) {
+    if (rel.ptyFd >= 0) shim.close(rel.ptyFd);
+    await reap();
+    throw stepError(plan, rel.step, rel.op, rel.errno);
+  }
+  let done = false;
+  const status = reap().then((s) => {
+    done = true;
+    return s;
+  });
+  return {
+    pid,
+    ptyFd: rel.ptyFd,
+    status,
+    kill(signal) {
+      if (done) return;
+      try {
+        sys.kill(pid, signal); // unreaped, so the pid cannot have been reused
+      } catch {
+        // it ended meanwhile
+      }
+    },
+  };
+}
