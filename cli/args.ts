@@ -67,7 +67,11 @@ const BOOL_TEXT: Record<string, boolean> = { true: true, false: false, "1": true
  * console.assert(p.bools.tty && p.lists.env[0] === "A=1" && p.rest.join(" ") === "img -x");
  * ```
  */
-export function parseArgs(args: readonly string[], specs: readonly FlagSpec[], options: ParseArgsOptions): ParsedArgs {
+export function parseArgs(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  options: ParseArgsOptions,
+): ParsedArgs {
   const out: ParsedArgs = { bools: {}, strings: {}, lists: {}, rest: [] };
   const byLong = new Map<string, FlagSpec>();
   const byShort = new Map<string, FlagSpec>();
@@ -82,7 +86,9 @@ export function parseArgs(args: readonly string[], specs: readonly FlagSpec[], o
   const set = (spec: FlagSpec, value: string | undefined, flag: string) => {
     if (spec.type === "bool") {
       const v = value === undefined ? true : BOOL_TEXT[value.toLowerCase()];
-      if (v === undefined) throw new UsageError(`invalid value '${value}' for flag ${flag}: expected true or false`);
+      if (v === undefined) {
+        throw new UsageError(`invalid value '${value}' for flag ${flag}: expected true or false`);
+      }
       out.bools[spec.name] = v;
     } else if (value === undefined) {
       throw new UsageError(`flag needs an argument: ${flag}\nSee 'nook ${options.command} --help'`);

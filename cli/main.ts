@@ -80,8 +80,16 @@ async function write(file: { write(p: Uint8Array): Promise<number> }, text: stri
 }
 
 async function report(err: unknown): Promise<number> {
-  const e = err as { name?: string; message?: string; exitCode?: number; stack?: string };
-  const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError";
+  const e = err as {
+    name?: string;
+    message?: string;
+    exitCode?: number;
+    stack?: string;
+    code?: string;
+  };
+  // NookErrors, the shim loader, and operating system errors (they name the path) need no stack.
+  const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError" ||
+    (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code));
   const text = known ? e.message : `internal error: ${e?.stack ?? String(err)}`;
   await write(Deno.stderr, `nook: ${text}\n`);
   return typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK;

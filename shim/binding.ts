@@ -56,6 +56,8 @@ export interface Shim {
   write(fd: number, buf: Uint8Array): Promise<number>;
   /** Closes a file descriptor. */
   close(fd: number): number;
+  /** Runs a helper program (absolute path first) to completion: its wait status or -errno, and its stderr. */
+  runHelper(argv: readonly string[]): Promise<{ status: number; stderr: string }>;
 }
 
 const SYMBOLS = {
@@ -69,6 +71,11 @@ const SYMBOLS = {
   nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_close: { parameters: ["i32"], result: "i32" },
+  nook_run_helper: {
+    parameters: ["buffer", "u32", "u32", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
 } as const;
 
 /** Error thrown when the shim library cannot be found or does not fit. */
@@ -147,6 +154,16 @@ function loadDeno(path: string): Shim {
     read: (fd, buf) => f.nook_read(fd, buf, buf.length),
     write: (fd, buf) => f.nook_write(fd, buf, buf.length),
     close: (fd) => f.nook_close(fd),
+    async runHelper(argv) {
+      const blob = new TextEncoder().encode(argv.map((a) => a + "\0").join(""));
+      const err = new Uint8Array(4096);
+      const status = await f.nook_run_helper(blob, blob.length, argv.length, err, err.length);
+      const end = err.indexOf(0);
+      return {
+        status,
+        stderr: new TextDecoder().decode(err.subarray(0, end < 0 ? err.length : end)),
+      };
+    },
   };
 }
 

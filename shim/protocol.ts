@@ -108,13 +108,17 @@ export interface Program {
 export function encodeProgram(program: Program): Uint8Array {
   const { steps } = program;
   if (steps.length > MAX_STEPS) {
-    throw new RangeError(`Cannot encode ${steps.length} steps: the shim takes at most ${MAX_STEPS}`);
+    throw new RangeError(
+      `Cannot encode ${steps.length} steps: the shim takes at most ${MAX_STEPS}`,
+    );
   }
   const enc = new TextEncoder();
   const chunks: Uint8Array[] = [new Uint8Array(1)]; // offset 0 holds "", the blob ends in NUL
   let size = 1;
   const add = (text: string): number => {
-    if (text.includes("\0")) throw new RangeError(`Cannot pass ${JSON.stringify(text)}: it holds a NUL byte`);
+    if (text.includes("\0")) {
+      throw new RangeError(`Cannot pass ${JSON.stringify(text)}: it holds a NUL byte`);
+    }
     const bytes = enc.encode(text + "\0");
     const at = size;
     chunks.push(bytes);
@@ -126,7 +130,9 @@ export function encodeProgram(program: Program): Uint8Array {
       const v = step.s?.[i];
       if (v === undefined || v === null) return NO_STR;
       if (typeof v === "string") return add(v);
-      if (v.length > MAX_LIST) throw new RangeError(`Cannot pass ${v.length} strings: at most ${MAX_LIST}`);
+      if (v.length > MAX_LIST) {
+        throw new RangeError(`Cannot pass ${v.length} strings: at most ${MAX_LIST}`);
+      }
       if (v.length === 0) return NO_STR;
       const first = add(v[0]);
       for (const item of v.slice(1)) add(item);

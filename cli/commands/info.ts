@@ -176,7 +176,12 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
   }
   const host = options.host ?? realHost();
   if (parsed.check) {
-    const checks = await runChecks(host, { probeOverlay: options.probeOverlay });
+    // On the real host, probe overlay for real: a mount in a throwaway user namespace.
+    const probeOverlay = options.probeOverlay ?? (options.host ? undefined : async () => {
+      const { probeOverlay } = await import("../../lib/runtime/probe_overlay.ts");
+      return await probeOverlay();
+    });
+    const checks = await runChecks(host, { probeOverlay });
     write(parsed.format === "json" ? JSON.stringify(checks, null, 2) + "\n" : checksText(checks));
     return checks.some((c) => c.status === "error") ? 1 : 0;
   }

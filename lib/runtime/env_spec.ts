@@ -50,7 +50,9 @@ export function envEntry(value: string, where: string): string | null {
   const eq = value.indexOf("=");
   const name = eq < 0 ? value : value.slice(0, eq);
   if (!name || /\s/.test(name)) {
-    throw new UsageError(`Invalid environment variable '${value}' in ${where}: expected NAME=VALUE`);
+    throw new UsageError(
+      `Invalid environment variable '${value}' in ${where}: expected NAME=VALUE`,
+    );
   }
   if (eq >= 0) return value;
   const own = sys.env(name);

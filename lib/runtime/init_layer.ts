@@ -64,6 +64,10 @@ export function writeInitLayer(dir: string, options: InitLayerOptions): InitLaye
     : sys.readText("/etc/hosts") ?? "127.0.0.1\tlocalhost\n";
   sys.writeText(layer.hostname, `${options.hostname}\n`, 0o644);
   sys.writeText(layer.hosts, hosts, 0o644);
-  sys.writeText(layer.resolvConf, containerResolvConf(sys.readText("/etc/resolv.conf") ?? "", own), 0o644);
+  sys.writeText(
+    layer.resolvConf,
+    containerResolvConf(sys.readText("/etc/resolv.conf") ?? "", own),
+    0o644,
+  );
   return layer;
 }

@@ -15,3 +15,5 @@ export * from "./user_lookup.ts";
 export * from "./in_root.ts";
 export * from "./init_layer.ts";
 export * from "./defaults.ts";
+export * from "./unshare.ts";
+export * from "./probe_overlay.ts";

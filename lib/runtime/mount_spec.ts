@@ -163,7 +163,9 @@ export function parseMount(value: string, cwd: string): MountSpec {
     if (kv.has("tmpfs-mode")) options.push(`mode=${kv.get("tmpfs-mode")}`);
     return { type: "tmpfs", target: normalize(target, "mount", value), options, readOnly: ro };
   }
-  throw new UsageError(`Invalid mount '${value}': type '${type}' is not supported (use bind or tmpfs)`);
+  throw new UsageError(
+    `Invalid mount '${value}': type '${type}' is not supported (use bind or tmpfs)`,
+  );
 }
 
 function checkKeys(kv: Map<string, string>, known: Set<string>, value: string) {

@@ -53,8 +53,21 @@ export function planContainer(spec: ContainerSpec): Plan {
     steps.push(step);
     describe.push(what);
   };
-  const mount = (what: string, src: string, target: string, fs: string, flags: number, data?: string, opt = 0) =>
-    add(what, { op: Op.MOUNT, flags: StepFlag.MKDIR | opt, n: [flags], s: [src, target, fs, data ?? null] });
+  const mount = (
+    what: string,
+    src: string,
+    target: string,
+    fs: string,
+    flags: number,
+    data?: string,
+    opt = 0,
+  ) =>
+    add(what, {
+      op: Op.MOUNT,
+      flags: StepFlag.MKDIR | opt,
+      n: [flags],
+      s: [src, target, fs, data ?? null],
+    });
   const bind = (src: string, target: string, flags: number) =>
     add(`bind ${src} on ${target}`, { op: Op.BIND, n: [flags], s: [src, target] });
 
@@ -71,19 +84,48 @@ export function planContainer(spec: ContainerSpec): Plan {
 
   // /proc, /dev, /sys: fresh instances that belong to the container's namespaces.
   mount("mount proc on /proc", "proc", "/proc", "proc", NOSUID | NODEV | NOEXEC);
-  mount("mount tmpfs on /dev", "tmpfs", "/dev", "tmpfs", NOSUID | STRICTATIME, "mode=755,size=65536k");
+  mount(
+    "mount tmpfs on /dev",
+    "tmpfs",
+    "/dev",
+    "tmpfs",
+    NOSUID | STRICTATIME,
+    "mode=755,size=65536k",
+  );
   for (const dev of DEVICES) bind(`/dev/${dev}`, `/dev/${dev}`, 0);
   // gid=5 (tty) only where the group exists inside; else the kernel refuses the mount.
   const ttyGid = isMapped(spec.idMap.gid, 5) ? ",gid=5" : "";
-  mount("mount devpts on /dev/pts", "devpts", "/dev/pts", "devpts", NOSUID | NOEXEC, `newinstance,ptmxmode=0666,mode=0620${ttyGid}`);
+  mount(
+    "mount devpts on /dev/pts",
+    "devpts",
+    "/dev/pts",
+    "devpts",
+    NOSUID | NOEXEC,
+    `newinstance,ptmxmode=0666,mode=0620${ttyGid}`,
+  );
   for (const [path, text] of DEV_SYMLINKS) {
     add(`symlink ${path} -> ${text}`, { op: Op.SYMLINK, s: [text, path] });
   }
-  mount("mount tmpfs on /dev/shm", "shm", "/dev/shm", "tmpfs", NOSUID | NODEV | NOEXEC, "mode=1777,size=65536k");
+  mount(
+    "mount tmpfs on /dev/shm",
+    "shm",
+    "/dev/shm",
+    "tmpfs",
+    NOSUID | NODEV | NOEXEC,
+    "mode=1777,size=65536k",
+  );
   mount("mount mqueue on /dev/mqueue", "mqueue", "/dev/mqueue", "mqueue", NOSUID | NODEV | NOEXEC);
   if (ownNet) {
     mount("mount sysfs on /sys", "sysfs", "/sys", "sysfs", RDONLY | NOSUID | NODEV | NOEXEC);
-    mount("mount cgroup2 on /sys/fs/cgroup", "cgroup2", "/sys/fs/cgroup", "cgroup2", RDONLY | NOSUID | NODEV | NOEXEC, undefined, StepFlag.OPTIONAL);
+    mount(
+      "mount cgroup2 on /sys/fs/cgroup",
+      "cgroup2",
+      "/sys/fs/cgroup",
+      "cgroup2",
+      RDONLY | NOSUID | NODEV | NOEXEC,
+      undefined,
+      StepFlag.OPTIONAL,
+    );
   } else {
     // sysfs belongs to a network namespace; with the host's, bind the host's /sys.
     bind("/sys", "/sys", REC | RDONLY);
@@ -98,7 +140,14 @@ export function planContainer(spec: ContainerSpec): Plan {
     if (m.type === "bind") bind(m.source, m.target, REC | (m.readOnly ? RDONLY : 0));
     else {
       const flags = NOSUID | NODEV | (m.readOnly ? RDONLY : 0);
-      mount(`mount tmpfs on ${m.target}`, "tmpfs", m.target, "tmpfs", flags, m.options.join(",") || undefined);
+      mount(
+        `mount tmpfs on ${m.target}`,
+        "tmpfs",
+        m.target,
+        "tmpfs",
+        flags,
+        m.options.join(",") || undefined,
+      );
     }
   }
 
@@ -106,13 +155,21 @@ export function planContainer(spec: ContainerSpec): Plan {
   for (const p of MASKED_PATHS) add(`mask ${p}`, { op: Op.MASK, s: [null, p] });
   for (const p of READONLY_PATHS) add(`make ${p} read-only`, { op: Op.READONLY, s: [null, p] });
 
-  add(`create the working directory ${spec.cwd}`, { op: Op.MKDIR, n: [0o755], s: [null, spec.cwd] });
+  add(`create the working directory ${spec.cwd}`, {
+    op: Op.MKDIR,
+    n: [0o755],
+    s: [null, spec.cwd],
+  });
   if (!spec.interactive && !spec.tty) {
     add("open /dev/null as stdin", { op: Op.OPEN_FD, n: [0, OpenFlag.RDONLY], s: ["/dev/null"] });
   }
   for (const [fd, from] of [[1, spec.stdoutFd], [2, spec.stderrFd]] as const) {
     if (from === "null") {
-      add(`open /dev/null as fd ${fd}`, { op: Op.OPEN_FD, n: [fd, OpenFlag.WRONLY], s: ["/dev/null"] });
+      add(`open /dev/null as fd ${fd}`, {
+        op: Op.OPEN_FD,
+        n: [fd, OpenFlag.WRONLY],
+        s: ["/dev/null"],
+      });
     } else if (from !== undefined) {
       add(`redirect fd ${fd}`, { op: Op.DUP2, n: [from, fd] });
     }

@@ -8,8 +8,8 @@
 import { loadShim } from "../../shim/binding.ts";
 import { HostError, NookError, UsageError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
-import { sys, which } from "../sys/mod.ts";
-import { isMapped, ownRanges, planIdMaps, type IdMapPlan } from "../userns/mod.ts";
+import { sys } from "../sys/mod.ts";
+import { chooseIdMaps, isMapped } from "../userns/mod.ts";
 import { capabilitySet } from "./capabilities.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import { DEFAULT_PATH } from "./defaults.ts";
@@ -54,56 +54,11 @@ function newId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function warnOnce(key: string, message: string, warn: (m: string) => void): void {
-  let marker: string | undefined;
-  try {
-    marker = `${runtimeDir()}/warned-${key}`;
-    if (sys.lstat(marker)) return;
-  } catch {
-    // no runtime dir: warn every time
-  }
-  warn(message);
-  if (marker) {
-    try {
-      sys.writeText(marker, "", 0o600);
-    } catch {
-      // best effort
-    }
-  }
-}
-
-function idMapping(options: RunOptions, warn: (m: string) => void): IdMapPlan {
-  const { subuids, subgids } = ownRanges();
-  const haveRange = subuids.length > 0 && subgids.length > 0;
-  const haveTools = haveRange && which("newuidmap") !== null && which("newgidmap") !== null;
-  if (!haveRange) {
-    warnOnce(
-      "single-mapping",
-      "nook: no /etc/subuid and /etc/subgid range for this user: only your own uid and gid are " +
-        "mapped (as root inside); files of other owners cannot be created",
-      warn,
-    );
-  } else if (!haveTools) {
-    warnOnce(
-      "no-newuidmap",
-      "nook: newuidmap/newgidmap not found (install the 'uidmap' package): only your own uid " +
-        "and gid are mapped",
-      warn,
-    );
-  }
-  return planIdMaps({
-    uid: sys.uid(),
-    gid: sys.gid(),
-    subuids,
-    subgids,
-    keepId: options.userns === "keep-id",
-    single: !haveTools,
-  });
-}
-
 function collectMounts(options: RunOptions, cwd: string): MountSpec[] {
   const mounts: MountSpec[] = [];
-  for (const v of options.volumes ?? []) mounts.push(typeof v === "string" ? parseVolume(v, cwd) : v);
+  for (const v of options.volumes ?? []) {
+    mounts.push(typeof v === "string" ? parseVolume(v, cwd) : v);
+  }
   for (const t of options.tmpfs ?? []) mounts.push(parseTmpfs(t));
   for (const m of options.mounts ?? []) mounts.push(parseMount(m, cwd));
   for (const m of mounts) {
@@ -124,7 +79,9 @@ function lastCap(): number {
 function envList(options: RunOptions): string[] {
   const env = options.env ?? [];
   const own = Array.isArray(env)
-    ? (env as readonly string[]).map((e) => envEntry(e, "--env")).filter((e): e is string => e !== null)
+    ? (env as readonly string[]).map((e) => envEntry(e, "--env")).filter((e): e is string =>
+      e !== null
+    )
     : Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const files = (options.envFiles ?? []).flatMap((f) => {
     const text = sys.readText(f);
@@ -135,25 +92,34 @@ function envList(options: RunOptions): string[] {
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
-function resolveSpec(options: RunOptions, id: string, dir: string, warn: (m: string) => void): ContainerSpec {
+function resolveSpec(
+  options: RunOptions,
+  id: string,
+  dir: string,
+  warn: (m: string) => void,
+): ContainerSpec {
   const rootfs = options.rootfs;
   if (!rootfs.startsWith("/")) throw new UsageError(`Rootfs '${rootfs}' must be an absolute path`);
   const st = sys.stat(rootfs);
   if (!st?.isDirectory) {
-    throw new UsageError(`Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`);
+    throw new UsageError(
+      `Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`,
+    );
   }
   const argv = [...(options.entrypoint ?? []), ...(options.command ?? [])];
   if (argv.length === 0 || argv[0] === "") {
     throw new UsageError("No command given: say what to run, e.g. 'nook run --rootfs DIR /bin/sh'");
   }
   const cwd = options.workdir ?? "/";
-  if (!cwd.startsWith("/")) throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
+  if (!cwd.startsWith("/")) {
+    throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
+  }
   const network = options.network ?? "none";
   if (network !== "none" && network !== "host") {
     throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
   }
   const mounts = collectMounts(options, sys.env("PWD") ?? "/");
-  const idMap = idMapping(options, warn);
+  const idMap = chooseIdMaps({ keepId: options.userns === "keep-id", onWarning: warn });
   const user = resolveUser(rootfs, options.user, {
     defaultUid: idMap.user,
     defaultGid: idMap.group,
@@ -334,6 +300,10 @@ async function collect(stream: ReadableStream<Uint8Array> | null): Promise<Uint8
  */
 export async function run(options: RunOptions): Promise<RunResult> {
   const c = await spawnContainer(options);
-  const [stdout, stderr, status] = await Promise.all([collect(c.stdout), collect(c.stderr), c.status]);
+  const [stdout, stderr, status] = await Promise.all([
+    collect(c.stdout),
+    collect(c.stderr),
+    c.status,
+  ]);
   return { exitCode: status.exitCode, stdout, stderr };
 }

@@ -100,8 +100,20 @@ function orNull<T>(fn: () => T): T | null {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) return null;
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return null;
+    }
     throw err;
+  }
+}
+
+/** chmod u+rwx every directory we own below `path`, so that it can be removed. */
+function openUp(path: string): void {
+  const st = Deno.lstatSync(path);
+  if (!st.isDirectory) return;
+  if (st.uid === Deno.uid()) Deno.chmodSync(path, 0o700);
+  for (const entry of Deno.readDirSync(path)) {
+    if (entry.isDirectory) openUp(`${path}/${entry.name}`);
   }
 }
 
@@ -123,14 +135,23 @@ function denoSys(): Sys {
       try {
         Deno.removeSync(path, { recursive: true });
       } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
+        if (err instanceof Deno.errors.NotFound) return;
+        if (!(err instanceof Deno.errors.PermissionDenied)) throw err;
+        // Our own directories left without permissions (overlay's work/work is mode 000).
+        openUp(path);
+        Deno.removeSync(path, { recursive: true });
       }
     },
     lstat: (path) => orNull(() => info(Deno.lstatSync(path))),
     stat: (path) => orNull(() => info(Deno.statSync(path))),
     readLink: (path) => Deno.readLinkSync(path),
     async run(cmd, args) {
-      const out = await new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" })
+      const out = await new Deno.Command(cmd, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      })
         .output();
       return {
         code: out.signal ? 128 + (out.code || 0) : out.code,

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { HostError } from "../errors/mod.ts";
-import { sys } from "../sys/mod.ts";
+import { loadShim } from "../../shim/binding.ts";
+import { errnoText, HostError } from "../errors/mod.ts";
+import { sys, which } from "../sys/mod.ts";
 import type { IdMapping, IdMapPlan } from "./id_map.ts";
 
 function flat(maps: IdMapping[]): string[] {
@@ -14,18 +15,19 @@ function flat(maps: IdMapping[]): string[] {
 }
 
 async function helper(tool: string, pid: number, maps: IdMapping[]): Promise<void> {
-  let result;
-  try {
-    result = await sys.run(tool, [String(pid), ...flat(maps)]);
-  } catch (err) {
+  const path = which(tool);
+  if (!path) {
     throw new HostError(
-      `Cannot run '${tool}' to map the container's ids: ${(err as Error).message} ` +
-        "(install the 'uidmap' package)",
+      `Cannot map the container's ids: '${tool}' is not installed (package 'uidmap')`,
     );
   }
-  if (result.code !== 0) {
-    const why = result.stderr.trim().split("\n").pop() || `exit code ${result.code}`;
-    throw new HostError(`'${tool} ${pid} ${flat(maps).join(" ")}' failed: ${why}`);
+  const args = [String(pid), ...flat(maps)];
+  const { status, stderr } = await loadShim().runHelper([path, ...args]);
+  if (status < 0) throw new HostError(`Cannot run '${path}': ${errnoText(-status)}`);
+  if (status !== 0) {
+    const why = stderr.trim().split("\n").pop() ||
+      ((status & 0x7f) ? `killed by signal ${status & 0x7f}` : `exit code ${status >> 8}`);
+    throw new HostError(`'${tool} ${args.join(" ")}' failed: ${why}`);
   }
 }
 

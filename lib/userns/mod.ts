@@ -6,3 +6,4 @@
 export * from "./id_map.ts";
 export * from "./apply_id_map.ts";
 export * from "./own_ranges.ts";
+export * from "./choose_id_maps.ts";

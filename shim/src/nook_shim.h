@@ -109,5 +109,6 @@ int nook_pipe(int32_t *fds);
 int nook_read(int fd, uint8_t *buf, uint32_t len);
 int nook_write(int fd, const uint8_t *buf, uint32_t len);
 int nook_close(int fd);
+int nook_run_helper(const uint8_t *blob, uint32_t len, uint32_t argc, uint8_t *err, uint32_t errlen);
 
 #endif

@@ -1,0 +1,43 @@
+/**
+ * nook: rootless containers for Deno scripts, without a daemon.
+ *
+ * Run a command in a container made from a root filesystem directory, as an
+ * unprivileged user: a user namespace with your id maps, and mount, PID, UTS,
+ * IPC and network namespaces of its own.
+ *
+ * @example Run a command and capture its output
+ * ```ts ignore
+ * import { run } from "./mod.ts";
+ * const result = await run({
+ *   rootfs: "/path/to/rootfs",
+ *   command: ["sh", "-c", "echo hello from $(hostname)"],
+ *   env: { GREETING: "hi" },
+ *   volumes: ["/tmp/data:/data:ro"],
+ *   stdout: "pipe",
+ * });
+ * console.log(result.exitCode, new TextDecoder().decode(result.stdout));
+ * ```
+ *
+ * @module
+ */
+export {
+  run,
+  type RunningContainer,
+  type RunResult,
+  spawnContainer,
+} from "./lib/runtime/run_container.ts";
+export type { OutputMode, RunOptions } from "./lib/runtime/run_options.ts";
+export type { BindMount, MountSpec, TmpfsMount } from "./lib/runtime/mount_spec.ts";
+export type { ExitStatus } from "./lib/runtime/spawn_process.ts";
+export { unshare, type UnshareOptions } from "./lib/runtime/unshare.ts";
+export {
+  EXIT_CANNOT_EXECUTE,
+  EXIT_NOOK,
+  EXIT_NOT_FOUND,
+  HostError,
+  NookError,
+  type NookErrorOptions,
+  SetupError,
+  type SetupErrorOptions,
+  UsageError,
+} from "./lib/errors/mod.ts";
