@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { Op } from "../../shim/protocol.ts";
+import { planIdMaps } from "../userns/mod.ts";
+import { capabilitySet } from "./capabilities.ts";
+import type { ContainerSpec } from "./container_spec.ts";
+import { CloneFlag } from "./defaults.ts";
+import { planContainer } from "./plan_steps.ts";
+
+const range = [{ start: 100000, count: 65536 }];
+
+function spec(over: Partial<ContainerSpec> = {}): ContainerSpec {
+  return {
+    rootfs: "/r",
+    argv: ["sh", "-c", "true"],
+    env: ["PATH=/bin:/usr/bin", "HOME=/root"],
+    cwd: "/work",
+    user: { uid: 0, gid: 0, groups: [0, 10], home: "/root" },
+    hostname: "h",
+    network: "none",
+    mounts: [],
+    initLayer: { hostname: "/x/hostname", hosts: "/x/hosts", resolvConf: "/x/resolv.conf" },
+    readOnly: false,
+    tty: false,
+    interactive: false,
+    init: false,
+    capabilities: capabilitySet(),
+    lastCap: 40,
+    idMap: planIdMaps({ uid: 1000, gid: 1000, subuids: range, subgids: range }),
+    dieWithParent: true,
+    ...over,
+  };
+}
+
+const ops = (s: ContainerSpec) => planContainer(s).program.steps.map((x) => x.op);
+const at = (s: ContainerSpec, what: string) =>
+  planContainer(s).describe.findIndex((d) => d.startsWith(what));
+
+Deno.test("planContainer() makes every namespace, the network one unless host", () => {
+  const all = CloneFlag.NEWUSER | CloneFlag.NEWNS | CloneFlag.NEWPID | CloneFlag.NEWUTS |
+    CloneFlag.NEWIPC |
+    CloneFlag.NEWCGROUP;
+  assert.equal(planContainer(spec()).program.cloneFlags, all | CloneFlag.NEWNET);
+  assert.equal(planContainer(spec({ network: "host" })).program.cloneFlags, all);
+  assert.ok(ops(spec()).includes(Op.LOOPBACK_UP));
+  assert.ok(!ops(spec({ network: "host" })).includes(Op.LOOPBACK_UP));
+});
+
+Deno.test("planContainer() binds the host's /sys with the host network, mounts sysfs otherwise", () => {
+  assert.ok(at(spec(), "mount sysfs on /sys") >= 0);
+  assert.ok(at(spec({ network: "host" }), "bind /sys on /sys") >= 0);
+  assert.equal(at(spec({ network: "host" }), "mount sysfs"), -1);
+});
+
+Deno.test("planContainer() masks after user mounts, pivots after masks, drops caps before ids", () => {
+  const s = spec({
+    mounts: [{ type: "bind", source: "/h", target: "/proc/kcore", readOnly: false }],
+  });
+  assert.ok(at(s, "bind /h on /proc/kcore") < at(s, "mask /proc/kcore"));
+  assert.ok(at(s, "make /proc/sys read-only") < at(s, "pivot_root"));
+  assert.ok(at(s, "reduce the capability") < at(s, "set uid"));
+  assert.ok(at(s, "set gid") < at(s, "set uid"));
+  assert.ok(at(s, "set uid") < at(s, "exec"));
+  assert.equal(ops(s).at(-1), Op.EXEC);
+});
+
+Deno.test("planContainer() sets groups only where setgroups is allowed (subid maps)", () => {
+  assert.ok(ops(spec()).includes(Op.SETGROUPS));
+  const single = planIdMaps({ uid: 1000, gid: 1000, subuids: [], subgids: [] });
+  assert.ok(!ops(spec({ idMap: single })).includes(Op.SETGROUPS));
+});
+
+Deno.test("planContainer() asks devpts for gid=5 only when gid 5 is mapped", () => {
+  const data = (s: ContainerSpec) => planContainer(s).program.steps[at(s, "mount devpts")].s?.[3];
+  assert.match(String(data(spec())), /gid=5/);
+  const single = planIdMaps({ uid: 1000, gid: 1000, subuids: [], subgids: [] });
+  assert.doesNotMatch(String(data(spec({ idMap: single }))), /gid=5/);
+});
+
+Deno.test("planContainer() adds read-only root, pty, init and /dev/null stdin as asked", () => {
+  assert.ok(ops(spec({ readOnly: true })).includes(Op.REMOUNT_RO));
+  assert.ok(!ops(spec()).includes(Op.REMOUNT_RO));
+  assert.ok(ops(spec({ tty: true })).includes(Op.PTY));
+  assert.ok(at(spec(), "open /dev/null as stdin") >= 0);
+  assert.equal(at(spec({ interactive: true }), "open /dev/null as stdin"), -1);
+  const s = spec({ init: true });
+  assert.equal(at(s, "start the init process") + 1, at(s, "exec"));
+});
+
+Deno.test("planContainer() searches the container's PATH for a bare command only", () => {
+  const exec = (s: ContainerSpec) => planContainer(s).program.steps.at(-1)!;
+  assert.equal(exec(spec()).s?.[1], "/bin:/usr/bin");
+  assert.equal(exec(spec({ argv: ["/bin/sh"] })).s?.[1], null);
+  assert.deepEqual(exec(spec()).n, [3, 2]);
+});
