@@ -145,6 +145,11 @@ if ! bash "$repo/scripts/provision.sh"; then
   finish
 fi
 
+if [ ! -x node_modules/.bin/deno ]; then
+  note "installing the pinned Deno and dev dependencies (npm ci)"
+  npm ci --no-audit --no-fund </dev/null || note "npm ci failed"
+fi
+
 if compgen -G "shim/src/*.c" >/dev/null; then
   if ! sh scripts/build_shim.sh; then
     note "building the shim failed"

@@ -6,8 +6,7 @@
  * @module
  */
 
-/** Where Debian's busybox-static installs the static busybox binary. */
-const HOST_BUSYBOX = "/bin/busybox";
+import { makeBusyboxRootfs } from "../scripts/busybox_rootfs.ts";
 
 /**
  * The root of the nook repository the tests run from: `NOOK_TEST_REPO` when
@@ -58,7 +57,6 @@ export function busyboxRootfs(): Promise<string> {
 }
 
 async function buildBusyboxRootfs(): Promise<string> {
-  const applets = await listApplets();
   const dir = await Deno.makeTempDir({ prefix: "nook-test-rootfs-" });
   globalThis.addEventListener("unload", () => {
     try {
@@ -67,87 +65,8 @@ async function buildBusyboxRootfs(): Promise<string> {
       // Best effort: the process is exiting and the dir is in the temp folder.
     }
   });
-
-  for (
-    const path of ["bin", "usr/bin", "sbin", "etc", "proc", "sys", "dev", "root", "var", "run"]
-  ) {
-    await Deno.mkdir(`${dir}/${path}`, { recursive: true });
-    await Deno.chmod(`${dir}/${path}`, 0o755);
-  }
-  await Deno.mkdir(`${dir}/home/tester`, { recursive: true });
-  await Deno.chmod(`${dir}/home`, 0o755);
-  await Deno.chmod(`${dir}/home/tester`, 0o755);
-  await Deno.mkdir(`${dir}/tmp`);
-  await Deno.chmod(`${dir}/tmp`, 0o1777);
-
-  await Deno.copyFile(HOST_BUSYBOX, `${dir}/bin/busybox`);
-  await Deno.chmod(`${dir}/bin/busybox`, 0o755);
-  for (const applet of new Set([...applets, "sh"])) {
-    if (applet === "busybox") continue;
-    await Deno.symlink("busybox", `${dir}/bin/${applet}`);
-  }
-
-  await writeFile(
-    `${dir}/etc/passwd`,
-    [
-      "root:x:0:0:root:/root:/bin/sh",
-      "tester:x:1000:1000:tester:/home/tester:/bin/sh",
-      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false",
-    ],
-    0o644,
-  );
-  await writeFile(
-    `${dir}/etc/group`,
-    ["root:x:0:", "tester:x:1000:", "extra:x:2000:tester", "nogroup:x:65534:"],
-    0o644,
-  );
-  await writeFile(`${dir}/bin/notexec`, ["#!/bin/sh", "echo hi"], 0o644);
+  await makeBusyboxRootfs(dir);
   return dir;
-}
-
-/** The applet names of the host's busybox, one per line of `busybox --list`. */
-async function listApplets(): Promise<string[]> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(HOST_BUSYBOX, {
-      args: ["--list"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (err) {
-    throw new Error(
-      `Cannot run '${HOST_BUSYBOX}': ${errorMessage(err)}; ` +
-        "install the Debian package busybox-static (sudo bash scripts/provision.sh)",
-      { cause: err },
-    );
-  }
-  const stderr = new TextDecoder().decode(output.stderr).trim();
-  if (!output.success) {
-    throw new Error(
-      `Cannot list the applets of '${HOST_BUSYBOX}': exit code ${output.code}: '${stderr}'; ` +
-        "install the Debian package busybox-static",
-    );
-  }
-  const applets = new TextDecoder().decode(output.stdout).split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-  if (!applets.includes("sh")) {
-    throw new Error(
-      `Cannot build a busybox root filesystem: '${HOST_BUSYBOX} --list' has no 'sh' applet; ` +
-        "install the Debian package busybox-static",
-    );
-  }
-  return applets;
-}
-
-async function writeFile(path: string, lines: string[], mode: number): Promise<void> {
-  await Deno.writeTextFile(path, lines.join("\n") + "\n");
-  await Deno.chmod(path, mode);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Options of {@linkcode nook}. */
