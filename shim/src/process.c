@@ -93,7 +93,14 @@ int setup_init(struct child *c) {
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return -errno;
   if (pid == 0) return 0;
-  close(c->ctl); /* the command's exec is what the parent waits for */
+  /* This process never execs, so close-on-exec does not apply: close all it
+   * inherited from the runtime (the control socket too: the command's exec is
+   * what the parent waits for). */
+  (void)c;
+  (void)prctl(PR_SET_NAME, "nook-init", 0, 0, 0);
+  if (syscall(SYS_close_range, 3u, ~0u, 0u) < 0) {
+    for (int fd = 3; fd < 4096; fd++) close(fd);
+  }
   sigset_t all;
   sigfillset(&all);
   int sfd = signalfd(-1, &all, SFD_CLOEXEC);
