@@ -58,6 +58,7 @@ export function busyboxRootfs(): Promise<string> {
 
 async function buildBusyboxRootfs(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "nook-test-rootfs-" });
+  await Deno.chmod(dir, 0o755); // a rootfs's / is 0755: users other than root must enter it
   globalThis.addEventListener("unload", () => {
     try {
       Deno.removeSync(dir, { recursive: true });

@@ -77,7 +77,8 @@ export interface CapabilitySetOptions {
 
 /**
  * The bounding set as a bit mask (bit N = capability N), docker's rules:
- * start from the default set, drop, then add.
+ * start from the default set (every capability for `--cap-add ALL`, none for
+ * `--cap-drop ALL`), remove the named drops, then add the named adds.
  *
  * @param options `--cap-add` and `--cap-drop` values.
  * @returns The mask.
@@ -93,9 +94,12 @@ export interface CapabilitySetOptions {
 export function capabilitySet(options: CapabilitySetOptions = {}): bigint {
   const add = (options.add ?? []).map(capName);
   const drop = (options.drop ?? []).map(capName);
-  let set = new Set(drop.includes("ALL") ? [] : DEFAULT_CAPABILITIES);
+  // docker: ALL in --cap-add starts from every capability, ALL in --cap-drop from none;
+  // then the named drops and adds apply.
+  const set = new Set(
+    add.includes("ALL") ? CAPABILITIES : drop.includes("ALL") ? [] : DEFAULT_CAPABILITIES,
+  );
   for (const d of drop) set.delete(d);
-  if (add.includes("ALL")) set = new Set(CAPABILITIES);
   for (const a of add) if (a !== "ALL") set.add(a);
   let mask = 0n;
   for (const name of set) mask |= 1n << BigInt(CAPABILITIES.indexOf(name));

@@ -106,6 +106,9 @@ function resolveSpec(
       `Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`,
     );
   }
+  if (options.tty && options.interactive && !sys.isTerminal(0)) {
+    throw new UsageError("The input device is not a TTY: drop -t, or run from a terminal");
+  }
   const argv = [...(options.entrypoint ?? []), ...(options.command ?? [])];
   if (argv.length === 0 || argv[0] === "") {
     throw new UsageError("No command given: say what to run, e.g. 'nook run --rootfs DIR /bin/sh'");
@@ -157,6 +160,14 @@ function resolveSpec(
   };
 }
 
+/** Removes run directories of nook processes that died (e.g. by SIGKILL) before cleaning up. */
+function removeStaleRunDirs(rundir: string): void {
+  for (const name of sys.readDir(rundir)) {
+    const m = /^run-[0-9a-f]{12}-(\d+)-/.exec(name);
+    if (m && !sys.lstat(`/proc/${m[1]}`)) sys.remove(`${rundir}/${name}`);
+  }
+}
+
 function readStream(fd: number): ReadableStream<Uint8Array> {
   const shim = loadShim();
   return new ReadableStream({
@@ -201,10 +212,13 @@ function outputPipe(mode: string | undefined): [number, number] | null {
  * ```
  */
 export async function spawnContainer(options: RunOptions): Promise<RunningContainer> {
-  const warn = options.onWarning ?? ((m: string) => sys.stderr(m + "\n"));
+  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const shim = loadShim();
   const id = newId();
-  const dir = sys.makeTempDir(runtimeDir(), `run-${id.slice(0, 12)}-`);
+  const rundir = runtimeDir();
+  removeStaleRunDirs(rundir);
+  // The name carries our pid, so that a later run can tell when we died without cleaning up.
+  const dir = sys.makeTempDir(rundir, `run-${id.slice(0, 12)}-${sys.pid()}-`);
   const cleanups: (() => void)[] = [() => sys.remove(dir)];
   const cleanup = () => {
     for (const fn of cleanups.splice(0).reverse()) {

@@ -65,6 +65,10 @@ export interface Sys {
   stat(path: string): FileInfo | null;
   /** A symlink's text. */
   readLink(path: string): string;
+  /** Names in a directory (empty when it does not exist). */
+  readDir(path: string): string[];
+  /** This process's pid. */
+  pid(): number;
   /** Runs a program to completion, capturing its output. */
   run(cmd: string, args: string[]): Promise<CommandResult>;
   /** Sends a signal. */
@@ -145,6 +149,8 @@ function denoSys(): Sys {
     lstat: (path) => orNull(() => info(Deno.lstatSync(path))),
     stat: (path) => orNull(() => info(Deno.statSync(path))),
     readLink: (path) => Deno.readLinkSync(path),
+    readDir: (path) => orNull(() => Array.from(Deno.readDirSync(path), (e) => e.name)) ?? [],
+    pid: () => Deno.pid,
     async run(cmd, args) {
       const out = await new Deno.Command(cmd, {
         args,

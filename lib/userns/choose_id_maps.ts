@@ -48,21 +48,21 @@ function warnOnce(key: string, message: string, warn: (m: string) => void): void
  * ```
  */
 export function chooseIdMaps(options: ChooseIdMapsOptions = {}): IdMapPlan {
-  const warn = options.onWarning ?? ((m: string) => sys.stderr(m + "\n"));
+  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const { subuids, subgids } = ownRanges();
   const haveRange = subuids.length > 0 && subgids.length > 0;
   const haveTools = haveRange && which("newuidmap") !== null && which("newgidmap") !== null;
   if (!haveRange) {
     warnOnce(
       "single-mapping",
-      "nook: no /etc/subuid and /etc/subgid range for this user: only your own uid and gid are " +
+      "no /etc/subuid and /etc/subgid range for this user: only your own uid and gid are " +
         "mapped (as root inside); files of other owners cannot be created",
       warn,
     );
   } else if (!haveTools) {
     warnOnce(
       "no-newuidmap",
-      "nook: newuidmap/newgidmap not found (install the 'uidmap' package): only your own uid " +
+      "newuidmap/newgidmap not found (install the 'uidmap' package): only your own uid " +
         "and gid are mapped",
       warn,
     );

@@ -80,6 +80,39 @@ int setup_close_fds(void) {
   return 0;
 }
 
+/* Field N (1-based) of /proc/self/stat as a number; fields after the ")" of comm. */
+static unsigned long stat_field(const char *buf, int n) {
+  const char *p = strrchr(buf, ')');
+  if (!p) return 0;
+  int field = 2;
+  unsigned long v = 0;
+  for (p++; *p && field < n; p++) {
+    if (*p == ' ') field++;
+  }
+  while (*p >= '0' && *p <= '9') v = v * 10 + (unsigned long)(*p++ - '0');
+  return field == n ? v : 0;
+}
+
+/*
+ * The reaper is a copy of the runtime's process: its argv area still holds the
+ * host's command line (paths of the host). Overwrite it, so that the
+ * container's ps shows "nook-init" and nothing of the host.
+ */
+static void hide_host_cmdline(void) {
+  char buf[1024];
+  int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return;
+  buf[n] = '\0';
+  char *start = (char *)stat_field(buf, 48), *end = (char *)stat_field(buf, 49);
+  static const char name[] = "nook-init";
+  if (!start || end <= start || (size_t)(end - start) < sizeof name) return;
+  memset(start, 0, (size_t)(end - start));
+  memcpy(start, name, sizeof name);
+}
+
 static int exit_code(int st) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
@@ -98,6 +131,7 @@ int setup_init(struct child *c) {
    * what the parent waits for). */
   (void)c;
   (void)prctl(PR_SET_NAME, "nook-init", 0, 0, 0);
+  hide_host_cmdline();
   if (syscall(SYS_close_range, 3u, ~0u, 0u) < 0) {
     for (int fd = 3; fd < 4096; fd++) close(fd);
   }
