@@ -56,6 +56,18 @@ export interface Shim {
   write(fd: number, buf: Uint8Array): Promise<number>;
   /** Closes a file descriptor. */
   close(fd: number): number;
+  /** mknod(2); a whiteout is a character device 0:0. 0 or -errno. */
+  mknod(path: string, mode: number, major: number, minor: number): number;
+  /** lsetxattr(2). 0 or -errno. */
+  lsetxattr(path: string, name: string, value: Uint8Array): number;
+  /** lgetxattr(2): the value, or -errno. */
+  lgetxattr(path: string, name: string): Uint8Array | number;
+  /** lchown(2). 0 or -errno. */
+  lchown(path: string, uid: number, gid: number): number;
+  /** utimensat(AT_SYMLINK_NOFOLLOW), times in ns. 0 or -errno. */
+  lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): number;
+  /** chroot(2) + chdir("/") for the whole process. 0 or -errno. */
+  chroot(dir: string): number;
   /** Runs a helper program (absolute path first) to completion: its wait status or -errno, and its stderr. */
   runHelper(argv: readonly string[]): Promise<{ status: number; stderr: string }>;
 }
@@ -71,6 +83,12 @@ const SYMBOLS = {
   nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_close: { parameters: ["i32"], result: "i32" },
+  nook_fs_mknod: { parameters: ["buffer", "u32", "u32", "u32"], result: "i32" },
+  nook_fs_lsetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
+  nook_fs_lgetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
+  nook_fs_lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  nook_fs_lutimes: { parameters: ["buffer", "i64", "i64"], result: "i32" },
+  nook_chroot: { parameters: ["buffer"], result: "i32" },
   nook_run_helper: {
     parameters: ["buffer", "u32", "u32", "buffer", "u32"],
     result: "i32",
@@ -154,6 +172,17 @@ function loadDeno(path: string): Shim {
     read: (fd, buf) => f.nook_read(fd, buf, buf.length),
     write: (fd, buf) => f.nook_write(fd, buf, buf.length),
     close: (fd) => f.nook_close(fd),
+    mknod: (path, mode, major, minor) => f.nook_fs_mknod(cstr(path), mode, major, minor),
+    lsetxattr: (path, name, value) =>
+      f.nook_fs_lsetxattr(cstr(path), cstr(name), value, value.length),
+    lgetxattr(path, name) {
+      const buf = new Uint8Array(65536);
+      const n = f.nook_fs_lgetxattr(cstr(path), cstr(name), buf, buf.length);
+      return n < 0 ? n : buf.slice(0, n);
+    },
+    lchown: (path, uid, gid) => f.nook_fs_lchown(cstr(path), uid, gid),
+    lutimes: (path, a, m) => f.nook_fs_lutimes(cstr(path), a, m),
+    chroot: (dir) => f.nook_chroot(cstr(dir)),
     async runHelper(argv) {
       const blob = new TextEncoder().encode(argv.map((a) => a + "\0").join(""));
       const err = new Uint8Array(4096);
@@ -165,6 +194,12 @@ function loadDeno(path: string): Shim {
       };
     },
   };
+}
+
+const encoder = new TextEncoder();
+/** A NUL-terminated copy of a string, for `const char *` parameters. */
+function cstr(text: string): Uint8Array {
+  return encoder.encode(text + "\0");
 }
 
 let loaded: Shim | undefined;

@@ -111,4 +111,11 @@ int nook_write(int fd, const uint8_t *buf, uint32_t len);
 int nook_close(int fd);
 int nook_run_helper(const uint8_t *blob, uint32_t len, uint32_t argc, uint8_t *err, uint32_t errlen);
 
+int nook_fs_mknod(const char *path, uint32_t mode, uint32_t major, uint32_t minor);
+int nook_fs_lsetxattr(const char *path, const char *name, const uint8_t *value, uint32_t len);
+int nook_fs_lgetxattr(const char *path, const char *name, uint8_t *value, uint32_t len);
+int nook_fs_lchown(const char *path, uint32_t uid, uint32_t gid);
+int nook_fs_lutimes(const char *path, int64_t atime_ns, int64_t mtime_ns);
+int nook_chroot(const char *dir);
+
 #endif
