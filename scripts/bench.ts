@@ -3,8 +3,9 @@
  * medians and ratios (never as pass/fail thresholds).
  *
  * Today: the start-to-exit latency of `nook run --rm --rootfs DIR /bin/true`
- * against `bwrap` and `ch-run` (charliecloud) on the same busybox rootfs, and
- * Deno's own start-up for scale.
+ * (through bin/nook, the bundled CLI, and through the sources) against `bwrap`
+ * and `ch-run` (charliecloud) on the same busybox rootfs, and Deno's own
+ * start-up for scale.
  *
  * Usage: deno task bench [--runs N]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
@@ -28,10 +29,11 @@ async function sh(cmd: string, args: string[], inherit = true): Promise<string> 
   return inherit ? "" : new TextDecoder().decode(out.stdout);
 }
 
-function have(tool: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((d) => {
+/** Whether `tool` is a file in one of `dirs` (default: the PATH). */
+function have(tool: string, dirs = Deno.env.get("PATH") ?? ""): boolean {
+  return dirs.split(":").some((d) => {
     try {
-      return Deno.statSync(`${d}/${tool}`).isFile;
+      return Deno.statSync(d ? `${d}/${tool}` : tool).isFile;
     } catch {
       return false;
     }
@@ -127,7 +129,9 @@ async function main(): Promise<void> {
     await makeBusyboxRootfs(rootfs);
     Deno.writeTextFileSync(empty, "");
     const commands: Record<string, string> = {
-      nook: `${deno} run -A ${repo}/cli/main.ts run --rm --rootfs ${rootfs} /bin/true`,
+      nook: `${repo}/bin/nook run --rm --rootfs ${rootfs} /bin/true`,
+      "nook (deno run cli/main.ts)":
+        `${deno} run -A ${repo}/cli/main.ts run --rm --rootfs ${rootfs} /bin/true`,
     };
     if (have("bwrap")) {
       commands.bwrap =

@@ -151,7 +151,7 @@ if [ ! -x node_modules/.bin/deno ]; then
 fi
 
 if compgen -G "shim/src/*.c" >/dev/null; then
-  if ! sh scripts/build_shim.sh; then
+  if ! sh scripts/build.sh; then
     note "building the shim failed"
     failed=$((failed + 1))
     finish

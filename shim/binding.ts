@@ -111,7 +111,9 @@ function archName(): string {
 }
 
 /**
- * Where the shim library is: `NOOK_SHIM_PATH`, else `shim/build/` beside this file.
+ * Where the shim library is: `NOOK_SHIM_PATH`, else `shim/build/` beside this
+ * file (running from the sources), else `../shim/build/` (running from the
+ * bundle in `dist/`).
  *
  * @returns The path of the library for this machine's architecture.
  *
@@ -124,7 +126,19 @@ function archName(): string {
 export function shimPath(): string {
   const env = Deno.env.get("NOOK_SHIM_PATH");
   if (env) return env;
-  return new URL(`./build/libnook_shim-${archName()}.so`, import.meta.url).pathname;
+  const name = `libnook_shim-${archName()}.so`;
+  const candidates = [
+    new URL(`./build/${name}`, import.meta.url),
+    new URL(`../shim/build/${name}`, import.meta.url),
+  ]
+    .map((u) => decodeURIComponent(u.pathname));
+  return candidates.find((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  }) ?? candidates[0];
 }
 
 function loadDeno(path: string): Shim {
