@@ -139,6 +139,9 @@ async function main(): Promise<void> {
     }
     if (have("ch-run")) commands["ch-run"] = `ch-run ${rootfs} -- /bin/true`;
     commands["deno (empty script)"] = `${deno} run -A ${empty}`;
+    if (!have("dist/main.js", repo)) {
+      throw new Error("dist/ is missing: run 'deno task build' first");
+    }
     // One untimed run first: warms Deno's module cache and writes nook's one-time markers.
     await sh(deno, [
       "run",
