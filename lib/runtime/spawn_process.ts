@@ -40,6 +40,8 @@ export interface ChildProcess {
 }
 
 const ENOENT = 2;
+const EEXIST = 17;
+const ELOOP = 40;
 const NAMESPACE_ERRNOS = new Set([1, 22, 28, 87]); // EPERM, EINVAL, ENOSPC, EUSERS
 
 /**
@@ -75,7 +77,14 @@ function stepError(plan: Plan, step: number, op: number, errno: number): NookErr
       exitCode: errno === ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE,
     });
   }
-  return new SetupError(`${what}: ${errnoText(errno)}`, { step: what, errno });
+  // The shim creates a missing target only after it resolved to nothing: EEXIST then means
+  // a symlink on the path points nowhere; ELOOP that the target resolves to the root itself.
+  const why = errno === EEXIST && /^(mount|bind|create)/.test(what)
+    ? "a symlink on that path points to something that does not exist in the rootfs"
+    : errno === ELOOP && /^(mount|bind)/.test(what)
+    ? "the path resolves to the container's root directory"
+    : errnoText(errno);
+  return new SetupError(`${what}: ${why}`, { step: what, errno });
 }
 
 async function cloneError(errno: number): Promise<NookError> {

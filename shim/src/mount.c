@@ -123,6 +123,13 @@ int setup_enter_root(struct child *c, const char *rootfs) {
   return c->devnull < 0 ? -errno : 0;
 }
 
+/* A mount must never cover the container's root itself (e.g. /sys -> ../../..). */
+static int is_root(const struct child *c, int fd) {
+  struct stat a, b;
+  if (fstat(fd, &a) < 0 || fstat(c->rootfd, &b) < 0) return 0;
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static enum kind kind_of(uint32_t flags) {
   return (flags & NOOK_F_MKDIR) ? KIND_DIR : (flags & NOOK_F_MKFILE) ? KIND_FILE : KIND_NONE;
 }
@@ -130,6 +137,10 @@ static enum kind kind_of(uint32_t flags) {
 int setup_mount(struct child *c, const struct nook_step *s) {
   int tfd, r;
   if ((r = ensure_target(c, step_str(c, s, 1), kind_of(s->flags), 0755, &tfd)) < 0) return r;
+  if (is_root(c, tfd)) {
+    close(tfd);
+    return -ELOOP;
+  }
   char p[32];
   r = mount(step_str(c, s, 0), fd_path(p, tfd), step_str(c, s, 2), (unsigned long)s->n[0],
             step_str(c, s, 3));
@@ -146,6 +157,10 @@ int setup_bind(struct child *c, const struct nook_step *s) {
   int r = fstat(sfd, &st) < 0 ? -errno : 0;
   int tfd = -1;
   if (r == 0) r = ensure_target(c, target, S_ISDIR(st.st_mode) ? KIND_DIR : KIND_FILE, 0755, &tfd);
+  if (r == 0 && is_root(c, tfd)) {
+    close(tfd);
+    r = -ELOOP;
+  }
   if (r == 0) {
     char sp[32], tp[32];
     unsigned long rec = (unsigned long)s->n[0] & MS_REC;
