@@ -50,6 +50,8 @@ async function asTestUser(): Promise<never> {
   ]);
   const uid = (await sh("id", ["-u", "nooktest"], false)).trim();
   const out = await new Deno.Command("runuser", {
+    stdout: "inherit",
+    stderr: "inherit",
     args: [
       "-u",
       "nooktest",

@@ -66,34 +66,39 @@ export interface Shim {
   lchown(path: string, uid: number, gid: number): number;
   /** utimensat(AT_SYMLINK_NOFOLLOW), times in ns. 0 or -errno. */
   lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): number;
-  /** chroot(2) + chdir("/") for the whole process. 0 or -errno. */
-  chroot(dir: string): number;
   /** Runs a helper program (absolute path first) to completion: its wait status or -errno, and its stderr. */
   runHelper(argv: readonly string[]): Promise<{ status: number; stderr: string }>;
 }
 
-const SYMBOLS = {
+/* Symbols in groups, bound on first use: Deno.dlopen costs about 0.15 ms per symbol, and a
+ * plain `nook run` needs only the core ones. */
+const CORE = {
   nook_abi_version: { parameters: [], result: "i32" },
   nook_spawn: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
   nook_release: { parameters: ["i32", "buffer"], result: "i32", nonblocking: true },
   nook_wait: { parameters: ["i32", "buffer"], result: "i32", nonblocking: true },
-  nook_pty_relay: { parameters: ["i32", "i32", "i32"], result: "i32", nonblocking: true },
-  nook_set_winsize: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  nook_pipe: { parameters: ["buffer"], result: "i32" },
-  nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
-  nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_close: { parameters: ["i32"], result: "i32" },
-  nook_fs_mknod: { parameters: ["buffer", "u32", "u32", "u32"], result: "i32" },
-  nook_fs_lsetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
-  nook_fs_lgetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
-  nook_fs_lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
-  nook_fs_lutimes: { parameters: ["buffer", "i64", "i64"], result: "i32" },
-  nook_chroot: { parameters: ["buffer"], result: "i32" },
   nook_run_helper: {
     parameters: ["buffer", "u32", "u32", "buffer", "u32"],
     result: "i32",
     nonblocking: true,
   },
+} as const;
+
+const IO = {
+  nook_pty_relay: { parameters: ["i32", "i32", "i32"], result: "i32", nonblocking: true },
+  nook_set_winsize: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  nook_pipe: { parameters: ["buffer"], result: "i32" },
+  nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
+  nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
+} as const;
+
+const FS = {
+  nook_fs_mknod: { parameters: ["buffer", "u32", "u32", "u32"], result: "i32" },
+  nook_fs_lsetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
+  nook_fs_lgetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
+  nook_fs_lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  nook_fs_lutimes: { parameters: ["buffer", "i64", "i64"], result: "i32" },
 } as const;
 
 /** Error thrown when the shim library cannot be found or does not fit. */
@@ -141,23 +146,32 @@ export function shimPath(): string {
   }) ?? candidates[0];
 }
 
-function loadDeno(path: string): Shim {
-  let lib;
+function open<S extends Deno.ForeignLibraryInterface>(
+  path: string,
+  symbols: S,
+): Deno.DynamicLibrary<S>["symbols"] {
   try {
-    lib = Deno.dlopen(path, SYMBOLS);
+    return Deno.dlopen(path, symbols).symbols;
   } catch (err) {
     throw new ShimLoadError(
       `Cannot load nook's shim from '${path}': ${(err as Error).message}; ` +
         "build it with 'deno task build' (needs a C compiler)",
     );
   }
-  const f = lib.symbols;
+}
+
+function loadDeno(path: string): Shim {
+  const f = open(path, CORE);
   const abi = f.nook_abi_version();
   if (abi !== ABI) {
     throw new ShimLoadError(
       `Shim '${path}' speaks ABI ${abi}, nook needs ${ABI}; rebuild it with 'deno task build'`,
     );
   }
+  let ioSymbols: Deno.DynamicLibrary<typeof IO>["symbols"] | undefined;
+  let fsSymbols: Deno.DynamicLibrary<typeof FS>["symbols"] | undefined;
+  const io = () => ioSymbols ??= open(path, IO);
+  const fs = () => fsSymbols ??= open(path, FS);
   return {
     path,
     spawn(program) {
@@ -176,27 +190,26 @@ function loadDeno(path: string): Shim {
       const r = await f.nook_wait(pid, out);
       return r < 0 ? r : out[0];
     },
-    ptyRelay: (master, inFd, outFd) => f.nook_pty_relay(master, inFd, outFd),
-    setWinsize: (fd, rows, cols) => f.nook_set_winsize(fd, rows, cols),
+    ptyRelay: (master, inFd, outFd) => io().nook_pty_relay(master, inFd, outFd),
+    setWinsize: (fd, rows, cols) => io().nook_set_winsize(fd, rows, cols),
     pipe() {
       const out = new Int32Array(2);
-      const r = f.nook_pipe(out);
+      const r = io().nook_pipe(out);
       return r < 0 ? r : [out[0], out[1]];
     },
-    read: (fd, buf) => f.nook_read(fd, buf, buf.length),
-    write: (fd, buf) => f.nook_write(fd, buf, buf.length),
+    read: (fd, buf) => io().nook_read(fd, buf, buf.length),
+    write: (fd, buf) => io().nook_write(fd, buf, buf.length),
     close: (fd) => f.nook_close(fd),
-    mknod: (path, mode, major, minor) => f.nook_fs_mknod(cstr(path), mode, major, minor),
+    mknod: (path, mode, major, minor) => fs().nook_fs_mknod(cstr(path), mode, major, minor),
     lsetxattr: (path, name, value) =>
-      f.nook_fs_lsetxattr(cstr(path), cstr(name), value, value.length),
+      fs().nook_fs_lsetxattr(cstr(path), cstr(name), value, value.length),
     lgetxattr(path, name) {
       const buf = new Uint8Array(65536);
-      const n = f.nook_fs_lgetxattr(cstr(path), cstr(name), buf, buf.length);
+      const n = fs().nook_fs_lgetxattr(cstr(path), cstr(name), buf, buf.length);
       return n < 0 ? n : buf.slice(0, n);
     },
-    lchown: (path, uid, gid) => f.nook_fs_lchown(cstr(path), uid, gid),
-    lutimes: (path, a, m) => f.nook_fs_lutimes(cstr(path), a, m),
-    chroot: (dir) => f.nook_chroot(cstr(dir)),
+    lchown: (path, uid, gid) => fs().nook_fs_lchown(cstr(path), uid, gid),
+    lutimes: (path, a, m) => fs().nook_fs_lutimes(cstr(path), a, m),
     async runHelper(argv) {
       const blob = new TextEncoder().encode(argv.map((a) => a + "\0").join(""));
       const err = new Uint8Array(4096);

@@ -47,13 +47,15 @@ export const Op = {
   EXEC: 24,
   PDEATHSIG: 25,
   CLOSE_FDS: 26,
+  OVERLAY: 27,
+  MOUNT_ATTR: 28,
 } as const;
 
 /** A step operation number. */
 export type OpCode = typeof Op[keyof typeof Op];
 
 /** Step flags, as the `NOOK_F_*` defines. */
-export const StepFlag = { OPTIONAL: 0x1, MKDIR: 0x2, MKFILE: 0x4 } as const;
+export const StepFlag = { OPTIONAL: 0x1, MKDIR: 0x2, MKFILE: 0x4, RECURSIVE: 0x8 } as const;
 
 /** Messages the child sends, as `enum nook_report_kind`. */
 export const ReportKind = { ERROR: 1, PTY: 2 } as const;

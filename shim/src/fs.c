@@ -35,9 +35,3 @@ NOOK_EXPORT int nook_fs_lutimes(const char *path, int64_t atime_ns, int64_t mtim
   };
   return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
-
-/* chroot + chdir("/"): the whole process (every thread) sees only DIR from now on. */
-NOOK_EXPORT int nook_chroot(const char *dir) {
-  if (chroot(dir) < 0) return -errno;
-  return chdir("/") < 0 ? -errno : 0;
-}

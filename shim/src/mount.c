@@ -242,6 +242,15 @@ int setup_pivot_root(struct child *c) {
   return chdir("/") < 0 ? -errno : 0;
 }
 
+int setup_mount_attr(const char *target, uint64_t set, uint64_t clr, int recursive) {
+  struct mount_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.attr_set = set;
+  attr.attr_clr = clr;
+  unsigned flags = recursive ? AT_RECURSIVE : 0;
+  return syscall(SYS_mount_setattr, AT_FDCWD, target, flags, &attr, sizeof attr) < 0 ? -errno : 0;
+}
+
 int setup_remount_ro(const char *target) {
   int fd = open(target, O_PATH | O_CLOEXEC);
   if (fd < 0) return -errno;

@@ -51,13 +51,16 @@ enum nook_op {
   NOOK_OP_EXEC = 24,          /* s0 file, s1 PATH (NOOK_NO_STR: no search), s2 argv, s3 envp; n0 argc, n1 envc */
   NOOK_OP_PDEATHSIG = 25,     /* n0 signal sent to the child when its parent dies */
   NOOK_OP_CLOSE_FDS = 26,     /* close-on-exec every fd >= 3 */
-  NOOK_OP_OP_COUNT = 27
+  NOOK_OP_OVERLAY = 27,       /* s0 upper, s1 work, s2 lowers (top first; n0 of them), s3 host target */
+  NOOK_OP_MOUNT_ATTR = 28,    /* s1 host path: mount_setattr set n0, clear n1 (NOOK_F_RECURSIVE) */
+  NOOK_OP_OP_COUNT = 29
 };
 
 /* Step flags. */
 #define NOOK_F_OPTIONAL 0x1u /* a failure is ignored (e.g. a kernel feature that may be absent) */
 #define NOOK_F_MKDIR 0x2u    /* create the target as a directory when missing */
 #define NOOK_F_MKFILE 0x4u   /* create the target as an empty file when missing */
+#define NOOK_F_RECURSIVE 0x8u /* apply to every mount below the target too */
 
 struct nook_prog {
   uint32_t magic;
@@ -116,6 +119,5 @@ int nook_fs_lsetxattr(const char *path, const char *name, const uint8_t *value, 
 int nook_fs_lgetxattr(const char *path, const char *name, uint8_t *value, uint32_t len);
 int nook_fs_lchown(const char *path, uint32_t uid, uint32_t gid);
 int nook_fs_lutimes(const char *path, int64_t atime_ns, int64_t mtime_ns);
-int nook_chroot(const char *dir);
 
 #endif

@@ -38,6 +38,8 @@ int setup_symlink(struct child *c, const char *text, const char *path);
 int setup_mkdir(struct child *c, const char *path, unsigned mode);
 int setup_pivot_root(struct child *c);
 int setup_remount_ro(const char *target);
+int setup_mount_attr(const char *target, uint64_t set, uint64_t clr, int recursive);
+int setup_overlay(const struct child *c, const struct nook_step *s);
 
 /* process.c */
 int setup_hostname(const char *name);

@@ -59,6 +59,11 @@ static int check_program(const uint8_t *buf, uint32_t len, struct child *c) {
     if (s.op == 0 || s.op >= NOOK_OP_OP_COUNT) return -EINVAL;
     for (int k = 0; k < 4; k++)
       if (s.s[k] != NOOK_NO_STR && s.s[k] >= hdr.strings_len) return -EINVAL;
+    if (s.op == NOOK_OP_OVERLAY) {
+      if (s.s[0] == NOOK_NO_STR || s.s[1] == NOOK_NO_STR || s.s[3] == NOOK_NO_STR) return -EINVAL;
+      int r = check_list(c->strings, hdr.strings_len, s.s[2], s.n[0]);
+      if (r < 0 || s.n[0] == 0) return r < 0 ? r : -EINVAL;
+    }
     if (s.op == NOOK_OP_EXEC) {
       if (s.s[0] == NOOK_NO_STR) return -EINVAL;
       int r = check_list(c->strings, hdr.strings_len, s.s[2], s.n[0]);
