@@ -6,6 +6,7 @@
  * @module
  */
 import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
+import { setSelfCommand } from "../lib/sys/sys.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
 /** A command module: `main` gets the arguments after the command name. */
@@ -16,6 +17,8 @@ export interface CommandModule {
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   run: { summary: "Run a command in a new container", load: () => import("./commands/run.ts") },
+  pull: { summary: "Pull an image from a registry", load: () => import("./commands/pull.ts") },
+  images: { summary: "List images", load: () => import("./commands/images.ts") },
   unshare: {
     summary: "Run a command in your user namespace (as root inside, with your id maps)",
     load: () => import("./commands/unshare.ts"),
@@ -95,6 +98,15 @@ async function report(err: unknown): Promise<number> {
   return typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK;
 }
 
+/** Commands nook runs in its own children; not listed in --help. */
+const INTERNAL: Record<string, () => Promise<CommandModule>> = {
+  "_unpack-layer": () => import("../lib/layers/unpack_worker.ts"),
+};
+
 if (import.meta.main) {
+  const here = decodeURIComponent(new URL(import.meta.url).pathname);
+  setSelfCommand([Deno.execPath(), "run", "-A", here]);
+  const internal = INTERNAL[Deno.args[0]];
+  if (internal) Deno.exit(await (await internal()).main(Deno.args.slice(1)));
   Deno.exit(await main(Deno.args));
 }

@@ -7,5 +7,5 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 sh "$here/scripts/build_shim.sh"
 rm -rf "$here/dist"
 "$here/node_modules/.bin/esbuild" "$here/cli/main.ts" --bundle --format=esm --platform=neutral \
-  --splitting --outdir="$here/dist" --log-level=warning
+  --splitting --outdir="$here/dist" --log-level=warning --external:"node:*"
 echo "built dist/ (bundled CLI)"

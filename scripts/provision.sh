@@ -33,7 +33,7 @@ say() { echo "provision: $*"; }
 # Packages: apt-get update only when something is missing.
 packages=(uidmap busybox-static procps util-linux)
 # Image tests: a real registry, image tools independent of nook, TLS and htpasswd.
-packages+=(docker-registry skopeo umoci openssl apache2-utils python3)
+packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
 # A C compiler for the shim.
 command -v cc >/dev/null || packages+=(gcc libc6-dev)
 if [ "$bench" -eq 1 ]; then packages+=(bubblewrap charliecloud hyperfine); fi

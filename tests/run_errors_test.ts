@@ -225,13 +225,17 @@ Deno.test("run with no arguments exits 125 and shows the usage", async () => {
   await assertFailsCleanly(["run"], /--rootfs/, /Usage:/);
 });
 
-Deno.test("run with an image name and no --rootfs exits 125 saying to use --rootfs", async () => {
+Deno.test("run of an image that is not in the store with --pull=never exits 125 naming it", async () => {
   await assertFailsCleanly(
-    ["run", "busybox", "true"],
+    ["run", "--pull=never", "busybox", "true"],
     /'busybox'/,
-    /images is not supported yet/,
-    /--rootfs/,
+    /not in the store/,
+    /pull it first/,
   );
+});
+
+Deno.test("run with a malformed image reference exits 125 naming it", async () => {
+  await assertFailsCleanly(["run", "--pull=never", "Not/Valid:Ref!", "true"], /Not\/Valid:Ref!/);
 });
 
 Deno.test("run --network bridge exits 125 saying it is not supported yet", async () => {

@@ -28,6 +28,7 @@ Deno.test("protocol.ts constants equal the defines of nook_shim.h", () => {
   assert.equal(cValue("NOOK_F_OPTIONAL"), P.StepFlag.OPTIONAL);
   assert.equal(cValue("NOOK_F_MKDIR"), P.StepFlag.MKDIR);
   assert.equal(cValue("NOOK_F_MKFILE"), P.StepFlag.MKFILE);
+  assert.equal(cValue("NOOK_F_RECURSIVE"), P.StepFlag.RECURSIVE);
   assert.equal(cValue("NOOK_REPORT_ERROR"), P.ReportKind.ERROR);
   assert.equal(cValue("NOOK_REPORT_PTY"), P.ReportKind.PTY);
 });

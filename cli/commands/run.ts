@@ -4,12 +4,26 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { spawnContainer } from "../../lib/runtime/run_container.ts";
+import { type ContainerOptions, startContainer } from "../../lib/container/start_container.ts";
 import type { RunOptions } from "../../lib/runtime/run_options.ts";
+import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
-  { name: "rootfs", type: "string", value: "DIR", help: "Run from this root filesystem directory" },
+  {
+    name: "rootfs",
+    type: "string",
+    value: "DIR",
+    help: "Run from this root filesystem directory instead of an image",
+  },
+  {
+    name: "pull",
+    type: "string",
+    value: "POLICY",
+    help: "Pull the image: missing (default), always, never",
+  },
+  { name: "platform", type: "string", value: "OS/ARCH", help: "Platform of the image to pull" },
+  { name: "quiet", short: "q", type: "bool", help: "Do not show pull progress" },
   { name: "rm", type: "bool", help: "Remove the container when it exits" },
   { name: "interactive", short: "i", type: "bool", help: "Keep STDIN open" },
   { name: "tty", short: "t", type: "bool", help: "Allocate a pseudo-TTY" },
@@ -78,7 +92,7 @@ const FLAGS: FlagSpec[] = [
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
-const USAGE = "nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
+const USAGE = "nook run [OPTIONS] IMAGE [COMMAND] [ARG...]\n        nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
 
 /**
  * Turns `nook run` arguments into run options.
@@ -94,7 +108,7 @@ const USAGE = "nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
  * console.assert(o?.command?.join(" ") === "sh -c echo");
  * ```
  */
-export function runOptions(args: string[]): RunOptions | null {
+export function runOptions(args: string[]): ContainerOptions | null {
   const p = parseArgs(args, FLAGS, { command: "run" });
   if (p.bools.help) return null;
   if (p.bools.detach) {
@@ -102,15 +116,15 @@ export function runOptions(args: string[]): RunOptions | null {
   }
   let rootfs = p.strings.rootfs;
   let command = p.rest;
+  let image: string | undefined;
   if (rootfs === undefined) {
     if (command.length === 0) {
-      throw new UsageError(`'nook run' needs a rootfs and a command\nUsage: ${USAGE}`);
+      throw new UsageError(`'nook run' needs an image or --rootfs DIR\nUsage: ${USAGE}`);
     }
-    throw new UsageError(
-      `Cannot run image '${command[0]}': running images is not supported yet; use --rootfs DIR`,
-    );
+    [image, ...command] = command;
+  } else if (!rootfs.startsWith("/")) {
+    rootfs = `${Deno.cwd()}/${rootfs}`;
   }
-  if (!rootfs.startsWith("/")) rootfs = `${Deno.cwd()}/${rootfs}`;
   const userns = p.strings.userns;
   if (userns !== undefined && userns !== "" && userns !== "keep-id") {
     throw new UsageError(`Unsupported --userns '${userns}': use keep-id`);
@@ -122,6 +136,11 @@ export function runOptions(args: string[]): RunOptions | null {
   command = [...command];
   return {
     rootfs,
+    image,
+    rm: p.bools.rm,
+    pull: p.strings.pull as ContainerOptions["pull"],
+    platform: p.strings.platform,
+    onPullProgress: p.bools.quiet ? undefined : pullProgress(),
     command,
     entrypoint: p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : undefined,
     env: p.lists.env,
@@ -163,6 +182,6 @@ export async function main(args: string[]): Promise<number> {
     console.log(helpText(USAGE, "Run a command in a new container.", FLAGS));
     return 0;
   }
-  const container = await spawnContainer(options);
+  const container = await startContainer(options);
   return (await container.status).exitCode;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Step } from "../../shim/protocol.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
@@ -21,10 +22,20 @@ export interface InitLayer {
   resolvConf: string;
 }
 
+/** Steps that make the root filesystem (e.g. an overlay mount), run before it is entered. */
+export interface RootfsSetup {
+  /** The shim steps. */
+  steps: Step[];
+  /** describe[i] names steps[i] in an error. */
+  describe: string[];
+}
+
 /** A resolved container. */
 export interface ContainerSpec {
   /** The rootfs directory on the host. */
   rootfs: string;
+  /** How the rootfs is made inside the container's namespaces (none for a plain directory). */
+  rootfsSetup?: RootfsSetup;
   /** argv of the command (argv[0] is looked up in PATH when it has no '/'). */
   argv: string[];
   /** NAME=VALUE entries. */

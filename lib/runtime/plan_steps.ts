@@ -80,6 +80,7 @@ export function planContainer(spec: ContainerSpec): Plan {
   add("make the mounts private", { op: Op.MOUNT_PRIVATE });
   if (ownNet) add("bring up the loopback interface", { op: Op.LOOPBACK_UP });
   add(`set the hostname to '${spec.hostname}'`, { op: Op.SETHOSTNAME, s: [spec.hostname] });
+  spec.rootfsSetup?.steps.forEach((step, i) => add(spec.rootfsSetup!.describe[i], step));
   add(`bind the rootfs ${spec.rootfs} on itself`, { op: Op.ENTER_ROOT, s: [spec.rootfs] });
 
   // /proc, /dev, /sys: fresh instances that belong to the container's namespaces.

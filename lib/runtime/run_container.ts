@@ -11,7 +11,7 @@ import { runtimeDir } from "../paths/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { chooseIdMaps, isMapped } from "../userns/mod.ts";
 import { capabilitySet } from "./capabilities.ts";
-import type { ContainerSpec } from "./container_spec.ts";
+import type { ContainerSpec, RootfsSetup } from "./container_spec.ts";
 import { DEFAULT_PATH } from "./defaults.ts";
 import { envEntry, mergeEnv, parseEnvFile } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
@@ -49,7 +49,18 @@ export interface RunResult {
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
-function newId(): string {
+/**
+ * A new container id: 64 hex digits.
+ *
+ * @returns The id.
+ *
+ * @example
+ * ```ts
+ * import { newId } from "./run_container.ts";
+ * console.assert(/^[0-9a-f]{64}$/.test(newId()));
+ * ```
+ */
+export function newId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -92,16 +103,28 @@ function envList(options: RunOptions): string[] {
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
+/** What layers above the runtime (images, storage) hand to it. */
+export interface SpawnInternals {
+  /** The container id (default: a new random one). */
+  id?: string;
+  /** How the rootfs is made inside the container (e.g. an overlay of image layers). */
+  rootfsSetup?: RootfsSetup;
+  /** The image's environment, beneath the user's. */
+  imageEnv?: readonly string[];
+}
+
+/** Resolves options into a spec; writes the init layer into `dir`. */
 function resolveSpec(
   options: RunOptions,
   id: string,
   dir: string,
   warn: (m: string) => void,
+  internals: SpawnInternals,
 ): ContainerSpec {
   const rootfs = options.rootfs;
   if (!rootfs.startsWith("/")) throw new UsageError(`Rootfs '${rootfs}' must be an absolute path`);
   const st = sys.stat(rootfs);
-  if (!st?.isDirectory) {
+  if (!st?.isDirectory && !internals.rootfsSetup) {
     throw new UsageError(
       `Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`,
     );
@@ -140,8 +163,9 @@ function resolveSpec(
   if (options.tty) defaults.push("TERM=xterm");
   return {
     rootfs,
+    rootfsSetup: internals.rootfsSetup,
     argv,
-    env: mergeEnv(defaults, envList(options)),
+    env: mergeEnv(defaults, internals.imageEnv ?? [], envList(options)),
     cwd,
     user,
     hostname,
@@ -211,10 +235,13 @@ function outputPipe(mode: string | undefined): [number, number] | null {
  * console.log((await c.status).exitCode);
  * ```
  */
-export async function spawnContainer(options: RunOptions): Promise<RunningContainer> {
+export async function spawnContainer(
+  options: RunOptions,
+  internals: SpawnInternals = {},
+): Promise<RunningContainer> {
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const shim = loadShim();
-  const id = newId();
+  const id = internals.id ?? newId();
   const rundir = runtimeDir();
   removeStaleRunDirs(rundir);
   // The name carries our pid, so that a later run can tell when we died without cleaning up.
@@ -230,7 +257,7 @@ export async function spawnContainer(options: RunOptions): Promise<RunningContai
     }
   };
   try {
-    const spec = resolveSpec(options, id, dir, warn);
+    const spec = resolveSpec(options, id, dir, warn, internals);
     const out = outputPipe(options.stdout);
     const err = outputPipe(options.stderr);
     if (out) cleanups.push(() => shim.close(out[1]));

@@ -214,3 +214,41 @@ export function which(name: string): string | null {
   }
   return null;
 }
+
+let self: string[] | undefined;
+
+/**
+ * Records how to start nook again (the CLI sets it from its own entry point,
+ * which differs between the sources and the bundle).
+ *
+ * @param argv Program and arguments that run nook's CLI.
+ *
+ * @example
+ * ```ts ignore
+ * setSelfCommand([Deno.execPath(), "run", "-A", "/path/to/cli/main.ts"]);
+ * ```
+ */
+export function setSelfCommand(argv: string[]): void {
+  self = argv;
+}
+
+/**
+ * How to start nook's CLI in a child process (e.g. inside a user namespace).
+ *
+ * @returns Program and arguments; the caller appends the command.
+ *
+ * @example
+ * ```ts
+ * import { selfCommand } from "./sys.ts";
+ * console.assert(selfCommand().length >= 1);
+ * ```
+ */
+export function selfCommand(): string[] {
+  return self ??
+    [
+      Deno.execPath(),
+      "run",
+      "-A",
+      decodeURIComponent(new URL("../../cli/main.ts", import.meta.url).pathname),
+    ];
+}

@@ -1,0 +1,89 @@
+/**
+ * `nook images [-q] [--digests] [--format table|json]`.
+ *
+ * @module
+ */
+import { UsageError } from "../../lib/errors/mod.ts";
+import { readIndex, storeLayout } from "../../lib/store/mod.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { ago, table } from "../table.ts";
+
+const FLAGS: FlagSpec[] = [
+  { name: "quiet", short: "q", type: "bool", help: "Only image ids" },
+  { name: "digests", type: "bool", help: "Show digests" },
+  { name: "format", type: "string", value: "table|json", help: "Output format" },
+  { name: "help", type: "bool", help: "Print usage" },
+];
+
+function short(name: string): [string, string] {
+  const at = name.lastIndexOf(":");
+  let repo = name.slice(0, at);
+  const tag = name.slice(at + 1);
+  if (repo.startsWith("docker.io/library/")) repo = repo.slice(18);
+  else if (repo.startsWith("docker.io/")) repo = repo.slice(10);
+  return [repo, tag];
+}
+
+/**
+ * Runs `nook images`.
+ *
+ * @param args Arguments after "images".
+ * @returns 0.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["--format", "json"]);
+ * ```
+ */
+export function main(args: string[]): Promise<number> {
+  const p = parseArgs(args, FLAGS, { command: "images", stopAtPositional: false });
+  if (p.bools.help) {
+    console.log(helpText("nook images [OPTIONS]", "List images.", FLAGS));
+    return Promise.resolve(0);
+  }
+  const format = p.strings.format ?? "table";
+  if (format !== "table" && format !== "json") {
+    throw new UsageError(`Invalid --format '${format}': use table or json`);
+  }
+  const { images } = readIndex(storeLayout());
+  if (p.bools.quiet) {
+    for (const img of images) console.log(img.id.slice(7, 19));
+  } else if (format === "json") {
+    console.log(JSON.stringify(
+      images.map((i) => ({
+        Id: i.id,
+        RepoTags: i.names,
+        RepoDigests: i.repoDigests,
+        Size: i.size,
+        Created: i.pulled,
+      })),
+      null,
+      2,
+    ));
+  } else {
+    const rows: string[][] = [];
+    for (const img of images) {
+      const names = img.names.length ? img.names.map(short) : [["<none>", "<none>"]];
+      for (const [repo, tag] of names) {
+        const row = [repo, tag];
+        if (p.bools.digests) row.push(img.manifestDigest);
+        rows.push([
+          ...row,
+          img.id.slice(7, 19),
+          ago(img.pulled),
+          `${(img.size / 1e6).toFixed(1)}MB`,
+        ]);
+      }
+    }
+    const head = [
+      "REPOSITORY",
+      "TAG",
+      ...(p.bools.digests ? ["DIGEST"] : []),
+      "IMAGE ID",
+      "CREATED",
+      "SIZE",
+    ];
+    Deno.stdout.writeSync(new TextEncoder().encode(table(head, rows)));
+  }
+  return Promise.resolve(0);
+}

@@ -1,0 +1,56 @@
+/**
+ * `nook pull [OPTIONS] IMAGE`.
+ *
+ * @module
+ */
+import { UsageError } from "../../lib/errors/mod.ts";
+import { pullImage } from "../../lib/image/pull_image.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { pullProgress } from "../progress.ts";
+
+const FLAGS: FlagSpec[] = [
+  { name: "quiet", short: "q", type: "bool", help: "Print only the image id" },
+  {
+    name: "platform",
+    type: "string",
+    value: "OS/ARCH[/VARIANT]",
+    help: "Platform to pull (default: this machine's)",
+  },
+  { name: "tls-verify", type: "bool", help: "Verify the registry's certificate (default true)" },
+  {
+    name: "cert-dir",
+    type: "string",
+    value: "DIR",
+    help: "CA certificates (*.crt) for the registry",
+  },
+  { name: "help", type: "bool", help: "Print usage" },
+]; // deno-fmt-ignore
+
+/**
+ * Runs `nook pull`.
+ *
+ * @param args Arguments after "pull".
+ * @returns 0 when the image is in the store.
+ * @throws {UsageError} Without exactly one image.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["-q", "127.0.0.1:5000/busybox"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const p = parseArgs(args, FLAGS, { command: "pull" });
+  if (p.bools.help) {
+    console.log(helpText("nook pull [OPTIONS] IMAGE", "Pull an image from a registry.", FLAGS));
+    return 0;
+  }
+  if (p.rest.length !== 1) throw new UsageError("'nook pull' takes exactly one image\nSee 'nook pull --help'");
+  const image = await pullImage(p.rest[0], {
+    platform: p.strings.platform,
+    registry: { tlsVerify: p.bools["tls-verify"], certDir: p.strings["cert-dir"] },
+    onProgress: p.bools.quiet ? undefined : pullProgress(),
+    onWarning: (m) => Deno.stderr.writeSync(new TextEncoder().encode(`nook: ${m}\n`)),
+  });
+  console.log(p.bools.quiet ? image.id : (image.names[0] ?? image.repoDigests[0]));
+  return 0;
+}

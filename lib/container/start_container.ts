@@ -1,0 +1,57 @@
+/**
+ * A container from an image or a rootfs directory: the image is found (or
+ * pulled, per `pull`), its config applied with docker's rules, its layers
+ * overlaid under a per-container upper directory, and the runtime started on
+ * the result. The runtime itself never reaches the registry. The image path
+ * loads lazily, so a rootfs run loads none of it.
+ *
+ * @module
+ */
+import { UsageError } from "../errors/mod.ts";
+import type { PullEvent } from "../image/pull_image.ts";
+import type { RegistryClientOptions } from "../registry/mod.ts";
+import { type RunningContainer, spawnContainer } from "../runtime/run_container.ts";
+import type { RunOptions } from "../runtime/run_options.ts";
+
+/** Options of {@linkcode startContainer}: a rootfs run's, plus image ones. */
+export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
+  /** The image to run (a name, id or id prefix). */
+  image?: string;
+  /** Or a rootfs directory. */
+  rootfs?: string;
+  /** "missing" (default), "always" or "never". */
+  pull?: "missing" | "always" | "never";
+  /** `os/arch[/variant]` for a pull. */
+  platform?: string;
+  /** Remove the container's files when it exits. */
+  rm?: boolean;
+  /** Registry settings for a pull. */
+  registry?: RegistryClientOptions;
+  /** Progress of a pull. */
+  onPullProgress?: (event: PullEvent) => void;
+}
+
+/**
+ * Starts a container from an image or a rootfs directory.
+ *
+ * @param options What to run, from what, and how.
+ * @returns The running container.
+ * @throws {UsageError} When neither or both of image and rootfs are given, or the image is missing.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await startContainer({ image: "busybox", command: ["echo", "hi"], rm: true });
+ * console.log((await c.status).exitCode);
+ * ```
+ */
+export async function startContainer(options: ContainerOptions): Promise<RunningContainer> {
+  if ((options.image === undefined) === (options.rootfs === undefined)) {
+    throw new UsageError("Give either an image or a rootfs directory to run");
+  }
+  if (options.rootfs !== undefined) {
+    return await spawnContainer({ ...options, rootfs: options.rootfs });
+  }
+
+  const { startImageContainer } = await import("./start_image_container.ts");
+  return await startImageContainer(options);
+}

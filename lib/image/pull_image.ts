@@ -1,0 +1,236 @@
+/**
+ * Pulling an image: reference -> registry (manifest, platform) -> blobs
+ * (verified into the store) -> layers (unpacked as root in the user namespace
+ * while they download) -> the image index. Layers download in parallel
+ * (bounded); a layer already unpacked is not fetched again; an interrupted
+ * pull leaves only incoming files, which the next pull replaces.
+ *
+ * @module
+ */
+import { NookError } from "../errors/mod.ts";
+import { removeTree, startUnpack } from "../layers/mod.ts";
+import {
+  formatReference,
+  parseReference,
+  type Reference,
+  validateDigest,
+} from "../reference/mod.ts";
+import { type ImageManifest, RegistryClient, type RegistryClientOptions } from "../registry/mod.ts";
+import { ingestBlob } from "../store/ingest_blob.ts";
+import {
+  blobPath,
+  type ImageRecord,
+  layerPath,
+  putImage,
+  type StoreLayout,
+  storeLayout,
+  updateIndex,
+  writeFileAtomic,
+} from "../store/mod.ts";
+import { chainIds, type ImageConfig } from "./image_config.ts";
+
+/** What a pull reports as it goes. */
+export type PullEvent =
+  | { kind: "resolved"; reference: string; digest: string; layers: number }
+  | {
+    kind: "layer";
+    digest: string;
+    state: "exists" | "downloading" | "done";
+    received: number;
+    total: number;
+  }
+  | { kind: "done"; id: string };
+
+/** Options of {@linkcode pullImage}. */
+export interface PullOptions {
+  /** `os/arch[/variant]` (default: this machine's). */
+  platform?: string;
+  /** Registry client settings (TLS, cert dir, credentials). */
+  registry?: RegistryClientOptions;
+  /** Progress events. */
+  onProgress?: (event: PullEvent) => void;
+  /** Warnings (e.g. owners squashed under the single mapping). */
+  onWarning?: (message: string) => void;
+  /** At most this many layers at once (default 3). */
+  parallel?: number;
+  /** The store (default: nook's data directory). */
+  layout?: StoreLayout;
+}
+
+type Descriptor = ImageManifest["layers"][number];
+
+const COMPRESSION: [RegExp, string][] = [[/zstd/, "zstd"], [/gzip/, "gzip"], [/tar$/, "none"]];
+
+function compressionOf(mediaType: string): string {
+  const hit = COMPRESSION.find(([re]) => re.test(mediaType));
+  if (!hit) throw new NookError(`Unsupported layer media type '${mediaType}'`);
+  return hit[1];
+}
+
+async function readBlob(
+  layout: StoreLayout,
+  client: RegistryClient,
+  ref: Reference,
+  desc: Descriptor,
+): Promise<Uint8Array> {
+  const path = blobPath(layout, desc.digest);
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    const { body } = await client.getBlob(ref, desc.digest);
+    await ingestBlob(layout, desc.digest, body, { size: desc.size });
+    return Deno.readFileSync(path);
+  }
+}
+
+async function fetchLayer(
+  layout: StoreLayout,
+  client: RegistryClient,
+  ref: Reference,
+  desc: Descriptor,
+  diffId: string,
+  chainId: string,
+  options: PullOptions,
+): Promise<void> {
+  const final = layerPath(layout, chainId);
+  const report = (state: "exists" | "downloading" | "done", received: number) =>
+    options.onProgress?.({ kind: "layer", digest: desc.digest, state, received, total: desc.size });
+  try {
+    Deno.statSync(`${final}/diff`);
+    report("exists", desc.size);
+    return;
+  } catch {
+    // not unpacked yet
+  }
+  const staging = `${layout.incomingLayers}/${chainId.slice(7, 19)}.${Deno.pid}.${
+    crypto.randomUUID().slice(0, 8)
+  }`;
+  Deno.mkdirSync(`${staging}/diff`, { recursive: true, mode: 0o755 });
+  const unpacker = await startUnpack(`${staging}/diff`, {
+    compression: compressionOf(desc.mediaType),
+    diffId,
+    onWarning: options.onWarning,
+  });
+  try {
+    report("downloading", 0);
+    let stored: ReadableStream<Uint8Array> | null = null;
+    try {
+      stored = (await Deno.open(blobPath(layout, desc.digest))).readable;
+    } catch {
+      // not downloaded yet
+    }
+    if (stored) {
+      for await (const chunk of stored) await unpacker.write(chunk);
+    } else {
+      const { body } = await client.getLayer(ref, desc);
+      await ingestBlob(layout, desc.digest, body, {
+        size: desc.size,
+        tee: (chunk) => unpacker.write(chunk),
+        onProgress: (n) => report("downloading", n),
+      });
+    }
+    await unpacker.finish();
+    writeFileAtomic(
+      `${staging}/layer.json`,
+      JSON.stringify({
+        chainId,
+        diffId,
+        digest: desc.digest,
+        mediaType: desc.mediaType,
+        size: desc.size,
+      }) + "\n",
+    );
+    try {
+      Deno.renameSync(staging, final);
+    } catch {
+      // another pull committed the same layer first: keep theirs
+      await removeTree(staging);
+    }
+    report("done", desc.size);
+  } catch (err) {
+    await unpacker.abort();
+    await removeTree(staging).catch(() => {});
+    throw err;
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+async function bounded<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Pulls an image into the store.
+ *
+ * @param reference A docker reference (`busybox`, `host:5000/repo:tag`, `repo@sha256:...`).
+ * @param options Platform, registry settings, progress.
+ * @returns The image's record in the index.
+ * @throws {NookError} When the registry, a digest or an unpack fails; nothing half-done is committed.
+ *
+ * @example
+ * ```ts ignore
+ * const image = await pullImage("127.0.0.1:5000/busybox:latest");
+ * console.log(image.id);
+ * ```
+ */
+export async function pullImage(
+  reference: string,
+  options: PullOptions = {},
+): Promise<ImageRecord> {
+  const ref = parseReference(reference);
+  const layout = options.layout ?? storeLayout();
+  const client = new RegistryClient(options.registry ?? {});
+  const got = await client.getManifest(ref, { platform: options.platform });
+  const manifest = got.manifest;
+  validateDigest(got.digest);
+  const config = JSON.parse(
+    new TextDecoder().decode(await readBlob(layout, client, ref, manifest.config)),
+  ) as ImageConfig;
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length) {
+    throw new NookError(
+      `Image '${reference}' is inconsistent: ${manifest.layers.length} layers but ${diffIds.length} diff ids`,
+    );
+  }
+  diffIds.forEach(validateDigest);
+  const chains = await chainIds(diffIds);
+  options.onProgress?.({
+    kind: "resolved",
+    reference: formatReference(ref),
+    digest: got.digest,
+    layers: chains.length,
+  });
+  await bounded(
+    manifest.layers,
+    options.parallel ?? 3,
+    (desc, i) => fetchLayer(layout, client, ref, desc, diffIds[i], chains[i], options),
+  );
+  writeFileAtomic(blobPath(layout, got.digest), got.bytes);
+  const repo = `${ref.registry}/${ref.repository}`;
+  const record: ImageRecord = {
+    id: manifest.config.digest,
+    manifestDigest: got.digest,
+    manifestMediaType: got.mediaType,
+    names: [],
+    repoDigests: [`${repo}@${got.index?.digest ?? got.digest}`],
+    chainIds: chains,
+    layerDigests: manifest.layers.map((l) => l.digest),
+    size: manifest.layers.reduce((n, l) => n + l.size, 0),
+    pulled: new Date().toISOString(),
+  };
+  const name = ref.tag ? `${repo}:${ref.tag}` : null;
+  await updateIndex(layout, (index) => putImage(index, record, name));
+  options.onProgress?.({ kind: "done", id: record.id });
+  return { ...record, names: name ? [name] : [] };
+}
