@@ -1,11 +1,19 @@
 /**
  * nook: rootless containers for Deno scripts, without a daemon.
  *
- * Run a command in a container made from a root filesystem directory, as an
- * unprivileged user: a user namespace with your id maps, and mount, PID, UTS,
- * IPC and network namespaces of its own.
+ * Run a command in a container made from an OCI image or a root filesystem
+ * directory, as an unprivileged user: a user namespace with your id maps, and
+ * mount, PID, UTS, IPC and network namespaces of its own.
  *
- * @example Run a command and capture its output
+ * @example Pull an image and run a command in it
+ * ```ts ignore
+ * import { pull, run } from "./mod.ts";
+ * await pull("127.0.0.1:5000/busybox:latest");
+ * const r = await run({ image: "127.0.0.1:5000/busybox", command: ["echo", "hi"], rm: true, stdout: "pipe" });
+ * console.log(r.exitCode, new TextDecoder().decode(r.stdout));
+ * ```
+ *
+ * @example Run a command in a rootfs directory and capture its output
  * ```ts ignore
  * import { run } from "./mod.ts";
  * const result = await run({
@@ -20,8 +28,11 @@
  *
  * @module
  */
+export { type ContainerOptions, run, startContainer } from "./lib/container/mod.ts";
+export { pull } from "./lib/image/pull.ts";
+export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";
+export type { ImageRecord } from "./lib/store/mod.ts";
 export {
-  run,
   type RunningContainer,
   type RunResult,
   spawnContainer,

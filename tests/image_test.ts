@@ -186,3 +186,154 @@ Deno.test("malicious layers fail the pull naming the entry, and nothing lands ou
     Deno.removeSync(canary, { recursive: true });
   }
 });
+
+/** A proxy in front of the registry that can flip a byte of blobs or stall them halfway. */
+function startProxy(target: string) {
+  const state = { mode: "pass" as "pass" | "tamper" | "stall", blobRequests: 0 };
+  const abort = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen() {} },
+    async (req) => {
+      const url = new URL(req.url);
+      const upstream = await fetch(`${target}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers: req.headers,
+      });
+      if (
+        !/\/blobs\/sha256:/.test(url.pathname) || req.method !== "GET" || state.mode === "pass"
+      ) return upstream;
+      state.blobRequests++;
+      const body = new Uint8Array(await upstream.arrayBuffer());
+      const headers = new Headers(upstream.headers);
+      if (state.mode === "tamper") {
+        body[body.length >> 1] ^= 0xff;
+        return new Response(body, { status: upstream.status, headers });
+      }
+      // stall: half the bytes, then nothing until the client goes away
+      const half = body.subarray(0, body.length >> 1);
+      const stream = new ReadableStream({
+        start(controller) {
+          controller.enqueue(half);
+        },
+      });
+      return new Response(stream, { status: upstream.status, headers });
+    },
+  );
+  const port = (server.addr as Deno.NetAddr).port;
+  return { host: `127.0.0.1:${port}`, state, stop: () => abort.abort() };
+}
+
+function committed(dir: string) {
+  const list = (p: string) => {
+    try {
+      return [...Deno.readDirSync(p)].map((e) => e.name).filter((n) => n !== "incoming");
+    } catch {
+      return [];
+    }
+  };
+  let images = 0;
+  try {
+    images = JSON.parse(Deno.readTextFileSync(`${dir}/images.json`)).images.length;
+  } catch {
+    // no index yet
+  }
+  return { layers: list(`${dir}/layers`), images };
+}
+
+Deno.test("a blob whose bytes do not match its digest fails the pull with both digests and commits nothing", async () => {
+  await setup;
+  const proxy = startProxy(`http://${registry.host}`);
+  const dir = Deno.makeTempDirSync({ prefix: "nook-image-test-tamper-" });
+  try {
+    proxy.state.mode = "tamper";
+    const r = await nook(["pull", "-q", `${proxy.host}/test/layered:1`], {
+      env: { NOOK_ROOT: dir },
+    });
+    assert.equal(r.code, 125, r.stdout);
+    assert.match(r.stderr, /expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}/);
+    assert.ok(proxy.state.blobRequests > 0);
+    assert.deepEqual(committed(dir), { layers: [], images: 0 });
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/layers/incoming`)],
+      [],
+      "the half-unpacked layer is removed",
+    );
+  } finally {
+    proxy.stop();
+    await nook(["unshare", "rm", "-rf", dir]);
+  }
+});
+
+Deno.test("a pull killed mid-download leaves nothing committed, and the next pull finishes the job", async () => {
+  await setup;
+  const proxy = startProxy(`http://${registry.host}`);
+  const dir = Deno.makeTempDirSync({ prefix: "nook-image-test-interrupt-" });
+  try {
+    proxy.state.mode = "stall";
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${repoRoot()}/cli/main.ts`,
+        "pull",
+        "-q",
+        `${proxy.host}/test/layered:1`,
+      ],
+      env: { NOOK_ROOT: dir },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    for (let i = 0; i < 200 && proxy.state.blobRequests === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // mid-download
+    child.kill("SIGKILL");
+    await child.status;
+    assert.deepEqual(committed(dir), { layers: [], images: 0 });
+    proxy.state.mode = "pass";
+    const again = await nook(["pull", "-q", `${proxy.host}/test/layered:1`], {
+      env: { NOOK_ROOT: dir },
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(committed(dir).images, 1);
+    assert.equal(committed(dir).layers.length, 2);
+    const run = await nook([
+      "run",
+      "--rm",
+      "-q",
+      "--entrypoint",
+      "cat",
+      `${proxy.host}/test/layered:1`,
+      "/data/keep",
+    ], {
+      env: { NOOK_ROOT: dir },
+    });
+    assert.equal(run.stdout, "keep\n", run.stderr);
+  } finally {
+    proxy.stop();
+    await nook(["unshare", "rm", "-rf", dir]);
+  }
+});
+
+Deno.test("the API pulls an image and runs a command in it", async () => {
+  await setup;
+  const { pull, run } = await import("../mod.ts");
+  const saved = Deno.env.get("NOOK_ROOT");
+  Deno.env.set("NOOK_ROOT", root);
+  try {
+    const image = await pull(busybox);
+    assert.match(image.id, /^sha256:[0-9a-f]{64}$/);
+    const r = await run({
+      image: busybox,
+      command: ["sh", "-c", "echo api $$"],
+      rm: true,
+      stdout: "pipe",
+      pull: "never",
+    });
+    assert.equal(r.exitCode, 0);
+    assert.equal(new TextDecoder().decode(r.stdout), "api 1\n");
+  } finally {
+    if (saved === undefined) Deno.env.delete("NOOK_ROOT");
+    else Deno.env.set("NOOK_ROOT", saved);
+  }
+});

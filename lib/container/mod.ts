@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./start_container.ts";
+export * from "./run.ts";

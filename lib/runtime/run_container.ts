@@ -340,11 +340,25 @@ async function collect(stream: ReadableStream<Uint8Array> | null): Promise<Uint8
  * ```
  */
 export async function run(options: RunOptions): Promise<RunResult> {
-  const c = await spawnContainer(options);
+  return await waitForOutput(await spawnContainer(options));
+}
+
+/**
+ * Waits for a container and collects the output it was asked to pipe.
+ *
+ * @param container A running container.
+ * @returns Its exit code and output.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await waitForOutput(await spawnContainer({ rootfs, command: ["ls"], stdout: "pipe" }));
+ * ```
+ */
+export async function waitForOutput(container: RunningContainer): Promise<RunResult> {
   const [stdout, stderr, status] = await Promise.all([
-    collect(c.stdout),
-    collect(c.stderr),
-    c.status,
+    collect(container.stdout),
+    collect(container.stderr),
+    container.status,
   ]);
   return { exitCode: status.exitCode, stdout, stderr };
 }
