@@ -7,7 +7,13 @@
  * and `ch-run` (charliecloud) on the same busybox rootfs, and Deno's own
  * start-up for scale.
  *
- * Usage: deno task bench [--runs N]
+ * With `--images` (the default when run as root, which can build the image):
+ * pull of a Debian minbase image (debootstrap, ~200 MB, ~7k files; pushed to
+ * a local docker-registry with skopeo) and `run --rm IMAGE true`, nook
+ * against rootless podman (`--runtime runc`: crun refuses this host's hybrid
+ * cgroups).
+ *
+ * Usage: deno task bench [--runs N] [--images]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
@@ -42,6 +48,19 @@ function have(tool: string, dirs = Deno.env.get("PATH") ?? ""): boolean {
 
 async function asTestUser(): Promise<never> {
   await sh("bash", [`${repo}/scripts/provision.sh`, "--bench"]);
+  const minbase = "/var/tmp/nook-bench/minbase.tar";
+  try {
+    Deno.statSync(minbase);
+  } catch {
+    // debootstrap needs root; the tar keeps the owners (root and system users).
+    await sh("sh", [
+      "-c",
+      `set -e; d=$(mktemp -d /var/tmp/nook-bench-minbase.XXXX)
+      debootstrap --variant=minbase bookworm "$d" http://deb.debian.org/debian >/dev/null
+      mkdir -p /var/tmp/nook-bench; tar -C "$d" --numeric-owner -cf ${minbase}.tmp . && mv ${minbase}.tmp ${minbase}
+      rm -rf "$d"`,
+    ]);
+  }
   const dest = "/var/tmp/nook-bench/src";
   await sh("sh", [
     "-c",
@@ -66,9 +85,10 @@ async function asTestUser(): Promise<never> {
       "run",
       "-A",
       `${dest}/scripts/bench.ts`,
+      "--images",
       ...Deno.args,
     ],
-  }).output(); // deno-fmt-ignore
+  }).output();
   Deno.exit(out.code);
 }
 
@@ -82,13 +102,14 @@ interface Result {
 async function hyperfine(
   commands: Record<string, string>,
   runs: number,
+  prepare?: Record<string, string>,
 ): Promise<Map<string, Result>> {
   const json = await Deno.makeTempFile({ suffix: ".json" });
   try {
     const args = [
       "-N",
       "--warmup",
-      "5",
+      prepare ? "1" : "5",
       "--runs",
       String(runs),
       "--export-json",
@@ -96,6 +117,9 @@ async function hyperfine(
       "--style",
       "basic",
     ];
+    if (prepare) {
+      for (const name of Object.keys(commands)) args.push("--prepare", prepare[name]);
+    }
     for (const [name, cmd] of Object.entries(commands)) args.push("-n", name, cmd);
     await sh("hyperfine", args);
     const data = JSON.parse(Deno.readTextFileSync(json)) as { results: Result[] };
@@ -175,4 +199,69 @@ async function main(): Promise<void> {
   }
 }
 
+/** Pull and run of a Debian minbase image: nook against rootless podman. */
+async function benchImages(runs: number): Promise<void> {
+  const tar = "/var/tmp/nook-bench/minbase.tar";
+  for (const tool of ["podman", "skopeo", "umoci", "docker-registry"]) {
+    if (!have(tool)) {
+      throw new Error(`${tool} is missing: run 'deno task bench' as root to provision`);
+    }
+  }
+  const { startRegistry } = await import("../tests/registry_helpers.ts");
+  await using registry = await startRegistry();
+  const work = await Deno.makeTempDir({ prefix: "nook-bench-images-" });
+  try {
+    await sh("umoci", ["init", "--layout", `${work}/oci`]);
+    await sh("umoci", ["new", "--image", `${work}/oci:minbase`]);
+    await sh("umoci", ["raw", "add-layer", "--image", `${work}/oci:minbase`, tar]);
+    await sh("umoci", ["config", "--image", `${work}/oci:minbase`, "--config.cmd", "bash"]);
+    const image = `${registry.host}/bench/minbase:1`;
+    await sh("skopeo", [
+      "copy",
+      "--quiet",
+      "--dest-tls-verify=false",
+      `oci:${work}/oci:minbase`,
+      `docker://${image}`,
+    ]);
+    Deno.mkdirSync(`${Deno.env.get("HOME")}/.config/containers`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${Deno.env.get("HOME")}/.config/containers/storage.conf`,
+      '[storage]\ndriver = "overlay"\n',
+    );
+    const root = `${work}/nook-root`;
+    const nook = `env NOOK_ROOT=${root} ${repo}/bin/nook`;
+    const podman = "podman --runtime runc";
+    const pull = await hyperfine(
+      {
+        "nook pull": `${nook} pull -q ${image}`,
+        "podman pull": `${podman} pull -q --tls-verify=false ${image}`,
+      },
+      Math.max(3, Math.min(runs, 8)),
+      {
+        "nook pull": `${nook} unshare rm -rf ${root}`,
+        "podman pull": `${podman} rmi -f ${image}`,
+      },
+    );
+    await sh("sh", [
+      "-c",
+      `${nook} pull -q ${image} && ${podman} pull -q --tls-verify=false ${image}`,
+    ], false);
+    const run = await hyperfine({
+      "nook run": `${nook} run --rm --pull=never ${image} true`,
+      "podman run": `${podman} run --rm --network=none ${image} true`,
+    }, runs);
+    console.log(`\nPull of a Debian minbase image (~200 MB, ~7k files) from a local registry\n`);
+    console.log(table(pull, "podman pull"));
+    console.log(`(target: nook at most 0.5x podman)\n\nrun --rm IMAGE true\n`);
+    console.log(table(run, "podman run"));
+    console.log("(target: nook at most 0.25x podman)");
+    await sh("sh", ["-c", `${nook} unshare rm -rf ${root}; ${podman} rmi -f ${image}`], false);
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
 await main();
+if (Deno.args.includes("--images")) {
+  await benchImages(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 10);
+}

@@ -36,7 +36,7 @@ packages=(uidmap busybox-static procps util-linux)
 packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
 # A C compiler for the shim.
 command -v cc >/dev/null || packages+=(gcc libc6-dev)
-if [ "$bench" -eq 1 ]; then packages+=(bubblewrap charliecloud hyperfine); fi
+if [ "$bench" -eq 1 ]; then packages+=(bubblewrap charliecloud hyperfine podman runc debootstrap); fi
 missing=()
 for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

@@ -126,6 +126,7 @@ async function fetchLayer(
       await ingestBlob(layout, desc.digest, body, {
         size: desc.size,
         tee: (chunk) => unpacker.write(chunk),
+        noSync: true, // the unpacked layer is what runs; a blob lost to a crash is fetched again
         onProgress: (n) => report("downloading", n),
       });
     }

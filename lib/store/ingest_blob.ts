@@ -18,6 +18,8 @@ export interface IngestOptions {
   onProgress?: (received: number) => void;
   /** Receives every chunk too (e.g. to unpack while downloading). */
   tee?: (chunk: Uint8Array) => Promise<void> | void;
+  /** Skip the fsync (for data that can be fetched again, such as layer blobs). */
+  noSync?: boolean;
 }
 
 /** A blob whose content does not match its digest or size. */
@@ -80,7 +82,7 @@ export async function ingestBlob(
     if (got !== digest) {
       throw new DigestMismatchError(`Blob digest mismatch: expected ${digest}, got ${got}`);
     }
-    await file.sync();
+    if (!options.noSync) await file.sync();
     ok = true;
   } finally {
     file.close();
