@@ -19,6 +19,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   run: { summary: "Run a command in a new container", load: () => import("./commands/run.ts") },
   pull: { summary: "Pull an image from a registry", load: () => import("./commands/pull.ts") },
   images: { summary: "List images", load: () => import("./commands/images.ts") },
+  image: {
+    summary: "Manage images (inspect, prune, ls, rm, tag, pull, push, load, save, import)",
+    load: () => import("./commands/image.ts"),
+  },
+  rmi: { summary: "Remove images", load: () => import("./commands/rmi.ts") },
+  tag: { summary: "Give an image another name", load: () => import("./commands/tag.ts") },
+  push: { summary: "Push an image to a registry", load: () => import("./commands/push.ts") },
+  load: { summary: "Load images from an archive", load: () => import("./commands/load.ts") },
+  save: { summary: "Save images to an archive", load: () => import("./commands/save.ts") },
+  import: {
+    summary: "Make an image from a rootfs tarball or directory",
+    load: () => import("./commands/import.ts"),
+  },
+  search: { summary: "Search a registry for images", load: () => import("./commands/search.ts") },
+  login: { summary: "Log in to a registry", load: () => import("./commands/login.ts") },
+  logout: { summary: "Log out of a registry", load: () => import("./commands/logout.ts") },
   unshare: {
     summary: "Run a command in your user namespace (as root inside, with your id maps)",
     load: () => import("./commands/unshare.ts"),

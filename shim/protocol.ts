@@ -49,7 +49,16 @@ export const Op = {
   CLOSE_FDS: 26,
   OVERLAY: 27,
   MOUNT_ATTR: 28,
+  RUN: 29,
+  COPY_LAYER: 30,
+  UNSHARE: 31,
 } as const;
+
+/**
+ * How a failed `Op.RUN` helper is reported: errno `EXITED + status`, or
+ * `SIGNALED + signal` (an exec failure is its plain errno).
+ */
+export const RunFailure = { EXITED: 0x10000, SIGNALED: 0x20000 } as const;
 
 /** A step operation number. */
 export type OpCode = typeof Op[keyof typeof Op];

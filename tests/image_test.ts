@@ -337,3 +337,28 @@ Deno.test("the API pulls an image and runs a command in it", async () => {
     else Deno.env.set("NOOK_ROOT", saved);
   }
 });
+
+Deno.test("run -u NAME finds the user in the image's layers (its root is only mounted inside)", async () => {
+  await setup;
+  for (const driver of ["overlay", "vfs"]) {
+    const r = await nook([
+      "run",
+      "--rm",
+      "-q",
+      "--storage-driver",
+      driver,
+      "-u",
+      "u",
+      "--entrypoint",
+      "id",
+      layered,
+    ], {
+      env: env(),
+    });
+    assert.equal(r.code, 0, `${driver}: ${r.stderr}`);
+    assert.match(r.stdout, /^uid=1000\(u\) gid=1000\(u\)/, driver);
+  }
+  const missing = await nook(["run", "--rm", "-q", "-u", "nobody-here", layered], { env: env() });
+  assert.equal(missing.code, 125);
+  assert.match(missing.stderr, /Unable to find user 'nobody-here'/);
+});

@@ -5,7 +5,7 @@
  * @module
  */
 import config from "../../deno.json" with { type: "json" };
-import { UsageError } from "../../lib/errors/mod.ts";
+import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import {
   type Check,
   formatSubidRange,
@@ -17,6 +17,7 @@ import {
   runChecks,
   type SubidRange,
 } from "../../lib/host/mod.ts";
+import type { StorageChoice } from "../../lib/storage/choose_storage_driver.ts";
 
 /** Options of {@linkcode main}, for tests and for the dispatcher. */
 export interface InfoOptions {
@@ -24,6 +25,8 @@ export interface InfoOptions {
   host?: Host;
   /** Probe for kernel overlayfs in a user namespace, used by `system check`. */
   probeOverlay?: OverlayProbe;
+  /** The storage driver a container would get (default on the real host: the real choice). */
+  chooseStorage?: () => Promise<StorageChoice>;
   /** Where output goes (default: stdout). */
   write?: (text: string) => void;
 }
@@ -120,7 +123,20 @@ function cgroupText(info: HostInfo["cgroups"]): string {
   }
 }
 
-function infoText(info: HostInfo): string {
+/** The storage driver and why; an invalid NOOK_STORAGE_DRIVER is shown, not thrown. */
+async function storageRow(
+  choose: () => Promise<StorageChoice>,
+): Promise<{ name: string; reason: string }> {
+  try {
+    const choice = await choose();
+    return { name: choice.driver, reason: choice.reason };
+  } catch (err) {
+    if (!(err instanceof NookError)) throw err;
+    return { name: "none", reason: err.message };
+  }
+}
+
+function infoText(info: HostInfo, storage: { name: string; reason: string } | undefined): string {
   const user = info.user.name ?? "(no name)";
   const mapping = info.idMapping === "subid"
     ? "subuid range via newuidmap"
@@ -136,6 +152,9 @@ function infoText(info: HostInfo): string {
     ["id mapping", mapping],
     ["cgroups", cgroupText(info.cgroups)],
     ["storage drivers", info.storageDrivers.join(", ")],
+    ...(storage
+      ? [["storage driver", `${storage.name} (${storage.reason})`] as [string, string]]
+      : []),
     ["network helpers", helpers],
     ["runtime dir", info.runtimeDir],
   ]);
@@ -186,12 +205,22 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
     return checks.some((c) => c.status === "error") ? 1 : 0;
   }
   const info = await hostInfo(host);
+  // On the real host, the driver `nook run` would use (the overlay probe is cached per boot).
+  const chooseStorage = options.chooseStorage ?? (options.host ? undefined : async () => {
+    const { chooseStorageDriver } = await import("../../lib/storage/choose_storage_driver.ts");
+    return await chooseStorageDriver({ announce: false });
+  });
+  const storageDriver = chooseStorage && await storageRow(chooseStorage);
   if (parsed.format === "json") {
     write(
-      JSON.stringify({ version: config.version, deno: Deno.version.deno, ...info }, null, 2) + "\n",
+      JSON.stringify(
+        { version: config.version, deno: Deno.version.deno, ...info, storageDriver },
+        null,
+        2,
+      ) + "\n",
     );
   } else {
-    write(infoText(info));
+    write(infoText(info, storageDriver));
   }
   return 0;
 }

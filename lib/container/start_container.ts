@@ -25,6 +25,8 @@ export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
   platform?: string;
   /** Remove the container's files when it exits. */
   rm?: boolean;
+  /** overlay, fuse-overlayfs or vfs (default: `NOOK_STORAGE_DRIVER`, else the best that works). */
+  storageDriver?: string;
   /** Registry settings for a pull. */
   registry?: RegistryClientOptions;
   /** Progress of a pull. */

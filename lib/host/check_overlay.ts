@@ -5,6 +5,7 @@
  */
 import type { Check } from "./check.ts";
 import type { Host } from "./host.ts";
+import { canAccess } from "./_access.ts";
 import { KERNEL_OVERLAY_USERNS, kernelOlder, parseKernelVersion } from "./_kernel_version.ts";
 
 /**
@@ -54,11 +55,15 @@ export async function checkOverlay(host: Host, options: CheckOverlayOptions = {}
   const version = parseKernelVersion(host.kernelRelease());
   const old = version !== null && kernelOlder(version, KERNEL_OVERLAY_USERNS);
   const why = typeof result === "string" && result !== "" ? ` (${result})` : "";
+  // The storage driver nook then chooses (lib/storage/choose_storage_driver.ts).
+  const fuse = await host.which("fuse-overlayfs") !== null &&
+    await canAccess(host, "/dev/fuse", { read: true, write: true });
   return {
     ...base,
     status: "warn",
-    detail:
-      `cannot be mounted in a user namespace${why}: nook uses fuse-overlayfs or copies layers`,
+    detail: `cannot be mounted in a user namespace${why}: nook uses ${
+      fuse ? "fuse-overlayfs" : "vfs (a full copy of the image per container)"
+    }`,
     fix: old
       ? "upgrade the kernel to 5.11 or newer, or: sudo apt-get install fuse-overlayfs"
       : "sudo modprobe overlay, or: sudo apt-get install fuse-overlayfs",

@@ -23,7 +23,19 @@ Deno.test("checkOverlay() warns with the reason the probe gives", async () => {
   strictEqual(
     check.detail,
     "cannot be mounted in a user namespace (mount overlay: Operation not permitted): " +
-      "nook uses fuse-overlayfs or copies layers",
+      "nook uses vfs (a full copy of the image per container)",
+  );
+});
+
+Deno.test("checkOverlay() names fuse-overlayfs as the fallback where it can run", async () => {
+  const host = fakeHost({
+    executables: { "fuse-overlayfs": "/usr/bin/fuse-overlayfs" },
+    stats: { "/dev/fuse": { mode: 0o20666, isFile: false } },
+  });
+  const check = await checkOverlay(host, { probeOverlay: () => Promise.resolve("EPERM") });
+  strictEqual(
+    check.detail,
+    "cannot be mounted in a user namespace (EPERM): nook uses fuse-overlayfs",
   );
 });
 

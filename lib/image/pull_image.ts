@@ -8,7 +8,6 @@
  * @module
  */
 import { NookError } from "../errors/mod.ts";
-import { removeTree, startUnpack } from "../layers/mod.ts";
 import {
   formatReference,
   parseReference,
@@ -28,6 +27,7 @@ import {
   writeFileAtomic,
 } from "../store/mod.ts";
 import { chainIds, type ImageConfig } from "./image_config.ts";
+import { storeLayer } from "./store_layer.ts";
 
 /** What a pull reports as it goes. */
 export type PullEvent =
@@ -59,14 +59,6 @@ export interface PullOptions {
 
 type Descriptor = ImageManifest["layers"][number];
 
-const COMPRESSION: [RegExp, string][] = [[/zstd/, "zstd"], [/gzip/, "gzip"], [/tar$/, "none"]];
-
-function compressionOf(mediaType: string): string {
-  const hit = COMPRESSION.find(([re]) => re.test(mediaType));
-  if (!hit) throw new NookError(`Unsupported layer media type '${mediaType}'`);
-  return hit[1];
-}
-
 async function readBlob(
   layout: StoreLayout,
   client: RegistryClient,
@@ -92,67 +84,19 @@ async function fetchLayer(
   chainId: string,
   options: PullOptions,
 ): Promise<void> {
-  const final = layerPath(layout, chainId);
-  const report = (state: "exists" | "downloading" | "done", received: number) =>
-    options.onProgress?.({ kind: "layer", digest: desc.digest, state, received, total: desc.size });
-  try {
-    Deno.statSync(`${final}/diff`);
-    report("exists", desc.size);
-    return;
-  } catch {
-    // not unpacked yet
-  }
-  const staging = `${layout.incomingLayers}/${chainId.slice(7, 19)}.${Deno.pid}.${
-    crypto.randomUUID().slice(0, 8)
-  }`;
-  Deno.mkdirSync(`${staging}/diff`, { recursive: true, mode: 0o755 });
-  const unpacker = await startUnpack(`${staging}/diff`, {
-    compression: compressionOf(desc.mediaType),
-    diffId,
+  await storeLayer(layout, { ...desc, diffId, chainId }, {
+    fetch: async () => (await client.getLayer(ref, desc)).body,
+    noSync: true, // the unpacked layer is what runs; a blob lost to a crash is fetched again
+    onProgress: (state, received) =>
+      options.onProgress?.({
+        kind: "layer",
+        digest: desc.digest,
+        state,
+        received,
+        total: desc.size,
+      }),
     onWarning: options.onWarning,
   });
-  try {
-    report("downloading", 0);
-    let stored: ReadableStream<Uint8Array> | null = null;
-    try {
-      stored = (await Deno.open(blobPath(layout, desc.digest))).readable;
-    } catch {
-      // not downloaded yet
-    }
-    if (stored) {
-      for await (const chunk of stored) await unpacker.write(chunk);
-    } else {
-      const { body } = await client.getLayer(ref, desc);
-      await ingestBlob(layout, desc.digest, body, {
-        size: desc.size,
-        tee: (chunk) => unpacker.write(chunk),
-        noSync: true, // the unpacked layer is what runs; a blob lost to a crash is fetched again
-        onProgress: (n) => report("downloading", n),
-      });
-    }
-    await unpacker.finish();
-    writeFileAtomic(
-      `${staging}/layer.json`,
-      JSON.stringify({
-        chainId,
-        diffId,
-        digest: desc.digest,
-        mediaType: desc.mediaType,
-        size: desc.size,
-      }) + "\n",
-    );
-    try {
-      Deno.renameSync(staging, final);
-    } catch {
-      // another pull committed the same layer first: keep theirs
-      await removeTree(staging);
-    }
-    report("done", desc.size);
-  } catch (err) {
-    await unpacker.abort();
-    await removeTree(staging).catch(() => {});
-    throw err;
-  }
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time. */
@@ -231,7 +175,24 @@ export async function pullImage(
     pulled: new Date().toISOString(),
   };
   const name = ref.tag ? `${repo}:${ref.tag}` : null;
-  await updateIndex(layout, (index) => putImage(index, record, name));
+  await updateIndex(layout, (index) => {
+    // An rmi or prune running meanwhile may have freed what this pull found "already there".
+    for (
+      const path of [
+        blobPath(layout, record.id),
+        ...chains.map((c) => `${layerPath(layout, c)}/diff`),
+      ]
+    ) {
+      try {
+        Deno.statSync(path);
+      } catch {
+        throw new NookError(
+          `Pull of '${reference}' raced with an image removal ('${path}' is gone); pull again`,
+        );
+      }
+    }
+    putImage(index, record, name);
+  });
   options.onProgress?.({ kind: "done", id: record.id });
   return { ...record, names: name ? [name] : [] };
 }

@@ -111,6 +111,8 @@ export interface SpawnInternals {
   rootfsSetup?: RootfsSetup;
   /** The image's environment, beneath the user's. */
   imageEnv?: readonly string[];
+  /** Reads a file of the container's root (for /etc/passwd when the root is not a plain directory). */
+  readFile?: (path: string) => string | null;
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
@@ -150,6 +152,7 @@ function resolveSpec(
     defaultUid: idMap.user,
     defaultGid: idMap.group,
     groupAdd: options.groupAdd,
+    readFile: internals.readFile,
   });
   const single = idMap.mode === "single";
   const fix = single

@@ -29,6 +29,8 @@ export interface ResolveUserOptions {
   defaultGid?: number;
   /** `--group-add` values (names or gids). */
   groupAdd?: readonly string[];
+  /** Reads a container file (default: from `root`, symlinks resolved inside it). */
+  readFile?: (path: string) => string | null;
 }
 
 interface Entry {
@@ -39,8 +41,8 @@ interface Entry {
   members: string[];
 }
 
-function table(root: string, file: string): Entry[] {
-  const text = sys.readText(resolveInRoot(root, file)) ?? "";
+function table(read: (path: string) => string | null, file: string): Entry[] {
+  const text = read(file) ?? "";
   const out: Entry[] = [];
   for (const line of text.split("\n")) {
     const f = line.split(":");
@@ -93,8 +95,9 @@ export function resolveUser(
   if (spec !== undefined && userPart === "") {
     throw new UsageError(`Invalid user '${spec}': expected NAME|UID[:GROUP|GID]`);
   }
-  const users = table(root, "/etc/passwd");
-  const groups = table(root, "/etc/group");
+  const read = options.readFile ?? ((path: string) => sys.readText(resolveInRoot(root, path)));
+  const users = table(read, "/etc/passwd");
+  const groups = table(read, "/etc/group");
   let entry: Entry | undefined;
   let uid: number;
   if (!userPart) {

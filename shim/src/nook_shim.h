@@ -53,8 +53,16 @@ enum nook_op {
   NOOK_OP_CLOSE_FDS = 26,     /* close-on-exec every fd >= 3 */
   NOOK_OP_OVERLAY = 27,       /* s0 upper, s1 work, s2 lowers (top first; n0 of them), s3 host target */
   NOOK_OP_MOUNT_ATTR = 28,    /* s1 host path: mount_setattr set n0, clear n1 (NOOK_F_RECURSIVE) */
-  NOOK_OP_OP_COUNT = 29
+  NOOK_OP_RUN = 29,           /* s0 file, s2 argv, s3 envp; n0 argc, n1 envc: fork, execve, wait */
+  NOOK_OP_COPY_LAYER = 30,    /* s0 layer dir, s1 host target dir: apply the layer (vfs storage) */
+  NOOK_OP_UNSHARE = 31,       /* n0 CLONE_NEW* flags: unshare(2), e.g. leave a helper's mount ns */
+  NOOK_OP_OP_COUNT = 32
 };
+
+/* NOOK_OP_RUN: a helper that ran but failed is reported as err = base + its
+ * exit status (or + the signal that killed it); an exec failure as its errno. */
+#define NOOK_RUN_EXITED 0x10000
+#define NOOK_RUN_SIGNALED 0x20000
 
 /* Step flags. */
 #define NOOK_F_OPTIONAL 0x1u /* a failure is ignored (e.g. a kernel feature that may be absent) */

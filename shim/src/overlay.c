@@ -26,6 +26,8 @@ static int overlay_new_api(const char *upper, const char *work, const char *lowe
   const char *p = lowers;
   for (uint64_t i = 0; r == 0 && i < n; i++) {
     r = fsconfig_str(fd, "lowerdir+", p);
+    /* Kernels before 6.8 do not know "lowerdir+": say so, so that the caller falls back. */
+    if (r == -EINVAL && i == 0) r = -ENOSYS;
     p += strlen(p) + 1;
   }
   if (r == 0) r = fsconfig_str(fd, "upperdir", upper);
@@ -72,6 +74,6 @@ int setup_overlay(const struct child *c, const struct nook_step *s) {
   const char *upper = step_str(c, s, 0), *work = step_str(c, s, 1);
   const char *lowers = step_str(c, s, 2), *target = step_str(c, s, 3);
   int r = overlay_new_api(upper, work, lowers, s->n[0], target);
-  if (r == -ENOSYS || r == -EINVAL) r = overlay_old_api(upper, work, lowers, s->n[0], target);
+  if (r == -ENOSYS) r = overlay_old_api(upper, work, lowers, s->n[0], target);
   return r;
 }

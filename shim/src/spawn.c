@@ -64,7 +64,7 @@ static int check_program(const uint8_t *buf, uint32_t len, struct child *c) {
       int r = check_list(c->strings, hdr.strings_len, s.s[2], s.n[0]);
       if (r < 0 || s.n[0] == 0) return r < 0 ? r : -EINVAL;
     }
-    if (s.op == NOOK_OP_EXEC) {
+    if (s.op == NOOK_OP_EXEC || s.op == NOOK_OP_RUN) {
       if (s.s[0] == NOOK_NO_STR) return -EINVAL;
       int r = check_list(c->strings, hdr.strings_len, s.s[2], s.n[0]);
       if (r == 0) r = check_list(c->strings, hdr.strings_len, s.s[3], s.n[1]);

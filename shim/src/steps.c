@@ -1,10 +1,12 @@
 /* The child's program runner: one switch over the steps TypeScript compiled. */
 #include <errno.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
+#include "storage.h"
 
 static int run_step(struct child *c, const struct nook_step *s) {
   switch (s->op) {
@@ -65,6 +67,12 @@ static int run_step(struct child *c, const struct nook_step *s) {
     return setup_mount_attr(step_str(c, s, 1), s->n[0], s->n[1], (s->flags & NOOK_F_RECURSIVE) != 0);
   case NOOK_OP_OVERLAY:
     return setup_overlay(c, s);
+  case NOOK_OP_RUN:
+    return setup_run(c, s);
+  case NOOK_OP_COPY_LAYER:
+    return setup_copy_layer(c, s);
+  case NOOK_OP_UNSHARE:
+    return unshare((int)s->n[0]) < 0 ? -errno : 0;
   }
   return -EINVAL;
 }

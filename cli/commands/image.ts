@@ -1,0 +1,299 @@
+/**
+ * `nook image SUBCOMMAND`: `inspect` and `prune` here; `ls`, `rm`, `tag`,
+ * `pull`, `push`, `load`, `save` and `import` are the top-level commands,
+ * loaded only when asked for (a missing one breaks only itself).
+ *
+ * Also the printing helpers of the image commands: docker's human sizes and
+ * the small subset of Go templates that `--format` takes.
+ *
+ * @module
+ */
+import { NookError, UsageError } from "../../lib/errors/mod.ts";
+import { findImage } from "../../lib/image/find_image.ts";
+import { type ImageInspect, inspectImage } from "../../lib/image/inspect_image.ts";
+import { pruneImages } from "../../lib/image/prune_images.ts";
+import { storeLayout } from "../../lib/store/mod.ts";
+import { sys } from "../../lib/sys/mod.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+
+/** A command module, as `cli/main.ts` loads them. */
+interface CommandModule {
+  main(args: string[]): Promise<number>;
+}
+
+const DELEGATED: Record<string, () => Promise<CommandModule>> = {
+  ls: () => import("./images.ts"),
+  list: () => import("./images.ts"),
+  rm: () => import("./rmi.ts"),
+  remove: () => import("./rmi.ts"),
+  tag: () => import("./tag.ts"),
+  pull: () => import("./pull.ts"),
+  push: () => import("./push.ts"),
+  load: () => import("./load.ts"),
+  save: () => import("./save.ts"),
+  import: () => import("./import.ts"),
+};
+
+const USAGE = `Usage:  nook image COMMAND
+
+Manage images
+
+Commands:
+  inspect     Show details of one or more images (JSON)
+  ls          List images (also: list; same as 'nook images')
+  prune       Remove unused images
+  rm          Remove one or more images (also: remove; same as 'nook rmi')
+  tag         Give an image another name
+  pull        Pull an image from a registry
+  push        Push an image to a registry
+  load        Load images from an archive
+  save        Save images to an archive
+  import      Make an image from a rootfs tarball or directory
+
+Run 'nook image COMMAND --help' for more information on a command.
+`;
+
+/**
+ * Runs `nook image`.
+ *
+ * @param args The subcommand and its arguments.
+ * @returns The exit code.
+ * @throws {UsageError} On an unknown subcommand.
+ * @throws {NookError} When the subcommand's module cannot be loaded.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["inspect", "busybox"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h") {
+    sys.stdout(USAGE);
+    return sub === undefined ? 125 : 0;
+  }
+  if (sub === "inspect") return inspect(rest);
+  if (sub === "prune") return await prune(rest);
+  const load = DELEGATED[sub];
+  if (!load) throw new UsageError(`unknown command 'image ${sub}'\nSee 'nook image --help'`);
+  let mod: CommandModule;
+  try {
+    mod = await load();
+  } catch (err) {
+    throw new NookError(`'nook image ${sub}' is not available: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return await mod.main(rest);
+}
+
+const INSPECT_FLAGS: FlagSpec[] = [
+  {
+    name: "format",
+    short: "f",
+    type: "string",
+    value: "string",
+    help: "Go template ('{{.Id}}', '{{json .Config}}') or 'json'",
+  },
+  { name: "help", type: "bool", help: "Print usage" },
+];
+
+function inspect(args: string[]): Promise<number> {
+  const p = parseArgs(args, INSPECT_FLAGS, { command: "image inspect", stopAtPositional: false });
+  if (p.bools.help) {
+    sys.stdout(
+      helpText(
+        "nook image inspect [OPTIONS] IMAGE [IMAGE...]",
+        "Show details of images.",
+        INSPECT_FLAGS,
+      ),
+    );
+    return Promise.resolve(0);
+  }
+  if (p.rest.length === 0) {
+    throw new UsageError(
+      "'nook image inspect' needs at least one image\nSee 'nook image inspect --help'",
+    );
+  }
+  const layout = storeLayout();
+  const found: ImageInspect[] = [];
+  const errors: string[] = [];
+  for (const name of p.rest) {
+    const image = findImage(layout, name);
+    if (image) found.push(inspectImage(layout, image));
+    else errors.push(`No such image: ${name}`);
+  }
+  const format = p.strings.format;
+  if (format === undefined || format === "json") {
+    sys.stdout(JSON.stringify(found, null, 4) + "\n");
+  } else {
+    for (const item of found) sys.stdout(renderTemplate(format, item) + "\n");
+  }
+  for (const e of errors) sys.stderr(`nook: ${e}\n`);
+  return Promise.resolve(errors.length ? 125 : 0);
+}
+
+const PRUNE_FLAGS: FlagSpec[] = [
+  {
+    name: "all",
+    short: "a",
+    type: "bool",
+    help: "Remove all unused images, not just dangling ones",
+  },
+  { name: "force", short: "f", type: "bool", help: "Do not prompt for confirmation" },
+  { name: "help", type: "bool", help: "Print usage" },
+]; // deno-fmt-ignore
+
+async function prune(args: string[]): Promise<number> {
+  const p = parseArgs(args, PRUNE_FLAGS, { command: "image prune", stopAtPositional: false });
+  if (p.bools.help) {
+    sys.stdout(helpText("nook image prune [OPTIONS]", "Remove unused images.", PRUNE_FLAGS));
+    return 0;
+  }
+  if (p.rest.length > 0) {
+    throw new UsageError("'nook image prune' takes no arguments\nSee 'nook image prune --help'");
+  }
+  if (!p.bools.force) {
+    sys.stdout(
+      (p.bools.all
+        ? "WARNING! This will remove all images without at least one container associated to them."
+        : "WARNING! This will remove all dangling images.") +
+        "\nAre you sure you want to continue? [y/N] ",
+    );
+    const answer = (await readLine()).trim().toLowerCase();
+    if (answer !== "y" && answer !== "yes") return 0;
+  }
+  const { untagged, deleted, freed } = await pruneImages({ all: p.bools.all });
+  if (untagged.length || deleted.length) {
+    sys.stdout(
+      "Deleted Images:\n" + untagged.map((n) => `untagged: ${n}\n`).join("") +
+        deleted.map((d) => `deleted: ${d}\n`).join("") + "\n",
+    );
+  }
+  for (const w of freed.warnings) sys.stderr(`nook: ${w}\n`);
+  sys.stdout(`Total reclaimed space: ${humanSize(freed.bytes)}\n`);
+  return 0;
+}
+
+/** One line of stdin (without its newline); "" at end of input. */
+async function readLine(): Promise<string> {
+  const buf = new Uint8Array(1);
+  const bytes: number[] = [];
+  while (true) {
+    const n = await Deno.stdin.read(buf);
+    if (n === null || n === 0 || buf[0] === 0x0a) break;
+    bytes.push(buf[0]);
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/**
+ * A size as docker prints it (`units.HumanSize`): decimal units, four
+ * significant digits.
+ *
+ * @param bytes A size in bytes.
+ * @returns Such as `0B`, `999B`, `4.096kB`, `12.35MB`.
+ *
+ * @example
+ * ```ts
+ * import { humanSize } from "./image.ts";
+ * console.assert(humanSize(4096) === "4.096kB");
+ * console.assert(humanSize(0) === "0B");
+ * ```
+ */
+export function humanSize(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < units.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${Number(size.toPrecision(4))}${units[i]}`;
+}
+
+/**
+ * Renders the subset of Go's text/template that `--format` flags use:
+ * `{{.Field.Sub}}`, `{{.}}`, `{{json .Field}}`, `{{upper .F}}`,
+ * `{{lower .F}}`, `{{len .F}}`, with `\t` and `\n` written as such. Values
+ * print as Go prints them (`[a b]` for lists, `map[k:v]` for objects,
+ * `<no value>` for missing ones).
+ *
+ * @param template The template.
+ * @param value The object `.` stands for.
+ * @returns The text.
+ * @throws {UsageError} On an action it does not know or a field that does not exist.
+ *
+ * @example
+ * ```ts
+ * import { renderTemplate } from "./image.ts";
+ * const v = { Id: "sha256:1", Config: { Cmd: ["sh", "-c"] } };
+ * console.assert(renderTemplate("{{.Id}} {{.Config.Cmd}}", v) === "sha256:1 [sh -c]");
+ * console.assert(renderTemplate("{{json .Config.Cmd}}", v) === '["sh","-c"]');
+ * ```
+ */
+export function renderTemplate(template: string, value: unknown): string {
+  const text = template.replaceAll("\\t", "\t").replaceAll("\\n", "\n");
+  return text.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, action: string) => {
+    const m = /^(?:(json|upper|lower|len)\s+)?(\.[A-Za-z0-9_.]*)$/.exec(action);
+    if (!m) throw new UsageError(`Invalid --format template: cannot evaluate '{{${action}}}'`);
+    const found = lookup(m[2], value, action);
+    const v = found.value;
+    switch (m[1]) {
+      case "json":
+        return JSON.stringify(v ?? null);
+      case "upper":
+        return fieldText(found).toUpperCase();
+      case "lower":
+        return fieldText(found).toLowerCase();
+      case "len":
+        if (Array.isArray(v)) return String(v.length);
+        if (v && typeof v === "object") return String(Object.keys(v).length);
+        return String(typeof v === "string" ? v.length : 0);
+      default:
+        return fieldText(found);
+    }
+  });
+}
+
+/** Fields that are maps in docker (a missing key is `<no value>`, not an error). */
+const MAPS = new Set(["Labels", "ExposedPorts", "Volumes"]);
+/** Fields that are lists in docker (null prints `[]`). */
+const LISTS = new Set(["Cmd", "Entrypoint", "Env", "RepoTags", "RepoDigests", "Layers"]);
+
+function lookup(path: string, root: unknown, action: string): { value: unknown; field: string } {
+  const fields = path.split(".").filter((f) => f !== "");
+  let v: unknown = root;
+  let parent = "";
+  for (const field of fields) {
+    if (v === null || v === undefined) return { value: undefined, field };
+    const obj = v as Record<string, unknown>;
+    if (typeof v !== "object" || Array.isArray(v) || (!(field in obj) && !MAPS.has(parent))) {
+      throw new UsageError(
+        `Invalid --format template: cannot evaluate field ${field} in '{{${action}}}'`,
+      );
+    }
+    v = obj[field];
+    parent = field;
+  }
+  return { value: v, field: parent };
+}
+
+/** Go's text of a value; docker's null lists and maps print empty. */
+function fieldText({ value, field }: { value: unknown; field: string }): string {
+  if (value === null && LISTS.has(field)) return "[]";
+  if (value === null && MAPS.has(field)) return "map[]";
+  return goText(value);
+}
+
+function goText(v: unknown): string {
+  if (v === null || v === undefined) return "<no value>";
+  if (Array.isArray(v)) return `[${v.map(goText).join(" ")}]`;
+  if (typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0
+    );
+    return `map[${entries.map(([k, x]) => `${k}:${fieldText({ value: x, field: k })}`).join(" ")}]`;
+  }
+  return String(v);
+}

@@ -1,0 +1,76 @@
+/**
+ * `nook load [-i FILE|DIR] [-q]`.
+ *
+ * @module
+ */
+import { UsageError } from "../../lib/errors/mod.ts";
+import { loadArchive } from "../../lib/image/load_archive.ts";
+import { familiarName, parseReference } from "../../lib/reference/mod.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+
+const FLAGS: FlagSpec[] = [
+  {
+    name: "input",
+    short: "i",
+    type: "string",
+    value: "FILE",
+    help: "Read from a tar archive or an OCI layout directory, instead of standard input",
+  },
+  { name: "quiet", short: "q", type: "bool", help: "Print no progress" },
+  { name: "help", type: "bool", help: "Print usage" },
+]; // deno-fmt-ignore
+
+const enc = new TextEncoder();
+const say = (text: string) => Deno.stderr.writeSync(enc.encode(text));
+
+/**
+ * Runs `nook load`: reads a docker-archive, an oci-archive (maybe gzip'ed)
+ * or an OCI layout directory, and prints `Loaded image: NAME` for each name
+ * (`Loaded image ID: ID` for an image without one).
+ *
+ * @param args Arguments after "load".
+ * @returns 0 when the images are in the store.
+ * @throws {UsageError} On extra arguments, or without input on a terminal.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["-i", "busybox.tar"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const p = parseArgs(args, FLAGS, { command: "load", stopAtPositional: false });
+  if (p.bools.help) {
+    console.log(
+      helpText("nook load [OPTIONS]", "Load images from a tar archive or an OCI layout.", FLAGS),
+    );
+    return 0;
+  }
+  if (p.rest.length > 0) {
+    throw new UsageError("'nook load' takes no arguments: use -i FILE\nSee 'nook load --help'");
+  }
+  const input = p.strings.input;
+  let source: ReadableStream<Uint8Array> | string;
+  if (input === undefined || input === "-") {
+    if (Deno.stdin.isTerminal()) {
+      throw new UsageError(
+        "Requested a load from standard input, but it is a terminal: use -i FILE or redirect it",
+      );
+    }
+    source = Deno.stdin.readable;
+  } else if ((await Deno.stat(input)).isDirectory) {
+    source = input;
+  } else {
+    source = (await Deno.open(input)).readable;
+  }
+  const images = await loadArchive(source, {
+    onProgress: p.bools.quiet ? undefined : (m) => say(`${m}\n`),
+    onWarning: (m) => say(`nook: ${m}\n`),
+  });
+  for (const image of images) {
+    if (image.names.length === 0) console.log(`Loaded image ID: ${image.id}`);
+    for (const name of image.names) {
+      console.log(`Loaded image: ${familiarName(parseReference(name))}`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,134 @@
+/**
+ * The containers in the store, as far as images care: which image each one
+ * uses, and whether it is running. A container exists while its directory
+ * `<data>/containers/<id>/` does; `container.json` in it names its image.
+ *
+ * @module
+ */
+import { runtimeDir } from "../paths/mod.ts";
+import type { StoreLayout } from "../store/mod.ts";
+
+/** A container, seen from the image store. */
+export interface ContainerUse {
+  /** Container id. */
+  id: string;
+  /** Its directory. */
+  dir: string;
+  /**
+   * Id of the image it was made from; undefined while the container is being
+   * created (no `container.json` yet) or when the file is unreadable.
+   */
+  image?: string;
+}
+
+/**
+ * The directory that holds the containers.
+ *
+ * @param layout The store.
+ * @returns `<data>/containers`.
+ *
+ * @example
+ * ```ts ignore
+ * containersDir(layout); // /home/u/.local/share/nook/containers
+ * ```
+ */
+export function containersDir(layout: StoreLayout): string {
+  return `${layout.root}/containers`;
+}
+
+/**
+ * Every container in the store.
+ *
+ * @param layout The store.
+ * @returns The containers (empty when there are none).
+ *
+ * @example
+ * ```ts
+ * import { storeLayout } from "../store/mod.ts";
+ * import { listContainers } from "./list_containers.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/containers/abc`, { recursive: true });
+ * Deno.writeTextFileSync(`${dir}/containers/abc/container.json`, '{"id":"abc","image":"sha256:1"}');
+ * console.assert(listContainers(storeLayout(dir))[0].image === "sha256:1");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function listContainers(layout: StoreLayout): ContainerUse[] {
+  const root = containersDir(layout);
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(root)];
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  const out: ContainerUse[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory) continue;
+    const dir = `${root}/${entry.name}`;
+    let image: string | undefined;
+    try {
+      const doc = JSON.parse(Deno.readTextFileSync(`${dir}/container.json`));
+      if (typeof doc?.image === "string") image = doc.image;
+    } catch {
+      // being created, or damaged: it exists, its image is unknown
+    }
+    out.push({ id: entry.name, dir, image });
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * Whether a container exists.
+ *
+ * @param layout The store.
+ * @param id Its id.
+ * @returns True while its directory exists.
+ *
+ * @example
+ * ```ts ignore
+ * if (!containerExists(layout, id)) console.log("gone");
+ * ```
+ */
+export function containerExists(layout: StoreLayout, id: string): boolean {
+  if (id === "" || id.includes("/") || id === "." || id === "..") return false;
+  try {
+    return Deno.lstatSync(`${containersDir(layout)}/${id}`).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a container is running: a nook process runs it, which keeps a
+ * directory `run-<first 12 of the id>-<its pid>-*` in the runtime directory
+ * while the container lives (see `spawnContainer()`).
+ *
+ * @param id The container's id.
+ * @returns True when such a directory exists and its process is alive.
+ *
+ * @example
+ * ```ts ignore
+ * isContainerRunning(container.id);
+ * ```
+ */
+export function isContainerRunning(id: string): boolean {
+  const prefix = `run-${id.slice(0, 12)}-`;
+  let names: string[];
+  try {
+    names = Array.from(Deno.readDirSync(runtimeDir()), (e) => e.name);
+  } catch {
+    return false;
+  }
+  return names.some((name) => {
+    if (!name.startsWith(prefix)) return false;
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    if (!pid) return false;
+    try {
+      Deno.lstatSync(`/proc/${pid}`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

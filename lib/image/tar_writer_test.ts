@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { tarHeader, type TarWriteEntry, writeTar } from "./tar_writer.ts";
+
+const enc = new TextEncoder();
+
+async function bytesOf(entries: TarWriteEntry[]): Promise<Uint8Array> {
+  const chunks = await Array.fromAsync(writeTar(entries));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+async function gnuTar(args: string[], input: Uint8Array): Promise<string> {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeFileSync(`${dir}/a.tar`, input);
+    const out = await new Deno.Command("tar", {
+      args: [...args, "-f", `${dir}/a.tar`],
+      env: { LC_ALL: "C.UTF-8" }, // so that tar prints non-ASCII names as they are
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    return text;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("writeTar() writes what GNU tar lists: long names, long links, owners, modes, types", async () => {
+  const long = `${"d".repeat(120)}/${"f".repeat(90)}`; // fits ustar's prefix + name
+  const longer = `${"x".repeat(150)}/${"y".repeat(120)}`; // needs PAX
+  const archive = await bytesOf([
+    { name: "dir", type: "directory", mode: 0o750, uid: 5, gid: 6, mtime: 1_700_000_000 },
+    { name: "dir/file", type: "file", mode: 0o4755, data: enc.encode("hello\n") },
+    { name: long, type: "file", data: enc.encode("a") },
+    { name: longer, type: "file", uid: 3_000_000, gid: 70_000, data: enc.encode("bb") },
+    { name: "link", type: "symlink", linkname: "l".repeat(150) },
+    { name: "hard", type: "hardlink", linkname: "dir/file" },
+    { name: "héllo", type: "file", data: new Uint8Array(0) },
+    { name: "fifo", type: "fifo" },
+  ]);
+  assert.equal(archive.length % 512, 0);
+  const listing = await gnuTar(["--numeric-owner", "-tv"], archive);
+  const lines = listing.trim().split("\n");
+  assert.match(lines[0], /^drwxr-x--- 5\/6 +0 2023-11-1\d \d\d:\d\d dir\/$/);
+  assert.match(lines[1], /^-rwsr-xr-x 0\/0 +6 .* dir\/file$/);
+  assert.ok(lines[2].endsWith(` ${long}`), lines[2]);
+  assert.match(lines[3], new RegExp(`^-rw-r--r-- 3000000/70000 +2 .* ${longer}$`));
+  assert.ok(lines[4].endsWith(`link -> ${"l".repeat(150)}`), lines[4]);
+  assert.match(lines[5], /hard link to dir\/file$/);
+  assert.match(lines[6], /héllo$/);
+  assert.match(lines[7], /^prw-r--r-- .* fifo$/);
+  assert.equal(await gnuTar(["-xO", longer], archive), "bb");
+});
+
+Deno.test("writeTar() fails a file whose data is not its size, and tarHeader() refuses bad sizes", async () => {
+  await assert.rejects(
+    bytesOf([{ name: "f", type: "file", size: 3, data: enc.encode("four") }]),
+    /Cannot write 'f' to the archive: it has more than 3 bytes/,
+  );
+  async function* short() {
+    yield enc.encode("ab");
+  }
+  await assert.rejects(
+    bytesOf([{ name: "g", type: "file", size: 3, data: short() }]),
+    /it has 2 of 3 bytes/,
+  );
+  assert.throws(() => tarHeader({ name: "h", type: "file", size: -1 }), RangeError);
+  assert.throws(() => tarHeader({ name: "", type: "file" }), RangeError);
+});
