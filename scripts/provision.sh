@@ -34,6 +34,8 @@ say() { echo "provision: $*"; }
 packages=(uidmap busybox-static procps util-linux)
 # Image tests: a real registry, image tools independent of nook, TLS and htpasswd.
 packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
+# Storage drivers: fuse-overlayfs is the fallback when the kernel refuses overlayfs in a user namespace.
+packages+=(fuse-overlayfs)
 # A C compiler for the shim.
 command -v cc >/dev/null || packages+=(gcc libc6-dev)
 if [ "$bench" -eq 1 ]; then packages+=(bubblewrap charliecloud hyperfine podman runc debootstrap); fi
