@@ -87,7 +87,6 @@ Deno.test("layers keep owners through the subuid map, whiteouts delete, a replac
     "ls /data | tr '\\n' ' '; echo",
     "ls /old | tr '\\n' ' '; echo",
     "ls /opq | tr '\\n' ' '; echo",
-    "getfattr -n security.capability /bin/capped >/dev/null 2>&1 && echo cap || echo nocap",
   ].join("; ");
   const r = await nook([
     "run",
@@ -125,6 +124,14 @@ Deno.test("layers keep owners through the subuid map, whiteouts delete, a replac
       });
     assert.ok(owned);
     assert.equal(Deno.lstatSync(owned).uid, start + 999);
+    // The security.capability xattr of /bin/capped survived the unpack (cap_net_raw, bit 13).
+    const { loadShim } = await import("../shim/binding.ts");
+    const cap = loadShim().lgetxattr(
+      owned.replace("/home/u/owned", "/bin/capped"),
+      "security.capability",
+    );
+    assert.ok(typeof cap !== "number", `no security.capability: errno ${cap}`);
+    assert.equal(new DataView(cap.buffer).getUint32(4, true) & (1 << 13), 1 << 13);
   }
 });
 
@@ -361,4 +368,59 @@ Deno.test("run -u NAME finds the user in the image's layers (its root is only mo
   const missing = await nook(["run", "--rm", "-q", "-u", "nobody-here", layered], { env: env() });
   assert.equal(missing.code, 125);
   assert.match(missing.stderr, /Unable to find user 'nobody-here'/);
+});
+
+Deno.test("an image's VOLUME becomes an anonymous volume holding the image's content, gone with --rm", async () => {
+  await setup;
+  const ref = await pushLayeredImage(registry.host, "test/volume:1", {
+    config: ["--config.volume", "/data"],
+  });
+  const other = Deno.makeTempDirSync({ prefix: "nook-image-test-volume-" });
+  try {
+    const script =
+      "ls /data | tr '\\n' ' '; echo; grep ' /data ' /proc/self/mountinfo | grep -c overlay; " +
+      "echo w > /data/written; stat -c %u /data/keep";
+    const r = await nook(["run", "-q", "--entrypoint", "sh", ref, "-c", script], {
+      env: { NOOK_ROOT: other },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const [files, overlayMounts, owner] = r.stdout.split("\n");
+    assert.equal(files.trim(), "keep new", "the image's /data, whiteout applied");
+    assert.equal(overlayMounts, "0", "/data is a volume, not the overlay");
+    assert.equal(owner, "0");
+    const [container] = [...Deno.readDirSync(`${other}/containers`)].map((e) => e.name);
+    assert.equal(
+      Deno.readTextFileSync(`${other}/containers/${container}/volumes/0/written`),
+      "w\n",
+    );
+    assert.throws(() => Deno.lstatSync(`${other}/containers/${container}/upper/data/written`));
+    // A -v on the same path wins over the anonymous volume.
+    const host = Deno.makeTempDirSync();
+    const v = await nook([
+      "run",
+      "--rm",
+      "-q",
+      "-v",
+      `${host}:/data`,
+      "--entrypoint",
+      "ls",
+      ref,
+      "/data",
+    ], {
+      env: { NOOK_ROOT: other },
+    });
+    assert.equal(v.stdout, "", v.stderr);
+    Deno.removeSync(host);
+    const rm = await nook(["run", "--rm", "-q", "--entrypoint", "true", ref], {
+      env: { NOOK_ROOT: other },
+    });
+    assert.equal(rm.code, 0);
+    assert.equal(
+      [...Deno.readDirSync(`${other}/containers`)].length,
+      1,
+      "--rm took its volume along",
+    );
+  } finally {
+    await nook(["unshare", "rm", "-rf", other]);
+  }
 });

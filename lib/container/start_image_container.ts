@@ -7,6 +7,8 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { UsageError } from "../errors/mod.ts";
+import { parseMount, parseTmpfs, parseVolume } from "../runtime/mount_spec.ts";
+import { anonymousVolumes } from "./anonymous_volumes.ts";
 import { sys } from "../sys/mod.ts";
 import { applyImageConfig, findImage, readImageConfig } from "../image/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
@@ -67,6 +69,16 @@ function layeredReader(layers: readonly string[]): (path: string) => string | nu
   };
 }
 
+/** Container paths the user mounts something on (-v, --tmpfs, --mount). */
+function userMountTargets(options: ContainerOptions): string[] {
+  const cwd = sys.env("PWD") ?? "/";
+  return [
+    ...(options.volumes ?? []).map((v) => typeof v === "string" ? parseVolume(v, cwd) : v),
+    ...(options.tmpfs ?? []).map(parseTmpfs),
+    ...(options.mounts ?? []).map((m) => parseMount(m, cwd)),
+  ].map((m) => m.target);
+}
+
 /**
  * Starts a container from `options.image`.
  *
@@ -120,10 +132,18 @@ export async function startImageContainer(options: ContainerOptions): Promise<Ru
     );
     const layers = image.chainIds.map((c) => `${layerPath(layout, c)}/diff`);
     const prepared = await prepareRootfs(storage, { layers, containerDir: dir });
+    const taken = new Set(userMountTargets(options));
+    const volumes = await anonymousVolumes(
+      Object.keys(config.config?.Volumes ?? {}),
+      layers,
+      dir,
+      taken,
+    );
     const container = await spawnContainer(
       {
         ...options,
         rootfs: prepared.rootfs,
+        volumes: [...(options.volumes ?? []), ...volumes],
         command: plan.argv,
         entrypoint: undefined,
         workdir: plan.workdir,
