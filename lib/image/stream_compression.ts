@@ -109,6 +109,8 @@ export async function sniffCompression(
   return { compression, stream: again };
 }
 
+import { decompress as decompressLayer } from "../unpack/mod.ts";
+
 type Zlib = typeof import("node:zlib");
 type ZlibStream = ReturnType<Zlib["createGunzip"]>;
 
@@ -164,13 +166,8 @@ export function decompress(
   compression: StreamCompression,
 ): AsyncIterable<Uint8Array> {
   if (compression === "none") return input;
-  return throughZlib(
-    input,
-    (zlib) =>
-      compression === "gzip"
-        ? zlib.createGunzip({ chunkSize: 256 * 1024 })
-        : zlib.createZstdDecompress({ chunkSize: 256 * 1024 }) as unknown as ZlibStream,
-  );
+  // The unpacker's decompressor: node:zlib, chosen and measured there.
+  return decompressLayer(ReadableStream.from(input), compression);
 }
 
 /**

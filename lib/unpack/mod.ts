@@ -19,3 +19,4 @@
 export * from "./unpack_layer.ts";
 export * from "./compression.ts";
 export * from "./unpack_error.ts";
+export { decompress } from "./_decompress.ts";

@@ -159,7 +159,7 @@ int setup_init(struct child *c) {
 }
 
 /* Default dispositions and an empty mask, as a freshly exec'd program expects. */
-static void reset_signals(void) {
+void reset_signals(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = SIG_DFL;

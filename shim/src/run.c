@@ -37,15 +37,7 @@ int step_list(const struct child *c, uint32_t off, uint64_t count, char **vec, u
 static void helper_main(const char *file, char **argv, char **envp, int errfd)
     __attribute__((noreturn));
 static void helper_main(const char *file, char **argv, char **envp, int errfd) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < 65; sig++) {
-    if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &sa, NULL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  reset_signals();
   /* No terminal output from the child's helpers: stdio is /dev/null. */
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; null >= 0 && fd < 3; fd++) (void)dup2(null, fd);

@@ -50,6 +50,7 @@ int setup_groups(const char *csv);
 int setup_init(struct child *c);
 int setup_close_fds(void);
 int setup_exec(const struct child *c, const struct nook_step *s);
+void reset_signals(void);
 
 /* pty.c */
 int setup_pty(struct child *c, unsigned rows, unsigned cols);
