@@ -424,3 +424,36 @@ Deno.test("an image's VOLUME becomes an anonymous volume holding the image's con
     await nook(["unshare", "rm", "-rf", other]);
   }
 });
+
+Deno.test("run --platform picks that platform's manifest from a multi-arch index", async () => {
+  await setup;
+  const { pushMultiArchImage } = await import("./registry_helpers.ts");
+  const multi = await pushMultiArchImage(registry.host, "test/multi-arch", "1");
+  const other = Deno.makeTempDirSync({ prefix: "nook-image-test-platform-" });
+  try {
+    for (const [platform, arch] of [["linux/amd64", "amd64"], ["linux/arm64", "arm64"]]) {
+      const r = await nook([
+        "run",
+        "--rm",
+        "-q",
+        "--pull=always",
+        "--platform",
+        platform,
+        multi.reference,
+        "cat",
+        "/etc/nook-arch",
+      ], {
+        env: { NOOK_ROOT: other },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(arch));
+    }
+    const none = await nook(["pull", "-q", "--platform", "linux/s390x", multi.reference], {
+      env: { NOOK_ROOT: other },
+    });
+    assert.equal(none.code, 125);
+    assert.match(none.stderr, /linux\/s390x/);
+  } finally {
+    await nook(["unshare", "rm", "-rf", other]);
+  }
+});

@@ -95,6 +95,21 @@ Deno.test("login stores credentials that pull uses; logout removes them and pull
   assert.equal(pull.code, 0, pull.stderr);
   assert.match(pull.stdout, /^sha256:[0-9a-f]{64}\n$/);
 
+  // Push with the stored credentials over TLS, then an independent tool reads it back.
+  const copy = `${registry.host}/private/copy:1`;
+  const push = await run(["push", "--cert-dir", certDir, image, copy]);
+  assert.equal(push.code, 0, push.stderr);
+  const inspect = await new Deno.Command("skopeo", {
+    args: ["inspect", "--cert-dir", certDir, "--creds", `${USER}:${PASSWORD}`, `docker://${copy}`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(inspect.code, 0, new TextDecoder().decode(inspect.stderr));
+  assert.equal(
+    JSON.parse(new TextDecoder().decode(inspect.stdout)).Name,
+    `${registry.host}/private/copy`,
+  );
+
   const logout = await run(["logout", registry.host]);
   assert.equal(logout.code, 0, logout.stderr);
   assert.equal(logout.stdout, `Removing login credentials for ${registry.host}\n`);
