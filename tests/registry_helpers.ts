@@ -171,9 +171,16 @@ async function spawnRegistry(
     const message = `${(err as Error).message}\n--- registry output ---\n${output.text()}`;
     throw err instanceof RegistryExited ? new RegistryExited(message) : new Error(message);
   }
+  // Everything but the final wait happens synchronously, so that a stop() called from an
+  // `unload` handler (which cannot await) still kills the registry and removes its files.
   const stop = async () => {
-    await kill();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const exited = kill(); // sends SIGKILL before its first await
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone
+    }
+    await exited;
   };
   return { host, url, caCert, certDir, pid: child.pid, stop, [Symbol.asyncDispose]: stop };
 }
