@@ -139,7 +139,6 @@ export function runOptions(args: string[]): ContainerOptions | null {
   if (network !== undefined && network !== "none" && network !== "host") {
     throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
   }
-  command = [...command];
   return {
     rootfs,
     image,

@@ -263,8 +263,8 @@ export async function spawnContainer(
     const spec = resolveSpec(options, id, dir, warn, internals);
     const out = outputPipe(options.stdout);
     const err = outputPipe(options.stderr);
-    if (out) cleanups.push(() => shim.close(out[1]));
-    if (err) cleanups.push(() => shim.close(err[1]));
+    // Until the container runs, both ends are ours to close; then the streams own the read ends.
+    for (const p of [out, err]) if (p) cleanups.push(() => shim.close(p[0]), () => shim.close(p[1]));
     spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
@@ -279,6 +279,7 @@ export async function spawnContainer(
     const onAbort = () => child.kill("SIGKILL");
     options.signal?.addEventListener("abort", onAbort);
     cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
+    if (options.signal?.aborted) onAbort();
     let relay: Promise<unknown> = Promise.resolve();
     if (child.ptyFd >= 0) {
       const pty = child.ptyFd;
