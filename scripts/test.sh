@@ -166,6 +166,16 @@ if [ ! -x node_modules/.bin/deno ]; then
   finish
 fi
 
+# deno fmt --check, deno lint and deno check count as one more test.
+note "== deno task check (fmt, lint, type check) =="
+if ./node_modules/deno/deno task check </dev/null >"$log" 2>&1; then
+  passed=$((passed + 1))
+else
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -v '^Check ' | tail -20
+  note "deno task check failed: counted as 1 failed"
+  failed=$((failed + 1))
+fi
+
 note "copying the tree to $CI_DIR/src"
 rm -rf "$CI_DIR/src"
 mkdir -p "$CI_DIR/src"

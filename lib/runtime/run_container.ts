@@ -264,7 +264,11 @@ export async function spawnContainer(
     const out = outputPipe(options.stdout);
     const err = outputPipe(options.stderr);
     // Until the container runs, both ends are ours to close; then the streams own the read ends.
-    for (const p of [out, err]) if (p) cleanups.push(() => shim.close(p[0]), () => shim.close(p[1]));
+    for (const p of [out, err]) {
+      if (p) {
+        cleanups.push(() => shim.close(p[0]), () => shim.close(p[1]));
+      }
+    }
     spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
