@@ -31,11 +31,21 @@
 export { type ContainerOptions, run, startContainer } from "./lib/container/mod.ts";
 export { pull } from "./lib/image/pull.ts";
 export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";
-export type { ImageRecord } from "./lib/store/mod.ts";
+export type { ImageRecord, StoreLayout } from "./lib/store/mod.ts";
+export type {
+  Credential,
+  CredentialLookup,
+  FetchFunction,
+  RegistryClientOptions,
+  RetryOptions,
+} from "./lib/registry/mod.ts";
+export type { RootfsSetup } from "./lib/runtime/container_spec.ts";
+export { Op, type OpCode, type Step } from "./shim/protocol.ts";
 export {
   type RunningContainer,
   type RunResult,
   spawnContainer,
+  type SpawnInternals,
 } from "./lib/runtime/run_container.ts";
 export type { OutputMode, RunOptions } from "./lib/runtime/run_options.ts";
 export type { BindMount, MountSpec, TmpfsMount } from "./lib/runtime/mount_spec.ts";

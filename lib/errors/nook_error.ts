@@ -39,6 +39,8 @@ export class NookError extends Error {
   readonly exitCode: number;
 
   /**
+   * Makes a nook error.
+   *
    * @param message What failed and the current state.
    * @param options Exit code and cause.
    */
@@ -59,7 +61,11 @@ export class NookError extends Error {
  * ```
  */
 export class UsageError extends NookError {
-  /** @param message What is wrong with the input and how to fix it. */
+  /**
+   * Makes a usage error.
+   *
+   * @param message What is wrong with the input and how to fix it.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -78,7 +84,12 @@ export class UsageError extends NookError {
  * ```
  */
 export class HostError extends NookError {
-  /** @param message The problem, without the fix hint (it is appended). */
+  /**
+   * Makes a host error; the fix hint is appended to the message.
+   *
+   * @param message The problem, without the fix hint.
+   * @param options Exit code and cause.
+   */
   constructor(message: string, options: NookErrorOptions = {}) {
     super(`${message}; ${HOST_FIX_HINT}`, options);
     this.name = "HostError";
@@ -117,6 +128,8 @@ export class SetupError extends NookError {
   readonly path?: string;
 
   /**
+   * Makes a setup error.
+   *
    * @param message The step, its arguments and the errno text.
    * @param options Step, errno, path and exit code.
    */
