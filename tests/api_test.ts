@@ -18,16 +18,6 @@ import {
 } from "../mod.ts";
 import { busyboxRootfs, hostUid } from "./helpers.ts";
 
-/**
- * The busybox rootfs, with its top directory made 0755: `Deno.makeTempDir`
- * creates it 0700, which keeps every non-root user inside out of `/`.
- */
-async function rootfs(): Promise<string> {
-  const dir = await busyboxRootfs();
-  await Deno.chmod(dir, 0o755);
-  return dir;
-}
-
 /** The first uid of the test user's /etc/subuid range. */
 function subuidStart(): number {
   const names = new Set([String(hostUid()), Deno.env.get("USER") ?? ""]);
@@ -43,7 +33,7 @@ const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 /** `run()` on the busybox rootfs with stdout and stderr captured. */
 async function runPiped(command: string[], options: Partial<RunOptions> = {}) {
   const result = await run({
-    rootfs: await rootfs(),
+    rootfs: await busyboxRootfs(),
     command,
     stdout: "pipe",
     stderr: "pipe",
@@ -72,7 +62,7 @@ async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string
 
 Deno.test("run() with stdout 'pipe' captures the output and the exit code", async () => {
   const result = await run({
-    rootfs: await rootfs(),
+    rootfs: await busyboxRootfs(),
     command: ["sh", "-c", "echo hello; exit 3"],
     stdout: "pipe",
   });
@@ -88,7 +78,7 @@ Deno.test("run() with stderr 'pipe' keeps stderr apart from stdout", async () =>
 
 Deno.test("run() with stdout 'null' discards the output", async () => {
   const result = await run({
-    rootfs: await rootfs(),
+    rootfs: await busyboxRootfs(),
     command: ["echo", "discarded"],
     stdout: "null",
     stderr: "pipe",
@@ -154,7 +144,7 @@ Deno.test("run() with init gives 128+N when the command dies of signal N", async
 
 Deno.test("spawnContainer() streams stdout line by line while it runs", async () => {
   const container = await spawnContainer({
-    rootfs: await rootfs(),
+    rootfs: await busyboxRootfs(),
     command: ["sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.1; done; exit 4"],
     stdout: "pipe",
   });
@@ -173,7 +163,7 @@ Deno.test("spawnContainer() streams stdout line by line while it runs", async ()
 
 Deno.test("spawnContainer() kill() sends SIGTERM to the container's process", async () => {
   const container = await spawnContainer({
-    rootfs: await rootfs(),
+    rootfs: await busyboxRootfs(),
     command: [
       "sh",
       "-c",
@@ -195,7 +185,7 @@ Deno.test("run() with an AbortSignal kills a running container with exit code 13
   const timer = setTimeout(() => controller.abort(), 300);
   try {
     const result = await run({
-      rootfs: await rootfs(),
+      rootfs: await busyboxRootfs(),
       command: ["sleep", "30"],
       signal: controller.signal,
     });
@@ -222,11 +212,11 @@ Deno.test("run() with a relative rootfs rejects with UsageError", async () => {
 });
 
 Deno.test("run() with no command rejects with UsageError", async () => {
-  await assert.rejects(run({ rootfs: await rootfs(), command: [] }), UsageError);
+  await assert.rejects(run({ rootfs: await busyboxRootfs(), command: [] }), UsageError);
 });
 
 Deno.test("run() of nosuchcmd rejects with SetupError whose exitCode is 127", async () => {
-  const error = await run({ rootfs: await rootfs(), command: ["nosuchcmd"] }).then(
+  const error = await run({ rootfs: await busyboxRootfs(), command: ["nosuchcmd"] }).then(
     () => assert.fail("run() resolved"),
     (err: unknown) => err,
   );
@@ -239,7 +229,9 @@ Deno.test("run() of nosuchcmd rejects with SetupError whose exitCode is 127", as
 });
 
 Deno.test("run() of a file that is not executable rejects with SetupError 126", async () => {
-  const error = await run({ rootfs: await rootfs(), command: ["/bin/notexec"] }).catch((e) => e);
+  const error = await run({ rootfs: await busyboxRootfs(), command: ["/bin/notexec"] }).catch((e) =>
+    e
+  );
   assert.ok(error instanceof SetupError, `got ${error}`);
   assert.equal(error.exitCode, 126);
   assert.equal(error.errno, 13);

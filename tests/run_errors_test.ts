@@ -12,16 +12,6 @@ import { fakeHost, runChecks, userNamespaceProblem } from "../lib/host/mod.ts";
 import { busyboxRootfs, nook, type NookResult, repoRoot } from "./helpers.ts";
 
 /**
- * The busybox rootfs, with its top directory made 0755: `Deno.makeTempDir`
- * creates it 0700, which keeps every non-root user inside out of `/`.
- */
-async function rootfs(): Promise<string> {
-  const dir = await busyboxRootfs();
-  await Deno.chmod(dir, 0o755);
-  return dir;
-}
-
-/**
  * A private XDG_RUNTIME_DIR for the nook runs of this file, so that what nook
  * leaves in `<it>/nook` is told apart from other nook runs of the same user.
  */
@@ -95,7 +85,7 @@ function nookHere(args: string[]): Promise<NookResult> {
  * and nothing left behind.
  */
 async function assertFailsCleanly(args: string[], ...patterns: RegExp[]): Promise<NookResult> {
-  const dir = await rootfs();
+  const dir = await busyboxRootfs();
   const before = runtimeEntries();
   const result = await nookHere(args);
   const what = `nook ${args.join(" ")}: ${JSON.stringify(result)}`;
@@ -111,13 +101,16 @@ async function assertFailsCleanly(args: string[], ...patterns: RegExp[]): Promis
 
 /** `nook run --rootfs <busybox> ...flags COMMAND`, expected to fail cleanly. */
 async function assertRunFails(flags: string[], ...patterns: RegExp[]): Promise<NookResult> {
-  return assertFailsCleanly(["run", "--rootfs", await rootfs(), ...flags, ...COMMAND], ...patterns);
+  return assertFailsCleanly(
+    ["run", "--rootfs", await busyboxRootfs(), ...flags, ...COMMAND],
+    ...patterns,
+  );
 }
 
 // --- The checks themselves -------------------------------------------------------
 
 Deno.test("the leftover scan finds a running container, and none once nook is killed", async () => {
-  const dir = await rootfs();
+  const dir = await busyboxRootfs();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "run", "--rootfs", dir, ...COMMAND],
     env: { XDG_RUNTIME_DIR: runtimeHome, NOOK_TEST_MARK: MARK_VALUE },
@@ -165,7 +158,7 @@ Deno.test("run --rootfs /nonexistent exits 125 saying there is no such directory
 });
 
 Deno.test("run --rootfs with a file exits 125 saying it is not a directory", async () => {
-  const file = `${await rootfs()}/etc/passwd`;
+  const file = `${await busyboxRootfs()}/etc/passwd`;
   await assertFailsCleanly(["run", "--rootfs", file, "true"], /not a directory/);
 });
 

@@ -20,19 +20,9 @@ import {
 const DOCKER_DEFAULT_CAPS = "00000000a80425fb";
 const CAP_NET_ADMIN_BIT = 12;
 
-/**
- * The busybox rootfs, with its top directory made 0755: `Deno.makeTempDir`
- * creates it 0700, which keeps every non-root user inside out of `/`.
- */
-async function rootfs(): Promise<string> {
-  const dir = await busyboxRootfs();
-  await Deno.chmod(dir, 0o755);
-  return dir;
-}
-
 /** `nook run --rootfs <busybox> ...args`. */
 async function run(args: string[], options?: NookOptions): Promise<NookResult> {
-  return nook(["run", "--rootfs", await rootfs(), ...args], options);
+  return nook(["run", "--rootfs", await busyboxRootfs(), ...args], options);
 }
 
 /** Runs `nook run` and fails with its output unless it exits 0; returns stdout. */
@@ -381,7 +371,7 @@ Deno.test("run exits 127 naming the path when an absolute command path does not 
 });
 
 Deno.test("run exits 137 when the container process is killed with SIGKILL", async () => {
-  const bg = startNook(["run", "--rootfs", await rootfs(), "sleep", "30"]);
+  const bg = startNook(["run", "--rootfs", await busyboxRootfs(), "sleep", "30"]);
   try {
     let sleeper: number[] = [];
     await waitFor(
@@ -402,7 +392,7 @@ Deno.test("run exits 137 when the container process is killed with SIGKILL", asy
 
 Deno.test("run forwards SIGTERM to the container's process and exits with its code", async () => {
   const script = 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done';
-  const bg = startNook(["run", "--rootfs", await rootfs(), "sh", "-c", script]);
+  const bg = startNook(["run", "--rootfs", await busyboxRootfs(), "sh", "-c", script]);
   try {
     await bg.waitForOutput("ready\n");
     bg.child.kill("SIGTERM");
@@ -419,7 +409,7 @@ Deno.test("run forwards SIGINT, SIGHUP, SIGQUIT and SIGUSR1 to the container's p
     const name = signal.slice(3);
     const script =
       `trap "echo got-${name}; exit 4" ${name}; echo ready; while :; do sleep 0.05; done`;
-    const bg = startNook(["run", "--rootfs", await rootfs(), "sh", "-c", script]);
+    const bg = startNook(["run", "--rootfs", await busyboxRootfs(), "sh", "-c", script]);
     try {
       await bg.waitForOutput("ready\n");
       bg.child.kill(signal);
@@ -432,7 +422,7 @@ Deno.test("run forwards SIGINT, SIGHUP, SIGQUIT and SIGUSR1 to the container's p
 });
 
 Deno.test("run --init passes SIGTERM to a command without a handler and exits 143", async () => {
-  const bg = startNook(["run", "--rootfs", await rootfs(), "--init", "sleep", "30"]);
+  const bg = startNook(["run", "--rootfs", await busyboxRootfs(), "--init", "sleep", "30"]);
   try {
     await waitFor(
       () => descendantsNamed(bg.child.pid, "sleep").length > 0,
@@ -487,7 +477,7 @@ Deno.test("run -t gives the container its own pty /dev/pts/0 with the caller's s
       "run",
       "-t",
       "--rootfs",
-      await rootfs(),
+      await busyboxRootfs(),
       "sh",
       "-c",
       "tty; stty size; exit 4",
@@ -500,7 +490,7 @@ Deno.test("run -t gives the container its own pty /dev/pts/0 with the caller's s
 
 Deno.test("run -it relays typed input to the shell and exits with its code", async () => {
   const result = await inPty(
-    nookCommandLine(["run", "-it", "--rootfs", await rootfs(), "sh"]),
+    nookCommandLine(["run", "-it", "--rootfs", await busyboxRootfs(), "sh"]),
     "echo h''i; exit 5\n",
   );
   // The typed line is echoed as "echo h''i"; only the shell's output reads "hi".

@@ -26,19 +26,9 @@ if (hasSubidRange()) {
 
 const WARNING = /only your own uid and gid are mapped/;
 
-/**
- * The busybox rootfs, with its top directory made 0755: `Deno.makeTempDir`
- * creates it 0700, which keeps every non-root user inside out of `/`.
- */
-async function rootfs(): Promise<string> {
-  const dir = await busyboxRootfs();
-  await Deno.chmod(dir, 0o755);
-  return dir;
-}
-
 /** `nook run --rootfs <busybox> ...args`. */
 async function runCli(args: string[], options?: NookOptions): Promise<NookResult> {
-  return nook(["run", "--rootfs", await rootfs(), ...args], options);
+  return nook(["run", "--rootfs", await busyboxRootfs(), ...args], options);
 }
 
 /** Runs `nook run` and fails with its output unless it exits 0; returns stdout. */
@@ -102,7 +92,7 @@ Deno.test("run() passes the single-mapping warning to onWarning", async () => {
   try {
     const warnings: string[] = [];
     const result = await run({
-      rootfs: await rootfs(),
+      rootfs: await busyboxRootfs(),
       command: ["true"],
       stderr: "pipe",
       onWarning: (message) => warnings.push(message),
@@ -185,7 +175,7 @@ Deno.test("run -t gives the container /dev/pts/0 although gid 5 (tty) is not map
     "run",
     "-t",
     "--rootfs",
-    await rootfs(),
+    await busyboxRootfs(),
     "sh",
     "-c",
     "tty; grep -c ' /dev/pts devpts ' /proc/mounts; exit 6",
