@@ -13,13 +13,14 @@
 # Arguments naming an existing .ts file or directory select the test files;
 # any other argument is passed to `deno test` as is.
 # Environment: NOOK_TEST_TIMEOUT  seconds per run before it is killed (default 480)
+#              NOOK_CI_DIR        where root copies the tree for the test users (default /var/tmp/nook-ci)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
 
-readonly CI_DIR=/var/tmp/nook-ci
+readonly CI_DIR=${NOOK_CI_DIR:-/var/tmp/nook-ci}
 readonly SINGLE_FILE=tests/single_mapping_test.ts
 readonly TEST_USER=nooktest
 readonly SINGLE_USER=nooksingle
