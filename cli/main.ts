@@ -17,6 +17,32 @@ export interface CommandModule {
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   run: { summary: "Run a command in a new container", load: () => import("./commands/run.ts") },
+  create: { summary: "Create a new container", load: () => import("./commands/create.ts") },
+  start: { summary: "Start containers", load: () => import("./commands/start.ts") },
+  ps: { summary: "List containers", load: () => import("./commands/ps.ts") },
+  logs: { summary: "Show a container's output", load: () => import("./commands/logs.ts") },
+  exec: {
+    summary: "Run a command in a running container",
+    load: () => import("./commands/exec.ts"),
+  },
+  attach: { summary: "Attach to a running container", load: () => import("./commands/attach.ts") },
+  stop: { summary: "Stop running containers", load: () => import("./commands/stop.ts") },
+  restart: { summary: "Restart containers", load: () => import("./commands/restart.ts") },
+  kill: {
+    summary: "Send a signal to running containers",
+    load: () => import("./commands/kill.ts"),
+  },
+  wait: { summary: "Wait for containers to stop", load: () => import("./commands/wait.ts") },
+  rm: { summary: "Remove containers", load: () => import("./commands/rm.ts") },
+  inspect: { summary: "Show containers as JSON", load: () => import("./commands/inspect.ts") },
+  rename: { summary: "Rename a container", load: () => import("./commands/rename.ts") },
+  top: { summary: "Show a container's processes", load: () => import("./commands/top.ts") },
+  pause: { summary: "Freeze a container's processes", load: () => import("./commands/pause.ts") },
+  unpause: { summary: "Thaw a container's processes", load: () => import("./commands/unpause.ts") },
+  container: {
+    summary: "Manage containers (ls, rm, prune, inspect, ...)",
+    load: () => import("./commands/container.ts"),
+  },
   pull: { summary: "Pull an image from a registry", load: () => import("./commands/pull.ts") },
   images: { summary: "List images", load: () => import("./commands/images.ts") },
   image: {

@@ -247,3 +247,22 @@ export function loadShim(): Shim {
   loaded ??= loadDeno(shimPath());
   return loaded;
 }
+
+/**
+ * Where the container monitor executable is: `NOOK_MONITOR_PATH`, else beside
+ * the shim library (`nook-monitor-<arch>`).
+ *
+ * @returns The path.
+ *
+ * @example
+ * ```ts
+ * import { monitorPath } from "./binding.ts";
+ * console.assert(monitorPath().includes("nook-monitor"));
+ * ```
+ */
+export function monitorPath(): string {
+  const env = Deno.env.get("NOOK_MONITOR_PATH");
+  if (env) return env;
+  const lib = shimPath();
+  return `${lib.slice(0, lib.lastIndexOf("/") + 1)}nook-monitor-${archName()}`;
+}

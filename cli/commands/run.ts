@@ -8,6 +8,7 @@ import { type ContainerOptions, startContainer } from "../../lib/container/start
 import type { RunOptions } from "../../lib/runtime/run_options.ts";
 import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { signalName } from "../../lib/container/signal_name.ts";
 
 const FLAGS: FlagSpec[] = [
   {
@@ -94,11 +95,40 @@ const FLAGS: FlagSpec[] = [
     help: "keep-id: your uid and gid are the same inside",
   },
   { name: "name", type: "string", value: "NAME", help: "Container name" },
-  { name: "detach", short: "d", type: "bool", help: "Run in the background" },
+  {
+    name: "detach",
+    short: "d",
+    type: "bool",
+    help: "Run in the background and print the container id",
+  },
+  {
+    name: "restart",
+    type: "string",
+    value: "POLICY",
+    help: "no, on-failure[:MAX], always, unless-stopped (detached)",
+  },
+  { name: "label", short: "l", type: "list", value: "KEY=VALUE", help: "Set a label" },
+  {
+    name: "stop-signal",
+    type: "string",
+    value: "SIGNAL",
+    help: "Signal 'stop' sends first (default SIGTERM)",
+  },
+  {
+    name: "stop-timeout",
+    type: "string",
+    value: "SECONDS",
+    help: "Seconds 'stop' waits before SIGKILL (default 10)",
+  },
+  { name: "log-opt", type: "list", value: "OPT", help: "Log options: max-size=SIZE, max-file=N" },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
-const USAGE = "nook run [OPTIONS] IMAGE [COMMAND] [ARG...]\n        nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
+/** The flags of `run`, which `create` shares. */
+export const RUN_FLAGS: readonly FlagSpec[] = FLAGS;
+
+const USAGE =
+  "nook run [OPTIONS] IMAGE [COMMAND] [ARG...]\n        nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
 
 /**
  * Turns `nook run` arguments into run options.
@@ -114,18 +144,23 @@ const USAGE = "nook run [OPTIONS] IMAGE [COMMAND] [ARG...]\n        nook run [OP
  * console.assert(o?.command?.join(" ") === "sh -c echo");
  * ```
  */
-export function runOptions(args: string[]): ContainerOptions | null {
-  const p = parseArgs(args, FLAGS, { command: "run" });
+export function runOptions(args: string[], verb = "run"): RunCommandOptions | null {
+  const p = parseArgs(args, FLAGS, { command: verb });
   if (p.bools.help) return null;
-  if (p.bools.detach) {
-    throw new UsageError("Detached containers (-d) are not supported yet; run in the foreground");
+  const stopTimeout = p.strings["stop-timeout"];
+  if (stopTimeout !== undefined && !/^-?\d+$/.test(stopTimeout)) {
+    throw new UsageError(`Invalid --stop-timeout '${stopTimeout}': give whole seconds`);
   }
+  const stopSignal = p.strings["stop-signal"];
+  if (stopSignal !== undefined) signalName(stopSignal);
   let rootfs = p.strings.rootfs;
   let command = p.rest;
   let image: string | undefined;
   if (rootfs === undefined) {
     if (command.length === 0) {
-      throw new UsageError(`'nook run' needs an image or --rootfs DIR\nUsage: ${USAGE}`);
+      throw new UsageError(
+        `'nook ${verb}' needs an image or --rootfs DIR\nUsage: ${USAGE.replaceAll("run", verb)}`,
+      );
     }
     [image, ...command] = command;
   } else if (!rootfs.startsWith("/")) {
@@ -167,7 +202,20 @@ export function runOptions(args: string[]): ContainerOptions | null {
     capDrop: p.lists["cap-drop"],
     userns: userns as RunOptions["userns"],
     forwardSignals: true,
+    name: p.strings.name,
+    labels: p.lists.label,
+    restart: p.strings.restart,
+    stopSignal: stopSignal === undefined ? undefined : signalName(stopSignal),
+    stopTimeout: stopTimeout === undefined ? undefined : Number(stopTimeout),
+    logOptions: p.lists["log-opt"],
+    detach: p.bools.detach,
   };
+}
+
+/** `run` options: a container's, plus -d. */
+export interface RunCommandOptions extends ContainerOptions {
+  /** Run in the background (-d). */
+  detach?: boolean;
 }
 
 /**
@@ -187,6 +235,25 @@ export async function main(args: string[]): Promise<number> {
   if (!options) {
     console.log(helpText(USAGE, "Run a command in a new container.", FLAGS));
     return 0;
+  }
+  if (options.detach) {
+    const { createContainer } = await import("../../lib/container/create_container.ts");
+    const { launchDetached } = await import("../../lib/container/launch_container.ts");
+    const { removeContainer } = await import("../../lib/container/remove_container.ts");
+    const { warnIfNoLinger } = await import("../../lib/container/linger.ts");
+    const record = await createContainer({ ...options, onPullProgress: options.onPullProgress });
+    try {
+      await launchDetached(record);
+    } catch (err) {
+      await removeContainer(record.id, { force: true }).catch(() => {});
+      throw err;
+    }
+    await warnIfNoLinger();
+    console.log(record.id);
+    return 0;
+  }
+  if (options.restart !== undefined && options.restart !== "no") {
+    throw new UsageError("--restart applies to detached containers: add -d");
   }
   const container = await startContainer(options);
   return (await container.status).exitCode;

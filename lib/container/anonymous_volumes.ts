@@ -75,6 +75,10 @@ export async function anonymousVolumes(
     const target = "/" + path.split("/").filter(Boolean).join("/");
     if (taken.has(target)) continue;
     const dir = `${containerDir}/volumes/${i}`;
+    if (sys.lstat(dir)) { // made at an earlier start: keep its data
+      mounts.push({ type: "bind", source: dir, target, readOnly: false });
+      continue;
+    }
     sys.mkdirp(dir, 0o755);
     const sources = volumeSources(layers, target);
     if (sources.length) {

@@ -31,6 +31,18 @@ export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
   registry?: RegistryClientOptions;
   /** Progress of a pull. */
   onPullProgress?: (event: PullEvent) => void;
+  /** A unique name (default: a generated one). */
+  name?: string;
+  /** Labels: `KEY=VALUE` entries or a record. */
+  labels?: readonly string[] | Record<string, string>;
+  /** `--restart`: no, on-failure[:N], always, unless-stopped (applied to detached containers). */
+  restart?: string;
+  /** The signal `stop` sends first (default: the image's StopSignal, else SIGTERM). */
+  stopSignal?: string;
+  /** Seconds `stop` waits before SIGKILL (default 10). */
+  stopTimeout?: number;
+  /** `--log-opt` values: `max-size=10m`, `max-file=3`. */
+  logOptions?: readonly string[];
 }
 
 /**
@@ -50,7 +62,8 @@ export async function startContainer(options: ContainerOptions): Promise<Running
   if ((options.image === undefined) === (options.rootfs === undefined)) {
     throw new UsageError("Give either an image or a rootfs directory to run");
   }
-  if (options.rootfs !== undefined) {
+  if (options.rootfs !== undefined && options.name === undefined) {
+    // A rootfs run without a name keeps no record: the fast path.
     return await spawnContainer({ ...options, rootfs: options.rootfs });
   }
 

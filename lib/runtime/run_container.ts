@@ -16,7 +16,7 @@ import { DEFAULT_PATH } from "./defaults.ts";
 import { envEntry, mergeEnv, parseEnvFile } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
-import { planContainer } from "./plan_steps.ts";
+import { type Plan, planContainer } from "./plan_steps.ts";
 import type { RunOptions } from "./run_options.ts";
 import { type ExitStatus, spawnPlanned } from "./spawn_process.ts";
 import { resolveUser } from "./user_lookup.ts";
@@ -102,7 +102,6 @@ function envList(options: RunOptions): string[] {
   return mergeEnv(files, own);
 }
 
-/** Resolves options into a spec; writes the init layer into `dir`. */
 /** What layers above the runtime (images, storage) hand to it. */
 export interface SpawnInternals {
   /** The container id (default: a new random one). */
@@ -113,6 +112,10 @@ export interface SpawnInternals {
   imageEnv?: readonly string[];
   /** Reads a file of the container's root (for /etc/passwd when the root is not a plain directory). */
   readFile?: (path: string) => string | null;
+  /** Planned for a monitor, not for this terminal: stdio stays as the monitor sets it. */
+  detached?: boolean;
+  /** The pty size for a detached `-t` (default 24x80). */
+  ttySize?: { rows: number; columns: number };
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
@@ -131,7 +134,7 @@ function resolveSpec(
       `Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`,
     );
   }
-  if (options.tty && options.interactive && !sys.isTerminal(0)) {
+  if (options.tty && options.interactive && !internals.detached && !sys.isTerminal(0)) {
     throw new UsageError("The input device is not a TTY: drop -t, or run from a terminal");
   }
   const argv = [...(options.entrypoint ?? []), ...(options.command ?? [])];
@@ -177,7 +180,11 @@ function resolveSpec(
     initLayer: writeInitLayer(dir, { hostname, network }),
     readOnly: options.readOnly ?? false,
     tty: options.tty ?? false,
-    ttySize: options.tty ? sys.terminalSize() ?? undefined : undefined,
+    ttySize: !options.tty
+      ? undefined
+      : internals.detached
+      ? internals.ttySize
+      : sys.terminalSize() ?? undefined,
     interactive: options.interactive ?? false,
     init: options.init ?? false,
     capabilities: capabilitySet({ add: options.capAdd, drop: options.capDrop }),
@@ -185,6 +192,32 @@ function resolveSpec(
     idMap,
     dieWithParent: true,
   };
+}
+
+/**
+ * Resolves a container's options into its spec and plans its steps, without
+ * starting it (a monitor starts detached containers from the plan).
+ *
+ * @param options What to run and how.
+ * @param internals Id, rootfs setup, image env.
+ * @param dir The runtime directory for the init layer (/etc/hosts and friends).
+ * @param warn Receives warnings.
+ * @returns The spec and its plan.
+ * @throws {UsageError} On bad options.
+ *
+ * @example
+ * ```ts ignore
+ * const { plan } = planContainerProcess({ rootfs, command: ["sleep", "9"] }, { id, detached: true }, dir, warn);
+ * ```
+ */
+export function planContainerProcess(
+  options: RunOptions,
+  internals: SpawnInternals & { id: string },
+  dir: string,
+  warn: (m: string) => void,
+): { spec: ContainerSpec; plan: Plan } {
+  const spec = resolveSpec(options, internals.id, dir, warn, internals);
+  return { spec, plan: planContainer(spec) };
 }
 
 /** Removes run directories of nook processes that died (e.g. by SIGKILL) before cleaning up. */

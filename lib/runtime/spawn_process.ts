@@ -63,7 +63,21 @@ export function decodeWaitStatus(status: number): ExitStatus {
   return { exitCode: 128 + sig, signal: sig };
 }
 
-function stepError(plan: Plan, step: number, op: number, errno: number): NookError {
+/**
+ * Words a failed step as the user should read it.
+ *
+ * @param plan The plan that ran.
+ * @param step Index of the failed step.
+ * @param op Its operation.
+ * @param errno The error.
+ * @returns The error (exit 127/126 for exec failures, else 125).
+ *
+ * @example
+ * ```ts ignore
+ * throw stepError(plan, 3, Op.MOUNT, 1); // "mount proc on /proc: Operation not permitted"
+ * ```
+ */
+export function stepError(plan: Plan, step: number, op: number, errno: number): NookError {
   const what = plan.describe[step] ?? `step ${step}`;
   if (op === Op.EXEC) {
     const file = JSON.stringify(plan.program.steps[step]?.s?.[0] ?? "");
@@ -87,7 +101,18 @@ function stepError(plan: Plan, step: number, op: number, errno: number): NookErr
   return new SetupError(`${what}: ${why}`, { step: what, errno });
 }
 
-async function cloneError(errno: number): Promise<NookError> {
+/**
+ * Words a failed clone, with the host problem behind it when one is found.
+ *
+ * @param errno The clone error.
+ * @returns The error.
+ *
+ * @example
+ * ```ts ignore
+ * throw await cloneError(1);
+ * ```
+ */
+export async function cloneError(errno: number): Promise<NookError> {
   const base = `Cannot create the container's namespaces: clone: ${errnoText(errno)}`;
   if (!NAMESPACE_ERRNOS.has(errno)) return new NookError(base);
   const { userNamespaceProblem, realHost } = await import("../host/mod.ts");

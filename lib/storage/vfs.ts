@@ -13,6 +13,7 @@ import { CloneFlag } from "../runtime/defaults.ts";
 import type { Plan } from "../runtime/plan_steps.ts";
 import { spawnPlanned } from "../runtime/spawn_process.ts";
 import { NookError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
 
 /** Options of {@linkcode vfsRootfs}. */
@@ -84,6 +85,9 @@ export function planVfsCopy(layers: readonly string[], rootfs: string): Plan {
 export async function vfsRootfs(options: VfsOptions): Promise<string> {
   if (options.layers.length === 0) throw new RangeError("Cannot copy an image without layers");
   const rootfs = `${options.containerDir}/rootfs`;
+  // A container started again keeps its copy (and what it changed there).
+  const done = `${options.containerDir}/rootfs.copied`;
+  if (sys.lstat(done)) return rootfs;
   Deno.mkdirSync(rootfs, { recursive: true, mode: 0o755 });
   Deno.chmodSync(rootfs, 0o755); // a rootfs's / is 0755, whatever the umask
   const child = await spawnPlanned(
@@ -94,5 +98,6 @@ export async function vfsRootfs(options: VfsOptions): Promise<string> {
   if (exitCode !== 0) {
     throw new NookError(`Cannot copy the image into '${rootfs}': exit code ${exitCode}`);
   }
+  sys.writeText(done, "");
   return rootfs;
 }

@@ -1,0 +1,57 @@
+/**
+ * `nook start [-a] [-i] CONTAINER...`: start created or stopped containers
+ * under their monitors; `-a` attaches to one and returns its exit code.
+ *
+ * @module
+ */
+import { UsageError } from "../../lib/errors/mod.ts";
+import { launchDetached } from "../../lib/container/launch_container.ts";
+import { sys } from "../../lib/sys/mod.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { eachContainer } from "../each_container.ts";
+
+const FLAGS: FlagSpec[] = [
+  {
+    name: "attach",
+    short: "a",
+    type: "bool",
+    help: "Attach to its output and return its exit code",
+  },
+  { name: "interactive", short: "i", type: "bool", help: "Attach its stdin" },
+  { name: "help", type: "bool", help: "Print usage" },
+]; // deno-fmt-ignore
+
+/**
+ * Runs `nook start`.
+ *
+ * @param args Arguments after "start".
+ * @returns 0, the container's exit code with -a, or 125 when one failed.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["web"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const p = parseArgs(args, FLAGS, { command: "start", stopAtPositional: false });
+  if (p.bools.help) {
+    sys.stdout(helpText("nook start [OPTIONS] CONTAINER [CONTAINER...]", "Start containers.", FLAGS));
+    return 0;
+  }
+  if (p.rest.length === 0) throw new UsageError("'nook start' needs at least one container");
+  const attach = p.bools.attach || p.bools.interactive;
+  if (attach && p.rest.length > 1) {
+    throw new UsageError("'nook start -a' attaches to one container only");
+  }
+  if (attach) {
+    const { findContainer } = await import("../../lib/container/find_container.ts");
+    const { attachContainer } = await import("../../lib/container/attach_container.ts");
+    const record = findContainer(p.rest[0]);
+    const { conn } = await launchDetached(record, { attach: true });
+    return await attachContainer(record, { stdin: p.bools.interactive, conn });
+  }
+  return await eachContainer(p.rest, async (record, ref) => {
+    await launchDetached(record);
+    return ref;
+  });
+}

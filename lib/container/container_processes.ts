@@ -1,0 +1,64 @@
+/**
+ * `top`: the processes of a container, found by its PID namespace.
+ *
+ * @module
+ */
+import { sys } from "../sys/mod.ts";
+
+/** One process of a container. */
+export interface ContainerProcess {
+  /** Pid on the host. */
+  pid: number;
+  /** Parent pid on the host. */
+  ppid: number;
+  /** Real uid on the host. */
+  uid: number;
+  /** CPU time in seconds. */
+  cpuSeconds: number;
+  /** The command line. */
+  command: string;
+}
+
+function nsOf(pid: number | string): string | null {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The processes in the same PID namespace as `pid` (the container's first process).
+ *
+ * @param pid The container's first process.
+ * @returns Its processes, by pid.
+ *
+ * @example
+ * ```ts ignore
+ * for (const p of containerProcesses(st.pid)) console.log(p.pid, p.command);
+ * ```
+ */
+export function containerProcesses(pid: number): ContainerProcess[] {
+  const ns = nsOf(pid);
+  if (!ns) return [];
+  const hz = 100;
+  const out: ContainerProcess[] = [];
+  for (const name of sys.readDir("/proc")) {
+    if (!/^\d+$/.test(name) || nsOf(name) !== ns) continue;
+    const stat = sys.readText(`/proc/${name}/stat`);
+    const status = sys.readText(`/proc/${name}/status`);
+    if (!stat || !status) continue;
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cmdline = (sys.readText(`/proc/${name}/cmdline`) ?? "").split("\0").filter(Boolean).join(
+      " ",
+    );
+    out.push({
+      pid: Number(name),
+      ppid: Number(f[1]),
+      uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1),
+      cpuSeconds: (Number(f[11]) + Number(f[12])) / hz,
+      command: cmdline || `[${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}]`,
+    });
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}

@@ -1,0 +1,271 @@
+/**
+ * A container's run state: the `state` file its monitor (or the foreground
+ * `nook run` that started it) replaces atomically at each change, checked
+ * against the live system, so that a dead monitor, a killed CLI or a reboot
+ * never leaves a container that claims to be "Up".
+ *
+ * @module
+ */
+import { writeFileAtomic } from "../store/mod.ts";
+import { sys } from "../sys/mod.ts";
+import { containerDir } from "./container_record.ts";
+
+/** The state file's fields. */
+export interface StateFile {
+  /** "running", "restarting" or "exited" as last written. */
+  status: string;
+  /** The container's first process. */
+  pid: number;
+  /** Its start time (field 22 of /proc/PID/stat), to tell a reused pid. */
+  pidStart: string;
+  /** The process that waits for it (the monitor, or a foreground nook). */
+  monitor: number;
+  /** The monitor's start time. */
+  monitorStart: string;
+  /** The boot the pids belong to. */
+  boot: string;
+  /** Start time, ns since the epoch. */
+  started: number;
+  /** End time, ns since the epoch (when exited). */
+  finished?: number;
+  /** Exit code (when exited). */
+  exitCode?: number;
+  /** Restarts done by the restart policy. */
+  restarts: number;
+}
+
+/** What a container is doing, as `ps` and `inspect` say it. */
+export interface ContainerStatus {
+  /** docker's State.Status, plus "unknown" when its monitor died without recording the end. */
+  status: "created" | "running" | "restarting" | "exited" | "unknown";
+  /** Pid of its first process while running, else 0. */
+  pid: number;
+  /** Start time of that process (/proc/PID/stat field 22) while running. */
+  pidStart: string;
+  /** Exit code when exited (-1 when unknown). */
+  exitCode: number;
+  /** ISO time it started, or "". */
+  startedAt: string;
+  /** ISO time it ended, or "". */
+  finishedAt: string;
+  /** Restarts by the restart policy. */
+  restarts: number;
+  /** The monitor's pid while it lives, else 0. */
+  monitor: number;
+}
+
+/**
+ * Parses a state file ("key value" lines).
+ *
+ * @param text The file's text.
+ * @returns The fields.
+ *
+ * @example
+ * ```ts
+ * import { parseState } from "./container_state.ts";
+ * const s = parseState("status exited\npid 7\nexit-code 3\n");
+ * console.assert(s.status === "exited" && s.exitCode === 3 && s.pid === 7);
+ * ```
+ */
+export function parseState(text: string): StateFile {
+  const f: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const at = line.indexOf(" ");
+    if (at > 0) f[line.slice(0, at)] = line.slice(at + 1);
+  }
+  const num = (k: string) => (f[k] !== undefined && f[k] !== "-" ? Number(f[k]) : undefined);
+  return {
+    status: f.status ?? "unknown",
+    pid: num("pid") ?? 0,
+    pidStart: f["pid-start"] ?? "-",
+    monitor: num("monitor") ?? 0,
+    monitorStart: f["monitor-start"] ?? "-",
+    boot: f.boot ?? "-",
+    started: num("started") ?? 0,
+    finished: num("finished"),
+    exitCode: num("exit-code"),
+    restarts: num("restarts") ?? 0,
+  };
+}
+
+/**
+ * Formats a state file (the monitor writes the same format in C).
+ *
+ * @param s The fields.
+ * @returns The text.
+ *
+ * @example
+ * ```ts
+ * import { formatState, parseState } from "./container_state.ts";
+ * const s = parseState("status running\npid 9\n");
+ * console.assert(parseState(formatState(s)).pid === 9);
+ * ```
+ */
+export function formatState(s: StateFile): string {
+  const lines = [
+    `status ${s.status}`,
+    `pid ${s.pid}`,
+    `pid-start ${s.pidStart}`,
+    `monitor ${s.monitor}`,
+    `monitor-start ${s.monitorStart}`,
+    `boot ${s.boot}`,
+    `started ${s.started}`,
+    `restarts ${s.restarts}`,
+  ];
+  if (s.exitCode !== undefined) {
+    lines.push(`exit-code ${s.exitCode}`, `finished ${s.finished ?? 0}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Reads a container's state file.
+ *
+ * @param id The container id.
+ * @returns The fields, or null when it never started.
+ *
+ * @example
+ * ```ts ignore
+ * readState(id)?.pid;
+ * ```
+ */
+export function readState(id: string): StateFile | null {
+  const text = sys.readText(`${containerDir(id)}/state`);
+  return text === null ? null : parseState(text);
+}
+
+/**
+ * Replaces a container's state file atomically.
+ *
+ * @param id The container id.
+ * @param s The fields.
+ *
+ * @example
+ * ```ts ignore
+ * writeState(id, { ...s, status: "exited", exitCode: 0, finished: Date.now() * 1e6 });
+ * ```
+ */
+export function writeState(id: string, s: StateFile): void {
+  writeFileAtomic(`${containerDir(id)}/state`, formatState(s), 0o600);
+}
+
+let bootId: string | undefined;
+
+/**
+ * This boot's id (/proc/sys/kernel/random/boot_id).
+ *
+ * @returns The id, or "-" when unreadable.
+ *
+ * @example
+ * ```ts
+ * import { currentBoot } from "./container_state.ts";
+ * console.assert(currentBoot().length > 0);
+ * ```
+ */
+export function currentBoot(): string {
+  return bootId ??= sys.readText("/proc/sys/kernel/random/boot_id")?.trim() ?? "-";
+}
+
+/**
+ * A process's start time (field 22 of /proc/PID/stat), or null when it is
+ * gone or a zombie.
+ *
+ * @param pid The pid.
+ * @returns The start time in clock ticks since boot, as text.
+ *
+ * @example
+ * ```ts
+ * import { processStart } from "./container_state.ts";
+ * console.assert(processStart(Deno.pid) !== null);
+ * ```
+ */
+export function processStart(pid: number): string | null {
+  if (!(pid > 0)) return null;
+  const text = sys.readText(`/proc/${pid}/stat`);
+  if (text === null) return null;
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return null;
+  return fields[19] ?? null; // field 22 overall: the 20th after "pid (comm)"
+}
+
+/**
+ * Whether the process `pid` that started at `start` is alive (a reused pid is not).
+ *
+ * @param pid The pid.
+ * @param start Its recorded start time.
+ * @param boot The boot it was recorded in.
+ * @returns True when the same process still runs.
+ *
+ * @example
+ * ```ts
+ * import { currentBoot, isAlive, processStart } from "./container_state.ts";
+ * console.assert(isAlive(Deno.pid, processStart(Deno.pid)!, currentBoot()));
+ * ```
+ */
+export function isAlive(pid: number, start: string, boot: string): boolean {
+  if (boot !== currentBoot()) return false;
+  const now = processStart(pid);
+  return now !== null && (start === "-" || now === start);
+}
+
+function iso(ns: number | undefined): string {
+  return ns ? new Date(ns / 1e6).toISOString() : "";
+}
+
+/**
+ * A container's status, from its state file and the live system.
+ *
+ * @param id The container id.
+ * @returns The status.
+ *
+ * @example
+ * ```ts ignore
+ * if (containerStatus(id).status === "running") console.log("up");
+ * ```
+ */
+export function containerStatus(id: string): ContainerStatus {
+  const s = readState(id);
+  const base: ContainerStatus = {
+    status: "created",
+    pid: 0,
+    pidStart: "",
+    exitCode: 0,
+    startedAt: "",
+    finishedAt: "",
+    restarts: 0,
+    monitor: 0,
+  };
+  if (!s) return base;
+  const common = {
+    ...base,
+    startedAt: iso(s.started),
+    finishedAt: iso(s.finished),
+    restarts: s.restarts,
+    exitCode: s.exitCode ?? 0,
+  };
+  const monitorAlive = isAlive(s.monitor, s.monitorStart, s.boot);
+  if (s.status === "exited") return { ...common, status: "exited" };
+  if (s.status === "running" || s.status === "restarting") {
+    const mainAlive = s.status === "running" && isAlive(s.pid, s.pidStart, s.boot);
+    if (mainAlive) {
+      return {
+        ...common,
+        status: "running",
+        pid: s.pid,
+        pidStart: s.pidStart,
+        monitor: monitorAlive ? s.monitor : 0,
+      };
+    }
+    if (monitorAlive) {
+      // It just ended and the monitor is recording it, or it waits to restart.
+      return {
+        ...common,
+        status: s.status === "restarting" ? "restarting" : "running",
+        monitor: s.monitor,
+        pid: 0,
+      };
+    }
+    return { ...common, status: "unknown", exitCode: -1 };
+  }
+  return { ...common, status: "unknown", exitCode: -1 };
+}

@@ -1,0 +1,222 @@
+/**
+ * `inspect` and `ps` data: docker's shapes, from a container's record and
+ * its live status.
+ *
+ * @module
+ */
+import type { ContainerRecord } from "./container_record.ts";
+import { containerDir } from "./container_record.ts";
+import { type ContainerStatus, containerStatus } from "./container_state.ts";
+import { logPath } from "./launch_container.ts";
+
+/** docker's inspect object (the fields nook has). */
+export interface ContainerInspect {
+  /** Full id. */
+  Id: string;
+  /** ISO creation time. */
+  Created: string;
+  /** The command's file. */
+  Path: string;
+  /** Its arguments. */
+  Args: string[];
+  /** docker's State. */
+  State: {
+    Status: string;
+    Running: boolean;
+    Paused: boolean;
+    Restarting: boolean;
+    OOMKilled: boolean;
+    Dead: boolean;
+    Pid: number;
+    ExitCode: number;
+    Error: string;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  /** Image id. */
+  Image: string;
+  /** Log file. */
+  LogPath: string;
+  /** "/name". */
+  Name: string;
+  /** Restarts by the policy. */
+  RestartCount: number;
+  /** Storage driver. */
+  Driver: string;
+  /** Mounts the user asked for. */
+  Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
+  /** docker's Config. */
+  Config: {
+    Hostname: string;
+    User: string;
+    Tty: boolean;
+    OpenStdin: boolean;
+    Env: string[];
+    Cmd: string[] | null;
+    Entrypoint: string[] | null;
+    Image: string;
+    WorkingDir: string;
+    Labels: Record<string, string>;
+    StopSignal: string;
+    StopTimeout: number;
+  };
+  /** docker's HostConfig (the parts nook has). */
+  HostConfig: {
+    AutoRemove: boolean;
+    RestartPolicy: { Name: string; MaximumRetryCount: number };
+    NetworkMode: string;
+    ReadonlyRootfs: boolean;
+    CapAdd: string[] | null;
+    CapDrop: string[] | null;
+    Init: boolean;
+    LogConfig: { Type: string; Config: Record<string, string> };
+  };
+  /** docker's NetworkSettings (issue 5 fills ports and addresses). */
+  NetworkSettings: { Ports: Record<string, unknown>; IPAddress: string; SandboxKey: string };
+  /** Where nook keeps its files. */
+  NookDir: string;
+}
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/**
+ * A container as `inspect` shows it.
+ *
+ * @param r The record.
+ * @param s Its status (default: read now).
+ * @returns docker's shape.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(JSON.stringify([inspectContainer(record)], null, 4));
+ * ```
+ */
+export function inspectContainer(
+  r: ContainerRecord,
+  s: ContainerStatus = containerStatus(r.id),
+): ContainerInspect {
+  const o = r.options;
+  const running = s.status === "running";
+  return {
+    Id: r.id,
+    Created: r.created,
+    Path: r.command[0] ?? "",
+    Args: r.command.slice(1),
+    State: {
+      Status: s.status,
+      Running: running,
+      Paused: false,
+      Restarting: s.status === "restarting",
+      OOMKilled: false,
+      Dead: false,
+      Pid: running ? s.pid : 0,
+      ExitCode: s.exitCode,
+      Error: s.status === "unknown"
+        ? "its monitor ended without recording the exit (killed, or the host rebooted)"
+        : "",
+      StartedAt: s.startedAt || ZERO_TIME,
+      FinishedAt: s.finishedAt || ZERO_TIME,
+    },
+    Image: r.image,
+    LogPath: logPath(r.id),
+    Name: `/${r.name}`,
+    RestartCount: s.restarts,
+    Driver: r.storageDriver,
+    Mounts: o.mounts.map((m) => ({
+      Type: m.type,
+      Source: m.type === "bind" ? m.source : "",
+      Destination: m.target,
+      RW: !m.readOnly,
+    })),
+    Config: {
+      Hostname: o.hostname ?? r.id.slice(0, 12),
+      User: o.user ?? "",
+      Tty: o.tty ?? false,
+      OpenStdin: o.interactive ?? false,
+      Env: o.env,
+      Cmd: o.command ?? null,
+      Entrypoint: o.entrypoint ?? null,
+      Image: r.imageName,
+      WorkingDir: o.workdir ?? "",
+      Labels: r.labels,
+      StopSignal: r.stopSignal,
+      StopTimeout: r.stopTimeout,
+    },
+    HostConfig: {
+      AutoRemove: r.autoRemove,
+      RestartPolicy: { Name: r.restart.name, MaximumRetryCount: r.restart.maximumRetryCount },
+      NetworkMode: o.network ?? "none",
+      ReadonlyRootfs: o.readOnly ?? false,
+      CapAdd: o.capAdd ?? null,
+      CapDrop: o.capDrop ?? null,
+      Init: o.init ?? false,
+      LogConfig: {
+        Type: "k8s-file",
+        Config: r.log.maxSize
+          ? { "max-size": String(r.log.maxSize), "max-file": String(r.log.maxFiles) }
+          : {},
+      },
+    },
+    NetworkSettings: { Ports: {}, IPAddress: "", SandboxKey: "" },
+    NookDir: containerDir(r.id),
+  };
+}
+
+/**
+ * docker's human duration ("Less than a second", "5 seconds", "About a minute", ...).
+ *
+ * @param ms The duration.
+ * @returns The words.
+ *
+ * @example
+ * ```ts
+ * import { humanDuration } from "./inspect_container.ts";
+ * console.assert(humanDuration(5000) === "5 seconds" && humanDuration(90_000) === "About a minute");
+ * ```
+ */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 1) return "Less than a second";
+  if (s === 1) return "1 second";
+  if (s < 60) return `${s} seconds`;
+  const m = Math.floor(s / 60);
+  if (m === 1) return "About a minute";
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return "About an hour";
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
+}
+
+/**
+ * The STATUS column of `ps`: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created".
+ *
+ * @param s The status.
+ * @param now The present in ms.
+ * @returns The words.
+ *
+ * @example
+ * ```ts
+ * import { statusText } from "./inspect_container.ts";
+ * const s = { status: "exited", exitCode: 2, finishedAt: "2026-01-01T00:00:00Z" } as const;
+ * console.assert(statusText(s as never, Date.parse("2026-01-01T00:00:05Z")) === "Exited (2) 5 seconds ago");
+ * ```
+ */
+export function statusText(s: ContainerStatus, now = Date.now()): string {
+  const since = (iso: string) => humanDuration(now - Date.parse(iso));
+  switch (s.status) {
+    case "created":
+      return "Created";
+    case "running":
+      return `Up ${since(s.startedAt)}`;
+    case "restarting":
+      return `Restarting (${s.exitCode}) ${since(s.finishedAt || s.startedAt)} ago`;
+    case "exited":
+      return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    default:
+      return "Unknown";
+  }
+}

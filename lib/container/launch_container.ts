@@ -1,0 +1,410 @@
+/**
+ * `start`: make a created container's rootfs from its image (or use its rootfs
+ * directory), plan its process, and start it, either in the foreground (this
+ * process waits, stdio passes straight through) or detached under a monitor
+ * (shim/monitor) that outlives nook and holds its stdio, log and exit.
+ *
+ * @module
+ */
+import { loadShim, monitorPath } from "../../shim/binding.ts";
+import { encodeProgram } from "../../shim/protocol.ts";
+import { HostError, NookError } from "../errors/mod.ts";
+import type { MountSpec } from "../runtime/mount_spec.ts";
+import {
+  planContainerProcess,
+  type RunningContainer,
+  spawnContainer,
+  type SpawnInternals,
+} from "../runtime/run_container.ts";
+import type { OutputMode, RunOptions } from "../runtime/run_options.ts";
+import { cloneError, stepError } from "../runtime/spawn_process.ts";
+import { storeLayout } from "../store/mod.ts";
+import { sys, which } from "../sys/mod.ts";
+import type { IdMapPlan } from "../userns/mod.ts";
+import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
+import { containerStatus, currentBoot, processStart, writeState } from "./container_state.ts";
+
+/**
+ * Reads a file of the image as its container will see it, from the layers
+ * (the merged root is only mounted inside the container): the topmost layer
+ * that has it wins; a whiteout, or an opaque directory above, hides it.
+ * For /etc/passwd and /etc/group lookups (`-u NAME`, `USER name`).
+ */
+function layeredReader(layers: readonly string[]): (path: string) => string | null {
+  const top = [...layers].reverse();
+  return (path) => {
+    const rel = path.replace(/^\/+/, "");
+    const parents = rel.split("/").slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join("/"));
+    for (const layer of top) {
+      const st = sys.lstat(`${layer}/${rel}`);
+      if (st?.isFile) return sys.readText(`${layer}/${rel}`);
+      if (st) return null; // a whiteout (or a link or dir where a file was asked for)
+      const shim = loadShim();
+      const opaque = parents.some((p) => {
+        const v = shim.lgetxattr(`${layer}/${p}`, "user.overlay.opaque");
+        return typeof v !== "number" && v[0] === 0x79;
+      });
+      if (opaque) return null;
+    }
+    return null;
+  };
+}
+
+/** What the runtime needs to start a container's process. */
+interface Parts {
+  options: RunOptions;
+  internals: SpawnInternals & { id: string };
+  explain(err: unknown): unknown;
+}
+
+/** The record's options as the runtime takes them. */
+function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[]): RunOptions {
+  const o = record.options;
+  return {
+    rootfs,
+    command: o.command,
+    entrypoint: o.entrypoint,
+    env: o.env,
+    workdir: o.workdir,
+    user: o.user,
+    groupAdd: o.groupAdd,
+    hostname: o.hostname,
+    network: o.network,
+    volumes: [...o.mounts, ...extra],
+    readOnly: o.readOnly,
+    init: o.init,
+    tty: o.tty,
+    interactive: o.interactive,
+    capAdd: o.capAdd,
+    capDrop: o.capDrop,
+    userns: o.userns,
+  };
+}
+
+async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
+  if (record.rootfs !== undefined) {
+    return {
+      options: runOptions(record, record.rootfs, []),
+      internals: { id: record.id },
+      explain: (e) => e,
+    };
+  }
+  const { applyImageConfig, findImage, readImageConfig } = await import("../image/mod.ts");
+  const { chooseStorageDriver, prepareRootfs } = await import("../storage/mod.ts");
+  const { anonymousVolumes } = await import("./anonymous_volumes.ts");
+  const { layerPath } = await import("../store/mod.ts");
+  const layout = storeLayout();
+  const image = findImage(layout, record.image);
+  if (!image) {
+    throw new NookError(
+      `Cannot start container ${record.name}: its image ${record.image} (${record.imageName}) ` +
+        "is no longer in the store; pull it again or remove the container",
+    );
+  }
+  const config = readImageConfig(layout, image).config ?? {};
+  const o = record.options;
+  const plan = applyImageConfig(config, {
+    command: o.command,
+    entrypoint: o.entrypoint === undefined ? undefined : o.entrypoint.join(" "),
+    workdir: o.workdir,
+    user: o.user,
+  });
+  const storage = await chooseStorageDriver({ requested: record.storageDriver, onWarning: warn });
+  const layers = image.chainIds.map((c) => `${layerPath(layout, c)}/diff`);
+  const dir = containerDir(record.id);
+  const prepared = await prepareRootfs(storage, { layers, containerDir: dir });
+  const taken = new Set(o.mounts.map((m) => m.target));
+  const volumes = await anonymousVolumes(Object.keys(config.Volumes ?? {}), layers, dir, taken);
+  return {
+    options: {
+      ...runOptions(record, prepared.rootfs, volumes),
+      command: plan.argv,
+      entrypoint: undefined,
+      workdir: plan.workdir,
+      user: plan.user,
+    },
+    internals: {
+      id: record.id,
+      rootfsSetup: prepared.setup,
+      imageEnv: plan.env,
+      readFile: layeredReader(layers),
+    },
+    explain: (e) => prepared.explain(e),
+  };
+}
+
+function nowNs(): number {
+  return Date.now() * 1e6;
+}
+
+/** How a foreground start handles stdio and signals (as `spawnContainer` takes them). */
+export interface ForegroundOptions {
+  /** Where stdout goes (default "inherit"). */
+  stdout?: OutputMode;
+  /** Where stderr goes (default "inherit"). */
+  stderr?: OutputMode;
+  /** Forward this process's signals to the container. */
+  forwardSignals?: boolean;
+  /** Aborting kills the container. */
+  signal?: AbortSignal;
+  /** Receives warnings. */
+  onWarning?: (message: string) => void;
+  /** Called after the container ended and its state is recorded (e.g. to remove it). */
+  onExit?: (exitCode: number) => Promise<void>;
+}
+
+/**
+ * Starts a created container in the foreground: this process is its parent
+ * and records its state; stdio passes straight through.
+ *
+ * @param record The container.
+ * @param options Stdio, signals, warnings.
+ * @returns The running container.
+ * @throws {NookError} Subclasses when setup fails.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await launchForeground(record, { forwardSignals: true });
+ * await c.status;
+ * ```
+ */
+export async function launchForeground(
+  record: ContainerRecord,
+  options: ForegroundOptions = {},
+): Promise<RunningContainer> {
+  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
+  const parts = await containerParts(record, warn);
+  const container = await spawnContainer(
+    { ...parts.options, ...options, onWarning: warn },
+    parts.internals,
+  ).catch((err) => {
+    throw parts.explain(err);
+  });
+  const self = sys.pid();
+  const state = {
+    status: "running",
+    pid: container.pid,
+    pidStart: processStart(container.pid) ?? "-",
+    monitor: self,
+    monitorStart: processStart(self) ?? "-",
+    boot: currentBoot(),
+    started: nowNs(),
+    restarts: 0,
+  };
+  writeState(record.id, state);
+  const status = container.status.then(async (s) => {
+    try {
+      writeState(record.id, {
+        ...state,
+        status: "exited",
+        exitCode: s.exitCode,
+        finished: nowNs(),
+      });
+    } catch {
+      // removed meanwhile (rm -f from another shell)
+    }
+    await options.onExit?.(s.exitCode);
+    return s;
+  });
+  return { ...container, status };
+}
+
+/** Options of {@linkcode launchDetached}. */
+export interface DetachedOptions {
+  /** Receives warnings. */
+  onWarning?: (message: string) => void;
+  /** The pty size for `-t` (default: this terminal's, else 24x80). */
+  ttySize?: { rows: number; columns: number };
+  /** Connect to its attach socket before it starts (no output is missed). */
+  attach?: boolean;
+}
+
+/** A detached container just started. */
+export interface Launched {
+  /** Pid of its first process. */
+  pid: number;
+  /** The attach connection, when asked for. */
+  conn?: Deno.UnixConn;
+}
+
+/** Connects to the socket the monitor is about to make (it waits for us before it starts). */
+async function connectEarly(
+  path: string,
+  done: Promise<unknown>,
+): Promise<Deno.UnixConn | undefined> {
+  let over = false;
+  done.then(() => over = true, () => over = true);
+  for (let i = 0; i < 500 && !over; i++) {
+    if (sys.lstat(path)) {
+      try {
+        return await Deno.connect({ transport: "unix", path });
+      } catch {
+        // not listening yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return undefined;
+}
+
+function idMapLines(idMap: IdMapPlan): string[][] {
+  const flat = (maps: IdMapPlan["uid"]) =>
+    maps.flatMap((m) => [String(m.inside), String(m.outside), String(m.count)]);
+  if (idMap.mode === "subid") {
+    return (["newuidmap", "newgidmap"] as const).map((tool) => {
+      const path = which(tool);
+      if (!path) {
+        throw new HostError(
+          `Cannot map the container's ids: '${tool}' is not installed (package 'uidmap')`,
+        );
+      }
+      return [tool, path, ...flat(tool === "newuidmap" ? idMap.uid : idMap.gid)];
+    });
+  }
+  const text = (maps: IdMapPlan["uid"]) =>
+    maps.map((m) => `${m.inside} ${m.outside} ${m.count}`).join(";");
+  return [["uid-map", text(idMap.uid)], ["gid-map", text(idMap.gid)]];
+}
+
+/**
+ * The monitor's log file of a container.
+ *
+ * @param id The container id.
+ * @returns `<data>/containers/<id>/container.log` (rotated files add .1, .2, ...).
+ *
+ * @example
+ * ```ts ignore
+ * logPath(id);
+ * ```
+ */
+export function logPath(id: string): string {
+  return `${containerDir(id)}/container.log`;
+}
+
+/**
+ * The attach socket of a running detached container.
+ *
+ * @param id The container id.
+ * @returns The socket path.
+ *
+ * @example
+ * ```ts ignore
+ * attachSocketPath(id);
+ * ```
+ */
+export function attachSocketPath(id: string): string {
+  return `${containerRunDir(id)}/attach.sock`;
+}
+
+/**
+ * The file whose presence tells the monitor not to restart (a user stopped it).
+ *
+ * @param id The container id.
+ * @returns The path.
+ *
+ * @example
+ * ```ts ignore
+ * stopMarkerPath(id);
+ * ```
+ */
+export function stopMarkerPath(id: string): string {
+  return `${containerDir(id)}/stop-requested`;
+}
+
+/**
+ * Starts a created container under a monitor that outlives this process; returns
+ * once the container's command runs (or throws why it could not start).
+ *
+ * @param record The container.
+ * @param options Warnings, pty size.
+ * @returns The pid of the container's first process.
+ * @throws {NookError} Subclasses naming the failed step, as a foreground run words them.
+ *
+ * @example
+ * ```ts ignore
+ * const { pid } = await launchDetached(record);
+ * ```
+ */
+export async function launchDetached(
+  record: ContainerRecord,
+  options: DetachedOptions = {},
+): Promise<Launched> {
+  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
+  const now = containerStatus(record.id);
+  if (now.status === "running" || now.status === "restarting") return { pid: now.pid };
+  sys.remove(stopMarkerPath(record.id));
+  const parts = await containerParts(record, warn);
+  const run = containerRunDir(record.id);
+  sys.remove(run);
+  sys.mkdirp(run, 0o700);
+  const ttySize = options.ttySize ??
+    (sys.isTerminal(1) ? sys.terminalSize() ?? undefined : undefined);
+  const { spec, plan } = planContainerProcess(
+    parts.options,
+    { ...parts.internals, detached: true, ttySize },
+    run,
+    warn,
+  );
+  Deno.writeFileSync(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
+  const dir = containerDir(record.id);
+  const lines: string[][] = [
+    ["id", record.id],
+    ["program", `${run}/program`],
+    ["state", `${dir}/state`],
+    ["log", logPath(record.id)],
+    ["attach", attachSocketPath(record.id)],
+    ["stop-marker", stopMarkerPath(record.id)],
+    ["log-max-size", String(record.log.maxSize)],
+    ["log-max-files", String(record.log.maxFiles)],
+    ["restart", record.restart.name, String(record.restart.maximumRetryCount)],
+    ["open-stdin", spec.interactive ? "1" : "0"],
+    ["tty", spec.tty ? "1" : "0"],
+    ["wait-attach", options.attach ? "1" : "0"],
+    ...idMapLines(spec.idMap),
+  ];
+  if (record.autoRemove) {
+    const { selfCommand } = await import("../sys/sys.ts");
+    lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
+  }
+  if (lines.some((l) => l.some((v) => /[\t\n]/.test(v)))) {
+    throw new NookError(
+      `Cannot start container ${record.name}: a path or value holds a tab or newline`,
+    );
+  }
+  const conf = `${run}/monitor.conf`;
+  Deno.writeTextFileSync(conf, lines.map((l) => l.join("\t")).join("\n") + "\n", { mode: 0o600 });
+  let out: Deno.CommandOutput;
+  let conn: Deno.UnixConn | undefined;
+  try {
+    const output = new Deno.Command(monitorPath(), {
+      args: [conf],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (options.attach) conn = await connectEarly(attachSocketPath(record.id), output);
+    out = await output;
+  } catch (err) {
+    throw new HostError(
+      `Cannot start the container monitor '${monitorPath()}': ${(err as Error).message}; ` +
+        "build it with 'deno task build'",
+    );
+  }
+  const report = new TextDecoder().decode(out.stdout).trim();
+  const words = report.split(" ");
+  if (words[0] === "ok") return { pid: Number(words[1]), conn };
+  conn?.close();
+  if (words[1] === "step") {
+    const [step, op, errno] = words.slice(2).map(Number);
+    throw parts.explain(stepError(plan, step, op, errno));
+  }
+  if (words[1] === "clone") throw await cloneError(Number(words[2]));
+  if (words[1] === "map") {
+    throw new HostError(`Cannot map the container's ids: ${words.slice(2).join(" ")}`);
+  }
+  throw new NookError(
+    `Cannot start container ${record.name}: ${
+      words.slice(2).join(" ") || `the monitor ended without a report (exit code ${out.code})`
+    }`,
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * `rm`: remove a container's files (upper dir owned by subordinate ids
+ * included, through the user namespace) and its runtime directory; `-f`
+ * stops a running one first.
+ *
+ * @module
+ */
+import { UsageError } from "../errors/mod.ts";
+import { removeTree } from "../layers/remove_tree.ts";
+import { sys } from "../sys/mod.ts";
+import {
+  containerDir,
+  containerRunDir,
+  containersRoot,
+  readRecord,
+  withRecordsLock,
+} from "./container_record.ts";
+import { containerStatus } from "./container_state.ts";
+import { stopContainer } from "./signal_container.ts";
+
+/** Options of {@linkcode removeContainer}. */
+export interface RemoveOptions {
+  /** Stop it first when running (SIGKILL at once). */
+  force?: boolean;
+}
+
+/**
+ * Removes a container.
+ *
+ * @param id The container id.
+ * @param options `force` to stop a running one.
+ * @returns False when it did not exist.
+ * @throws {UsageError} When it runs and `force` is not set.
+ *
+ * @example
+ * ```ts ignore
+ * await removeContainer(id, { force: true });
+ * ```
+ */
+export async function removeContainer(id: string, options: RemoveOptions = {}): Promise<boolean> {
+  const record = readRecord(id);
+  if (record) {
+    const s = containerStatus(id);
+    if (s.status === "running" || s.status === "restarting") {
+      if (!options.force) {
+        throw new UsageError(
+          `You cannot remove a running container ${id.slice(0, 12)} (${record.name}): ` +
+            "stop it first, or use 'rm -f'",
+        );
+      }
+      await stopContainer(record, 0);
+    }
+  }
+  // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
+  const dir = containerDir(id);
+  const gone = `${containersRoot()}/.removing-${id}-${sys.pid()}`;
+  const moved = await withRecordsLock(() => {
+    if (!sys.lstat(dir)) return false;
+    Deno.renameSync(dir, gone);
+    return true;
+  });
+  sys.remove(containerRunDir(id));
+  if (moved) await removeTree(gone);
+  return moved;
+}
+
+/**
+ * Removes what interrupted removals left (`.removing-*` of dead nook processes).
+ *
+ * @example
+ * ```ts ignore
+ * await removeLeftovers();
+ * ```
+ */
+export async function removeLeftovers(): Promise<void> {
+  for (const name of sys.readDir(containersRoot())) {
+    const m = /^\.removing-[0-9a-f]{64}-(\d+)$/.exec(name);
+    if (m && !sys.lstat(`/proc/${m[1]}`)) await removeTree(`${containersRoot()}/${name}`);
+  }
+}
