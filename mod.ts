@@ -13,6 +13,13 @@
  * console.log(r.exitCode, new TextDecoder().decode(r.stdout));
  * ```
  *
+ * @example A service container: start it, read its log, remove it
+ * ```ts ignore
+ * import { runDetached } from "./mod.ts";
+ * await using web = await runDetached({ image: "busybox", command: ["sh", "-c", "echo ready; sleep 60"] });
+ * for await (const e of web.logs({ follow: true })) if (e.text === "ready") break;
+ * ```
+ *
  * @example Run a command in a rootfs directory and capture its output
  * ```ts ignore
  * import { run } from "./mod.ts";
@@ -29,6 +36,23 @@
  * @module
  */
 export { type ContainerOptions, run, startContainer } from "./lib/container/mod.ts";
+export {
+  Container,
+  type ContainerLogOptions,
+  create,
+  getContainer,
+  listContainers,
+  runDetached,
+} from "./lib/container/container_handle.ts";
+export type { ContainerStatus } from "./lib/container/container_state.ts";
+export type { LogEntry, LogOptions } from "./lib/container/container_logs.ts";
+export type { ContainerInspect } from "./lib/container/inspect_container.ts";
+export type {
+  ContainerRecord,
+  RestartPolicy,
+  StoredOptions,
+} from "./lib/container/container_record.ts";
+export { NoSuchContainerError } from "./lib/container/find_container.ts";
 export { pull } from "./lib/image/pull.ts";
 export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";
 export type { ImageRecord, StoreLayout } from "./lib/store/mod.ts";

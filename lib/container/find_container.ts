@@ -9,7 +9,11 @@ import { type ContainerRecord, listRecords, readRecord } from "./container_recor
 
 /** A container reference that matches no container. */
 export class NoSuchContainerError extends UsageError {
-  /** @param ref The reference the user gave. */
+  /**
+   * The error for a reference that matched nothing.
+   *
+   * @param ref The reference the user gave.
+   */
   constructor(ref: string) {
     super(`No such container: ${ref}`);
     this.name = "NoSuchContainerError";

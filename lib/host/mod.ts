@@ -32,5 +32,6 @@ export * from "./check_cgroups.ts";
 export * from "./check_overlay.ts";
 export * from "./check_helper_tool.ts";
 export * from "./check_runtime_dir.ts";
+export * from "./check_linger.ts";
 export * from "./run_checks.ts";
 export * from "./host_info.ts";

@@ -9,6 +9,7 @@ import { checkCgroups } from "./check_cgroups.ts";
 import { checkHelperTool } from "./check_helper_tool.ts";
 import { checkIdmapHelper } from "./check_idmap_helper.ts";
 import { checkKernel } from "./check_kernel.ts";
+import { checkLinger } from "./check_linger.ts";
 import { checkOverlay, type OverlayProbe } from "./check_overlay.ts";
 import { checkRuntimeDir } from "./check_runtime_dir.ts";
 import { checkSubid } from "./check_subid.ts";
@@ -53,6 +54,7 @@ export function runChecks(host: Host, options: RunChecksOptions = {}): Promise<C
     ["slirp4netns", () => checkHelperTool(host, "slirp4netns")],
     ["pasta", () => checkHelperTool(host, "pasta")],
     ["runtime-dir", () => checkRuntimeDir(host)],
+    ["linger", () => checkLinger(host)],
   ];
   return Promise.all(checks.map(async ([id, run]): Promise<Check> => {
     try {

@@ -18,6 +18,7 @@ Deno.test("runChecks() runs every check in a fixed order", async () => {
     "slirp4netns",
     "pasta",
     "runtime-dir",
+    "linger",
   ]);
 });
 

@@ -1,0 +1,208 @@
+/**
+ * Container handles for scripts: create or run a detached container, then
+ * start, stop, kill, wait for, exec into, read the logs of, inspect and
+ * remove it, the way testcontainers does, without a daemon.
+ *
+ * @module
+ */
+import type { ContainerRecord } from "./container_record.ts";
+import { listRecords, readRecord } from "./container_record.ts";
+import { type ContainerStatus, containerStatus } from "./container_state.ts";
+import { followLogs, type LogEntry, type LogOptions, readLogs } from "./container_logs.ts";
+import { createContainer } from "./create_container.ts";
+import { findContainer, NoSuchContainerError } from "./find_container.ts";
+import { type ContainerInspect, inspectContainer } from "./inspect_container.ts";
+import { launchDetached } from "./launch_container.ts";
+import { removeContainer } from "./remove_container.ts";
+import { killContainer, stopContainer, waitForExit } from "./signal_container.ts";
+import type { ContainerOptions } from "./start_container.ts";
+
+/** Options of {@linkcode Container.logs}. */
+export interface ContainerLogOptions extends LogOptions {
+  /** Keep reading while the container runs. */
+  follow?: boolean;
+  /** Ends a follow. */
+  signal?: AbortSignal;
+}
+
+/** A container in the store, by id. */
+export class Container {
+  /** The container id (64 hex digits). */
+  readonly id: string;
+
+  /**
+   * A handle on the container `id` (see {@linkcode getContainer} to find one by name).
+   *
+   * @param id The container id.
+   */
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** The record as stored now. */
+  get record(): ContainerRecord {
+    const r = readRecord(this.id);
+    if (!r) throw new NoSuchContainerError(this.id);
+    return r;
+  }
+
+  /** Its name. */
+  get name(): string {
+    return this.record.name;
+  }
+
+  /**
+   * Its status now.
+   *
+   * @returns created, running, restarting, exited or unknown, with pid and exit code.
+   */
+  status(): ContainerStatus {
+    return containerStatus(this.id);
+  }
+
+  /**
+   * Starts it under a monitor (no-op when it runs).
+   *
+   * @returns The pid of its first process.
+   */
+  async start(): Promise<number> {
+    return (await launchDetached(this.record)).pid;
+  }
+
+  /**
+   * Stops it: its stop signal, then SIGKILL after `timeout` seconds.
+   *
+   * @param timeout Seconds (default: the container's, 10).
+   * @returns Its exit code.
+   */
+  async stop(timeout?: number): Promise<number> {
+    return (await stopContainer(this.record, timeout)).exitCode;
+  }
+
+  /**
+   * Sends a signal to its first process.
+   *
+   * @param signal e.g. "SIGTERM" (default SIGKILL).
+   */
+  kill(signal = "SIGKILL"): void {
+    killContainer(this.record, signal);
+  }
+
+  /**
+   * Waits until it is no longer running.
+   *
+   * @returns Its exit code.
+   */
+  async wait(): Promise<number> {
+    return (await waitForExit(this.id)).exitCode;
+  }
+
+  /**
+   * Its log: everything so far, or (with `follow`) also what comes while it runs.
+   *
+   * @param options Follow, tail, time window.
+   * @returns The entries, as they come.
+   */
+  async *logs(options: ContainerLogOptions = {}): AsyncGenerator<LogEntry> {
+    if (options.follow) yield* followLogs(this.id, options);
+    else yield* readLogs(this.id, options);
+  }
+
+  /**
+   * docker's inspect object.
+   *
+   * @returns The object.
+   */
+  inspect(): ContainerInspect {
+    return inspectContainer(this.record);
+  }
+
+  /**
+   * Removes it (`force` stops it first).
+   *
+   * @param options `force`.
+   */
+  async remove(options: { force?: boolean } = {}): Promise<void> {
+    await removeContainer(this.id, options);
+  }
+
+  /** Removes it, running or not (for `await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await removeContainer(this.id, { force: true });
+  }
+}
+
+/**
+ * Creates a container (nothing runs until `start()`).
+ *
+ * @param options The image (or rootfs), command, name, restart policy, ...
+ * @returns Its handle.
+ * @throws {UsageError} On bad options or a name in use.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await createContainer({ image: "busybox", command: ["sleep", "60"], name: "nap" });
+ * await c.start();
+ * ```
+ */
+export async function create(options: ContainerOptions): Promise<Container> {
+  return new Container((await createContainer(options)).id);
+}
+
+/**
+ * Creates and starts a detached container (`nook run -d`).
+ *
+ * @param options The image (or rootfs), command, name, restart policy, ...
+ * @returns Its handle, once its command runs.
+ * @throws {NookError} Subclasses when it cannot be created or started (it is removed then).
+ *
+ * @example A service container for a test
+ * ```ts ignore
+ * import { runDetached } from "./container_handle.ts";
+ * await using web = await runDetached({ image: "busybox", command: ["httpd", "-f", "-p", "8080"] });
+ * for await (const line of web.logs()) console.log(line.text);
+ * ```
+ */
+export async function runDetached(options: ContainerOptions): Promise<Container> {
+  const record = await createContainer(options);
+  try {
+    await launchDetached(record);
+  } catch (err) {
+    await removeContainer(record.id, { force: true }).catch(() => {});
+    throw err;
+  }
+  return new Container(record.id);
+}
+
+/**
+ * A handle on an existing container.
+ *
+ * @param ref Its id, name or a unique id prefix.
+ * @returns The handle.
+ * @throws {NoSuchContainerError} When none matches.
+ *
+ * @example
+ * ```ts ignore
+ * await getContainer("web").stop();
+ * ```
+ */
+export function getContainer(ref: string): Container {
+  return new Container(findContainer(ref).id);
+}
+
+/**
+ * The containers in the store.
+ *
+ * @param options `all` (default true) or only running ones.
+ * @returns Their handles, oldest first.
+ *
+ * @example
+ * ```ts ignore
+ * for (const c of listContainers({ all: false })) console.log(c.name);
+ * ```
+ */
+export function listContainers(options: { all?: boolean } = {}): Container[] {
+  return listRecords()
+    .filter((r) => options.all !== false || containerStatus(r.id).status === "running")
+    .map((r) => new Container(r.id));
+}
