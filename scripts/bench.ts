@@ -13,7 +13,11 @@
  * against rootless podman (`--runtime runc`: crun refuses this host's hybrid
  * cgroups).
  *
- * Usage: deno task bench [--runs N] [--images]
+ * With `--lifecycle`: `run -d` start latency, `exec` latency and the memory
+ * of the process that keeps a detached container, nook against rootless
+ * podman (conmon).
+ *
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
@@ -261,7 +265,102 @@ async function benchImages(runs: number): Promise<void> {
   }
 }
 
+/** VmRSS of a process in KB, or NaN. */
+function rssKb(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The lifecycle: `run -d` start latency, `exec` latency, and the memory of
+ * the process that keeps a detached container (nook's monitor, podman's
+ * conmon), on a busybox image from a local registry.
+ */
+async function benchLifecycle(runs: number): Promise<void> {
+  for (const tool of ["podman", "skopeo", "umoci", "docker-registry"]) {
+    if (!have(tool)) {
+      throw new Error(`${tool} is missing: run 'deno task bench' as root to provision`);
+    }
+  }
+  const { startRegistry, pushBusyboxImage } = await import("../tests/registry_helpers.ts");
+  await using registry = await startRegistry();
+  const work = await Deno.makeTempDir({ prefix: "nook-bench-lifecycle-" });
+  const root = `${work}/nook-root`;
+  const nook = `env NOOK_ROOT=${root} ${repo}/bin/nook`;
+  const podman = "podman --runtime runc";
+  const rmAll = `${nook} rm -f b-run b-exec b-m0 b-m1 b-m2 b-m3 b-m4 2>/dev/null; ` +
+    `${podman} rm -f -t 0 b-run b-exec b-m0 b-m1 b-m2 b-m3 b-m4 >/dev/null 2>&1; true`;
+  try {
+    const { reference: image } = await pushBusyboxImage(registry.host, "bench/busybox", "1");
+    await sh("sh", [
+      "-c",
+      `${nook} pull -q ${image} && ${podman} pull -q --tls-verify=false ${image} >/dev/null`,
+    ], false);
+    const start = await hyperfine(
+      {
+        "nook run -d": `${nook} run -d --name b-run --pull=never ${image} sleep 1000`,
+        "podman run -d": `${podman} run -d --name b-run --network=none ${image} sleep 1000`,
+      },
+      Math.max(5, Math.min(runs, 20)),
+      {
+        "nook run -d": `sh -c '${nook} rm -f b-run >/dev/null 2>&1; true'`,
+        "podman run -d": `sh -c '${podman} rm -f -t 0 b-run >/dev/null 2>&1; true'`,
+      },
+    );
+    await sh("sh", ["-c", rmAll], false);
+    await sh("sh", [
+      "-c",
+      `${nook} run -d --name b-exec --pull=never ${image} sleep 1000 >/dev/null && ` +
+      `${podman} run -d --name b-exec --network=none ${image} sleep 1000 >/dev/null`,
+    ], false);
+    const exec = await hyperfine({
+      "nook exec": `${nook} exec b-exec true`,
+      "podman exec": `${podman} exec b-exec true`,
+    }, runs);
+    const rss: Record<string, number[]> = { "nook monitor": [], "podman conmon": [] };
+    for (let i = 0; i < 5; i++) {
+      await sh("sh", [
+        "-c",
+        `${nook} run -d --name b-m${i} --pull=never ${image} sleep 1000 >/dev/null && ` +
+        `${podman} run -d --name b-m${i} --network=none ${image} sleep 1000 >/dev/null`,
+      ], false);
+      const id = (await sh("sh", ["-c", `${nook} inspect -f '{{.Id}}' b-m${i}`], false)).trim();
+      const state = Deno.readTextFileSync(`${root}/containers/${id}/state`);
+      rss["nook monitor"].push(rssKb(Number(/^monitor (\d+)/m.exec(state)?.[1])));
+      const conmon = (await sh("sh", [
+        "-c",
+        `${podman} inspect -f '{{.State.ConmonPid}}' b-m${i}`,
+      ], false)).trim();
+      rss["podman conmon"].push(rssKb(Number(conmon)));
+    }
+    console.log(`\nrun -d IMAGE sleep (start latency; the container keeps running)\n`);
+    console.log(table(start, "podman run -d"));
+    console.log(`\nexec CONTAINER true\n`);
+    console.log(table(exec, "podman exec"));
+    console.log("(target: nook exec at most 0.25x podman exec)\n");
+    console.log("Memory of the process that keeps a detached container (VmRSS, 5 containers)");
+    for (const [name, list] of Object.entries(rss)) {
+      const mean = list.reduce((a, b) => a + b, 0) / list.length;
+      console.log(
+        `${name.padEnd(14)}  mean ${(mean / 1024).toFixed(2)} MB  (${list.join(", ")} kB)`,
+      );
+    }
+    console.log("(target: nook's monitor at most 10 MB per container)");
+  } finally {
+    await sh("sh", ["-c", rmAll], false).catch(() => "");
+    await sh("sh", ["-c", `${nook} unshare rm -rf ${root}`], false).catch(() => "");
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
 await main();
+if (Deno.args.includes("--lifecycle")) {
+  await benchLifecycle(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 20);
+}
 if (Deno.args.includes("--images")) {
   await benchImages(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 10);
 }
