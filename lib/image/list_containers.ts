@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { runtimeDir } from "../paths/mod.ts";
+import { containerStatus } from "../container/container_state.ts";
 import type { StoreLayout } from "../store/mod.ts";
 
 /** A container, seen from the image store. */
@@ -100,12 +100,11 @@ export function containerExists(layout: StoreLayout, id: string): boolean {
 }
 
 /**
- * Whether a container is running: a nook process runs it, which keeps a
- * directory `run-<first 12 of the id>-<its pid>-*` in the runtime directory
- * while the container lives (see `spawnContainer()`).
+ * Whether a container is running (or restarting), by its state file checked
+ * against the live system (see lib/container/container_state.ts).
  *
  * @param id The container's id.
- * @returns True when such a directory exists and its process is alive.
+ * @returns True while its first process (or its monitor, between restarts) lives.
  *
  * @example
  * ```ts ignore
@@ -113,22 +112,6 @@ export function containerExists(layout: StoreLayout, id: string): boolean {
  * ```
  */
 export function isContainerRunning(id: string): boolean {
-  const prefix = `run-${id.slice(0, 12)}-`;
-  let names: string[];
-  try {
-    names = Array.from(Deno.readDirSync(runtimeDir()), (e) => e.name);
-  } catch {
-    return false;
-  }
-  return names.some((name) => {
-    if (!name.startsWith(prefix)) return false;
-    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
-    if (!pid) return false;
-    try {
-      Deno.lstatSync(`/proc/${pid}`);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const s = containerStatus(id).status;
+  return s === "running" || s === "restarting";
 }
