@@ -145,6 +145,17 @@ for (const init of [false, true]) {
   });
 }
 
+Deno.test("exec into a container with the host's network stays in the host's network namespace", async () => {
+  await withContainer({ network: "host" }, async (c) => {
+    const out = (await sh(c, "readlink /proc/self/ns/net; readlink /proc/self/ns/pid")).trim()
+      .split("\n");
+    assert.deepEqual(out, [
+      Deno.readLinkSync("/proc/self/ns/net"),
+      Deno.readLinkSync(`/proc/${c.pid}/ns/pid`),
+    ]);
+  });
+});
+
 Deno.test("exec returns the command's exit code; 127 for a missing command, 126 for a directory", async () => {
   await withContainer({}, async (c) => {
     assert.equal((await exec(c, ["sh", "-c", "exit 7"])).exitCode, 7);
@@ -345,12 +356,16 @@ Deno.test("exec checks the start time: a pid that belongs to another process is 
   });
 });
 
-Deno.test("exec refuses a process it cannot join and a bad pid", async () => {
+Deno.test("exec refuses pid 0, a process outside any container and an empty command", async () => {
   const err = await execInContainer({ pid: 0 }, { command: ["true"] }).catch((e) => e);
   assert.ok(err instanceof NookError, String(err));
   assert.match(err.message, /pid '0' is not a positive integer/);
+  const host = await execInContainer({ pid: Deno.pid }, { command: ["true"] }).catch((e) => e);
+  assert.ok(host instanceof UsageError, String(host));
+  assert.match(host.message, /shares nook's own mount or pid namespace/);
   const empty = await execInContainer({ pid: Deno.pid }, { command: [] }).catch((e) => e);
   assert.ok(empty instanceof UsageError, String(empty));
+  assert.match(empty.message, /No command given/);
 });
 
 Deno.test("pidfd signals reach the process they were opened for, never a reused pid", async () => {

@@ -20,7 +20,7 @@ import {
   type ReachableProcess,
   reachableProcess,
 } from "./container_process.ts";
-import { DEFAULT_PATH } from "./defaults.ts";
+import { CloneFlag, DEFAULT_PATH } from "./defaults.ts";
 import { envFromFlags, mergeEnv } from "./env_spec.ts";
 import type { ExecSpec } from "./exec_spec.ts";
 import { resolveInRoot } from "./in_root.ts";
@@ -145,13 +145,21 @@ function resolveExec(
   options: ExecOptions,
   mode: { tty: boolean; interactive: boolean; detach: boolean },
 ): ExecSpec {
+  const namespaces = joinableNamespaces(via.pid);
+  const own = CloneFlag.NEWNS | CloneFlag.NEWPID;
+  if ((namespaces & own) !== own) {
+    throw new UsageError(
+      `Cannot exec in process ${pid}: it shares nook's own mount or pid namespace, ` +
+        "so it is not a container's",
+    );
+  }
   const maps = processIdMaps(pid);
   const user = execUser(pid, via.pid, options.user, maps);
   const lastCap = lastCapability();
   return {
     pid: via.pid,
     pidfd: via.pidfd,
-    namespaces: joinableNamespaces(via.pid),
+    namespaces,
     argv: [...options.command],
     // docker's order: its defaults, the container's, then --env-file and -e.
     env: mergeEnv(
