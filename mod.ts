@@ -53,6 +53,8 @@ export type {
   StoredOptions,
 } from "./lib/container/container_record.ts";
 export { NoSuchContainerError } from "./lib/container/find_container.ts";
+export type { ExecContainerOptions } from "./lib/container/exec_container.ts";
+export type { ExecOptions, RunningExec } from "./lib/runtime/exec_process.ts";
 export { pull } from "./lib/image/pull.ts";
 export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";
 export type { ImageRecord, StoreLayout } from "./lib/store/mod.ts";

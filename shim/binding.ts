@@ -68,6 +68,10 @@ export interface Shim {
   lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): number;
   /** Runs a helper program (absolute path first) to completion: its wait status or -errno, and its stderr. */
   runHelper(argv: readonly string[]): Promise<{ status: number; stderr: string }>;
+  /** pidfd_open(2): a close-on-exec pidfd, or -errno (ESRCH when there is no such process). */
+  pidfdOpen(pid: number): number;
+  /** pidfd_send_signal(2) with a signal number: 0, or -errno (ESRCH once the process has ended). */
+  pidfdSignal(pidfd: number, signal: number): number;
 }
 
 /* Symbols in groups, bound on first use: Deno.dlopen costs about 0.15 ms per symbol, and a
@@ -99,6 +103,11 @@ const FS = {
   nook_fs_lgetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
   nook_fs_lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   nook_fs_lutimes: { parameters: ["buffer", "i64", "i64"], result: "i32" },
+} as const;
+
+const PIDFD = {
+  nook_pidfd_open: { parameters: ["i32"], result: "i32" },
+  nook_pidfd_signal: { parameters: ["i32", "i32"], result: "i32" },
 } as const;
 
 /** Error thrown when the shim library cannot be found or does not fit. */
@@ -170,8 +179,10 @@ function loadDeno(path: string): Shim {
   }
   let ioSymbols: Deno.DynamicLibrary<typeof IO>["symbols"] | undefined;
   let fsSymbols: Deno.DynamicLibrary<typeof FS>["symbols"] | undefined;
+  let pidfdSymbols: Deno.DynamicLibrary<typeof PIDFD>["symbols"] | undefined;
   const io = () => ioSymbols ??= open(path, IO);
   const fs = () => fsSymbols ??= open(path, FS);
+  const pidfd = () => pidfdSymbols ??= open(path, PIDFD);
   return {
     path,
     spawn(program) {
@@ -210,6 +221,8 @@ function loadDeno(path: string): Shim {
     },
     lchown: (path, uid, gid) => fs().nook_fs_lchown(cstr(path), uid, gid),
     lutimes: (path, a, m) => fs().nook_fs_lutimes(cstr(path), a, m),
+    pidfdOpen: (pid) => pidfd().nook_pidfd_open(pid),
+    pidfdSignal: (fd, signal) => pidfd().nook_pidfd_signal(fd, signal),
     async runHelper(argv) {
       const blob = new TextEncoder().encode(argv.map((a) => a + "\0").join(""));
       const err = new Uint8Array(4096);

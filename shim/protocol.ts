@@ -52,6 +52,7 @@ export const Op = {
   RUN: 29,
   COPY_LAYER: 30,
   UNSHARE: 31,
+  SETNS: 32,
 } as const;
 
 /**

@@ -202,3 +202,32 @@ Deno.test("unshare runs the command as root with the single mapping", async () =
   assert.equal(uid, "0");
   assert.deepEqual(parseIdMap(map.join("\n")), [[0, hostUid(), 1]]);
 });
+
+Deno.test("exec joins a single-mapping container (setgroups denied) as root, refuses -u 1000", async () => {
+  const { spawnContainer, waitForOutput } = await import("../lib/runtime/run_container.ts");
+  const { execInContainer } = await import("../lib/runtime/exec_process.ts");
+  const c = await spawnContainer({
+    rootfs: await busyboxRootfs(),
+    command: ["sleep", "60"],
+    stdout: "null",
+    onWarning: () => {},
+  });
+  try {
+    const p = await execInContainer({ pid: c.pid }, {
+      command: ["sh", "-c", "id -u; cat /proc/self/uid_map; readlink /proc/self/ns/pid"],
+      stdout: "pipe",
+    });
+    const r = await waitForOutput(p);
+    assert.equal(r.exitCode, 0);
+    const [uid, map, ns] = new TextDecoder().decode(r.stdout).trim().split("\n");
+    assert.equal(uid, "0");
+    assert.deepEqual(parseIdMap(map), [[0, hostUid(), 1]]);
+    assert.equal(ns, Deno.readLinkSync(`/proc/${c.pid}/ns/pid`));
+    const err = await execInContainer({ pid: c.pid }, { command: ["id"], user: "1000" })
+      .catch((e) => e);
+    assert.match(String(err), /Cannot exec as uid 1000/);
+  } finally {
+    c.kill("SIGKILL");
+    await c.status;
+  }
+});

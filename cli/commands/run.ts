@@ -8,7 +8,7 @@ import { type ContainerOptions, startContainer } from "../../lib/container/start
 import type { RunOptions } from "../../lib/runtime/run_options.ts";
 import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
-import { signalName } from "../../lib/container/signal_name.ts";
+import { signalName } from "../../lib/runtime/signal_name.ts";
 
 const FLAGS: FlagSpec[] = [
   {

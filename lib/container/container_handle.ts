@@ -10,6 +10,8 @@ import { listRecords, readRecord } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
 import { followLogs, type LogEntry, type LogOptions, readLogs } from "./container_logs.ts";
 import { createContainer } from "./create_container.ts";
+import { execContainer, type ExecContainerOptions } from "./exec_container.ts";
+import type { RunningExec } from "../runtime/exec_process.ts";
 import { findContainer, NoSuchContainerError } from "./find_container.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect_container.ts";
 import { launchDetached } from "./launch_container.ts";
@@ -106,6 +108,20 @@ export class Container {
   async *logs(options: ContainerLogOptions = {}): AsyncGenerator<LogEntry> {
     if (options.follow) yield* followLogs(this.id, options);
     else yield* readLogs(this.id, options);
+  }
+
+  /**
+   * Runs a command in it (`nook exec`): with `stdout: "pipe"`, read `stdout`; await `status`.
+   *
+   * @param command The command and its arguments.
+   * @param options docker's exec flags (user, workdir, env, tty, ...).
+   * @returns The running command.
+   */
+  async exec(
+    command: readonly string[],
+    options: Omit<ExecContainerOptions, "command"> = {},
+  ): Promise<RunningExec> {
+    return await execContainer(this.record, { ...options, command });
   }
 
   /**

@@ -87,6 +87,8 @@ export interface ContainerRecord {
   stopTimeout: number;
   /** `--log-opt max-size` in bytes (0: no limit) and max-file. */
   log: { maxSize: number; maxFiles: number };
+  /** The image's config applied to the options: what `exec` starts from. */
+  process: { env: string[]; user?: string; workdir?: string };
 }
 
 /**
@@ -171,6 +173,7 @@ function normalize(r: ContainerRecord): ContainerRecord {
     stopSignal: r.stopSignal ?? "SIGTERM",
     stopTimeout: r.stopTimeout ?? 10,
     log: r.log ?? { maxSize: 0, maxFiles: 1 },
+    process: r.process ?? { env: [] },
   };
 }
 

@@ -195,6 +195,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const wanted = options.name === undefined ? undefined : checkContainerName(options.name);
   let image = "", imageName = options.rootfs ?? "", command: string[] = [], storageDriver = "";
   let stopSignal = options.stopSignal;
+  let process: ContainerRecord["process"] = {
+    env: [],
+    user: stored.user,
+    workdir: stored.workdir,
+  };
   if (options.image !== undefined) {
     const { applyImageConfig, readImageConfig } = await import("../image/mod.ts");
     const { chooseStorageDriver, requestedStorageDriver } = await import("../storage/mod.ts");
@@ -221,6 +226,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     command = plan.argv;
     storageDriver = storage.driver;
     stopSignal ??= config.StopSignal;
+    process = { env: plan.env, user: plan.user, workdir: plan.workdir };
   } else {
     if (!options.rootfs!.startsWith("/")) {
       throw new UsageError(`Rootfs '${options.rootfs}' must be an absolute path`);
@@ -263,6 +269,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       stopSignal: stopSignal ?? "SIGTERM",
       stopTimeout: options.stopTimeout ?? 10,
       log,
+      process,
     };
     Deno.mkdirSync(containerDir(id), { recursive: true, mode: 0o700 });
     writeRecord(record);

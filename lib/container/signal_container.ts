@@ -5,14 +5,16 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
-import { signalName } from "./signal_name.ts";
+import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
+import { signalName } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
 import type { ContainerRecord } from "./container_record.ts";
 import { type ContainerStatus, containerStatus, processStart } from "./container_state.ts";
 import { stopMarkerPath } from "./launch_container.ts";
 
 /**
- * Sends a signal to a process if it is still the one that started at `start`.
+ * Sends a signal to a process if it is still the one that started at `start`
+ * (through a pidfd, so a reused pid is never hit).
  *
  * @param pid The pid.
  * @param start Its recorded start time.
@@ -25,13 +27,8 @@ import { stopMarkerPath } from "./launch_container.ts";
  * ```
  */
 export function signalProcess(pid: number, start: string, signal: string): boolean {
-  if (!(pid > 0) || processStart(pid) !== start) return false;
-  try {
-    sys.kill(pid, signalName(signal));
-    return true;
-  } catch {
-    return false;
-  }
+  if (!(pid > 0)) return false;
+  return signalByPidfd({ pid, startTime: start === "-" ? undefined : start }, signalName(signal));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

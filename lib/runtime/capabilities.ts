@@ -5,6 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 
 /** Every capability by name (without CAP_), in kernel order. */
 export const CAPABILITIES: readonly string[] = [
@@ -104,4 +105,20 @@ export function capabilitySet(options: CapabilitySetOptions = {}): bigint {
   let mask = 0n;
   for (const name of set) mask |= 1n << BigInt(CAPABILITIES.indexOf(name));
   return mask;
+}
+
+/**
+ * The highest capability number this kernel knows (`/proc/sys/kernel/cap_last_cap`).
+ *
+ * @returns The number, 40 when the file cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { lastCapability } from "./capabilities.ts";
+ * console.assert(lastCapability() >= 36);
+ * ```
+ */
+export function lastCapability(): number {
+  const text = sys.readText("/proc/sys/kernel/cap_last_cap");
+  return text ? Number(text.trim()) : 40;
 }

@@ -78,3 +78,39 @@ export function mergeEnv(...lists: readonly (readonly string[])[]): string[] {
   }
   return [...map.values()];
 }
+
+/** The environment flags of `run` and `exec`. */
+export interface EnvFlags {
+  /** `-e` values (`NAME=VALUE` or `NAME`), or a record. */
+  env?: readonly string[] | Record<string, string>;
+  /** `--env-file` paths. */
+  envFiles?: readonly string[];
+}
+
+/**
+ * The entries of `--env-file` files and `-e` values, `-e` winning.
+ *
+ * @param flags The `-e` values and env files.
+ * @returns NAME=VALUE entries.
+ * @throws {UsageError} On an unreadable file or a bad entry.
+ *
+ * @example
+ * ```ts
+ * import { envFromFlags } from "./env_spec.ts";
+ * console.assert(envFromFlags({ env: ["A=1"] }).join() === "A=1");
+ * ```
+ */
+export function envFromFlags(flags: EnvFlags): string[] {
+  const env = flags.env ?? [];
+  const own = Array.isArray(env)
+    ? (env as readonly string[]).map((e) => envEntry(e, "--env")).filter((e): e is string =>
+      e !== null
+    )
+    : Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const files = (flags.envFiles ?? []).flatMap((f) => {
+    const text = sys.readText(f);
+    if (text === null) throw new UsageError(`Cannot read env file '${f}': no such file`);
+    return parseEnvFile(text, f);
+  });
+  return mergeEnv(files, own);
+}

@@ -5,13 +5,16 @@
  *
  * Order: namespaces are made by clone; then mounts beneath the rootfs (proc,
  * dev, sys, init layer, user mounts, masks), pivot_root, read-only root,
- * stdio, capabilities, ids, chdir, exec.
+ * stdio, capabilities, ids, chdir, exec. An exec into a running container
+ * ({@linkcode planExec}) shares the tail: stdio, setns, a fork into the pid
+ * namespace, then the same session, identity and exec steps.
  *
  * @module
  */
 import { isMapped } from "../userns/mod.ts";
 import { Op, type Program, type Step, StepFlag } from "../../shim/protocol.ts";
 import type { ContainerSpec } from "./container_spec.ts";
+import type { ExecSpec } from "./exec_spec.ts";
 import {
   CloneFlag,
   DEFAULT_PATH,
@@ -34,6 +37,82 @@ export interface Plan {
 const { NOSUID, NODEV, NOEXEC, RDONLY, REC, STRICTATIME } = MountFlag;
 const SIGKILL = 9;
 
+/** Adds a step and the words that name it. */
+type Add = (what: string, step: Step) => void;
+
+function builder(): { steps: Step[]; describe: string[]; add: Add } {
+  const steps: Step[] = [];
+  const describe: string[] = [];
+  return {
+    steps,
+    describe,
+    add(what, step) {
+      steps.push(step);
+      describe.push(what);
+    },
+  };
+}
+
+/** stdin, stdout and stderr: /dev/null, a pipe of nook's, or inherited. */
+function addStdio(
+  add: Add,
+  p: Pick<ContainerSpec, "interactive" | "tty" | "stdoutFd" | "stderrFd">,
+): void {
+  if (!p.interactive && !p.tty) {
+    add("open /dev/null as stdin", { op: Op.OPEN_FD, n: [0, OpenFlag.RDONLY], s: ["/dev/null"] });
+  }
+  for (const [fd, from] of [[1, p.stdoutFd], [2, p.stderrFd]] as const) {
+    if (from === "null") {
+      add(`open /dev/null as fd ${fd}`, {
+        op: Op.OPEN_FD,
+        n: [fd, OpenFlag.WRONLY],
+        s: ["/dev/null"],
+      });
+    } else if (from !== undefined) {
+      add(`redirect fd ${fd}`, { op: Op.DUP2, n: [from, fd] });
+    }
+  }
+}
+
+/** A session of its own, and with a tty the pty (from the /dev/ptmx the process sees). */
+function addSession(add: Add, p: Pick<ContainerSpec, "tty" | "ttySize">): void {
+  add("start a new session", { op: Op.SETSID });
+  if (p.tty) {
+    const size = p.ttySize ?? { rows: 24, columns: 80 };
+    add("allocate a pty in /dev/pts", { op: Op.PTY, n: [size.rows, size.columns] });
+  }
+}
+
+/** Bounding set, then groups, gid and uid, then no_new_privs. */
+function addIdentity(
+  add: Add,
+  p: Pick<ContainerSpec, "capabilities" | "lastCap" | "user">,
+  setgroups: boolean,
+): void {
+  add("reduce the capability bounding set", { op: Op.CAPS, n: [p.capabilities, p.lastCap] });
+  if (setgroups) {
+    const list = p.user.groups.join(",");
+    add(`set the supplementary groups ${list}`, { op: Op.SETGROUPS, s: [list] });
+  }
+  add(`set gid ${p.user.gid}`, { op: Op.SETGID, n: [p.user.gid] });
+  add(`set uid ${p.user.uid}`, { op: Op.SETUID, n: [p.user.uid] });
+  add("set no_new_privs", { op: Op.NO_NEW_PRIVS });
+}
+
+/** chdir, close what nook holds open, maybe fork an init, and exec (PATH searched for a bare name). */
+function addExec(add: Add, p: Pick<ContainerSpec, "cwd" | "argv" | "env">, init: boolean): void {
+  add(`change to the working directory ${p.cwd}`, { op: Op.CHDIR, s: [p.cwd] });
+  add("close inherited file descriptors", { op: Op.CLOSE_FDS });
+  if (init) add("start the init process", { op: Op.INIT });
+  const path = p.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  const file = p.argv[0];
+  add(`exec ${JSON.stringify(file)}`, {
+    op: Op.EXEC,
+    n: [p.argv.length, p.env.length],
+    s: [file, file.includes("/") ? null : path, p.argv, p.env],
+  });
+}
+
 /**
  * Plans the steps of a container.
  *
@@ -47,12 +126,7 @@ const SIGKILL = 9;
  * ```
  */
 export function planContainer(spec: ContainerSpec): Plan {
-  const steps: Step[] = [];
-  const describe: string[] = [];
-  const add = (what: string, step: Step) => {
-    steps.push(step);
-    describe.push(what);
-  };
+  const { steps, describe, add } = builder();
   const mount = (
     what: string,
     src: string,
@@ -161,48 +235,49 @@ export function planContainer(spec: ContainerSpec): Plan {
     n: [0o755],
     s: [null, spec.cwd],
   });
-  if (!spec.interactive && !spec.tty) {
-    add("open /dev/null as stdin", { op: Op.OPEN_FD, n: [0, OpenFlag.RDONLY], s: ["/dev/null"] });
-  }
-  for (const [fd, from] of [[1, spec.stdoutFd], [2, spec.stderrFd]] as const) {
-    if (from === "null") {
-      add(`open /dev/null as fd ${fd}`, {
-        op: Op.OPEN_FD,
-        n: [fd, OpenFlag.WRONLY],
-        s: ["/dev/null"],
-      });
-    } else if (from !== undefined) {
-      add(`redirect fd ${fd}`, { op: Op.DUP2, n: [from, fd] });
-    }
-  }
+  addStdio(add, spec);
 
   add(`pivot_root to ${spec.rootfs}`, { op: Op.PIVOT_ROOT });
   if (spec.readOnly) add("make the root read-only", { op: Op.REMOUNT_RO, s: [null, "/"] });
 
-  add("start a new session", { op: Op.SETSID });
-  if (spec.tty) {
-    const size = spec.ttySize ?? { rows: 24, columns: 80 };
-    add("allocate a pty in /dev/pts", { op: Op.PTY, n: [size.rows, size.columns] });
-  }
-
-  add("reduce the capability bounding set", { op: Op.CAPS, n: [spec.capabilities, spec.lastCap] });
-  if (spec.idMap.mode === "subid") {
-    const list = spec.user.groups.join(",");
-    add(`set the supplementary groups ${list}`, { op: Op.SETGROUPS, s: [list] });
-  }
-  add(`set gid ${spec.user.gid}`, { op: Op.SETGID, n: [spec.user.gid] });
-  add(`set uid ${spec.user.uid}`, { op: Op.SETUID, n: [spec.user.uid] });
-  add("set no_new_privs", { op: Op.NO_NEW_PRIVS });
-  add(`change to the working directory ${spec.cwd}`, { op: Op.CHDIR, s: [spec.cwd] });
-  add("close inherited file descriptors", { op: Op.CLOSE_FDS });
-  if (spec.init) add("start the init process", { op: Op.INIT });
-
-  const path = spec.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
-  const file = spec.argv[0];
-  add(`exec ${JSON.stringify(file)}`, {
-    op: Op.EXEC,
-    n: [spec.argv.length, spec.env.length],
-    s: [file, file.includes("/") ? null : path, spec.argv, spec.env],
-  });
+  addSession(add, spec);
+  addIdentity(add, spec, spec.idMap.mode === "subid");
+  addExec(add, spec, spec.init);
   return { program: { cloneFlags: clone, steps }, describe };
+}
+
+/**
+ * Plans a process in a running container (`nook exec`): the clone makes no
+ * namespace; the child opens its stdio on the host (so that the container
+ * cannot swap /dev/null), joins the container's namespaces through the pidfd,
+ * and forks, since only a child enters the pid namespace. The parent stays
+ * outside, forwards signals and exits with the command's status; the child
+ * takes a session (and pty) of its own, the container's capabilities and the
+ * user's ids, and execs.
+ *
+ * @param spec The resolved exec.
+ * @returns The program and step descriptions.
+ *
+ * @example
+ * ```ts ignore
+ * import { planExec } from "./plan_steps.ts";
+ * const { program, describe } = planExec(spec);
+ * console.assert(program.cloneFlags === 0);
+ * ```
+ */
+export function planExec(spec: ExecSpec): Plan {
+  const { steps, describe, add } = builder();
+  addStdio(add, spec);
+  add(`join the namespaces of process ${spec.pid}`, {
+    op: Op.SETNS,
+    n: [spec.pidfd, spec.namespaces],
+  });
+  if (spec.dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  add("fork into the container's pid namespace", { op: Op.INIT });
+  addSession(add, spec);
+  addIdentity(add, spec, spec.setgroups);
+  // After the ids: a change of uid or gid clears the parent-death signal.
+  add("set the parent-death signal of the command", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  addExec(add, spec, false);
+  return { program: { cloneFlags: 0, steps }, describe };
 }

@@ -4,7 +4,8 @@ import { planIdMaps } from "../userns/mod.ts";
 import { capabilitySet } from "./capabilities.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import { CloneFlag } from "./defaults.ts";
-import { planContainer } from "./plan_steps.ts";
+import type { ExecSpec } from "./exec_spec.ts";
+import { planContainer, planExec } from "./plan_steps.ts";
 
 const range = [{ start: 100000, count: 65536 }];
 
@@ -91,4 +92,73 @@ Deno.test("planContainer() searches the container's PATH for a bare command only
   assert.equal(exec(spec()).s?.[1], "/bin:/usr/bin");
   assert.equal(exec(spec({ argv: ["/bin/sh"] })).s?.[1], null);
   assert.deepEqual(exec(spec()).n, [3, 2]);
+});
+
+function execSpec(over: Partial<ExecSpec> = {}): ExecSpec {
+  return {
+    pid: 4242,
+    pidfd: 7,
+    namespaces: CloneFlag.NEWUSER | CloneFlag.NEWNS | CloneFlag.NEWPID,
+    argv: ["ps"],
+    env: ["PATH=/bin"],
+    cwd: "/tmp",
+    user: { uid: 1000, gid: 1000, groups: [1000, 2000], home: "/home/tester" },
+    setgroups: true,
+    tty: false,
+    interactive: false,
+    stdoutFd: 9,
+    stderrFd: "null",
+    capabilities: capabilitySet(),
+    lastCap: 40,
+    dieWithParent: true,
+    ...over,
+  };
+}
+
+const execOps = (s: ExecSpec) => planExec(s).program.steps.map((x) => x.op);
+const execAt = (s: ExecSpec, what: string) =>
+  planExec(s).describe.findIndex((d) => d.startsWith(what));
+
+Deno.test("planExec() makes no namespace and joins the container's through the pidfd", () => {
+  const plan = planExec(execSpec());
+  assert.equal(plan.program.cloneFlags, 0);
+  const setns = plan.program.steps[execAt(execSpec(), "join the namespaces of process 4242")];
+  assert.deepEqual(setns.n, [7, CloneFlag.NEWUSER | CloneFlag.NEWNS | CloneFlag.NEWPID]);
+  for (const op of [Op.MOUNT, Op.BIND, Op.MKDIR, Op.PIVOT_ROOT, Op.SETHOSTNAME]) {
+    assert.ok(!execOps(execSpec()).includes(op), `op ${op}`);
+  }
+});
+
+Deno.test("planExec() opens stdio before setns, forks before the session, ids, chdir and exec", () => {
+  const s = execSpec({ tty: true });
+  const order = [
+    "open /dev/null as fd 2",
+    "join the namespaces",
+    "set the parent-death signal",
+    "fork into the container's pid namespace",
+    "start a new session",
+    "allocate a pty",
+    "reduce the capability bounding set",
+    "set the supplementary groups 1000,2000",
+    "set gid 1000",
+    "set uid 1000",
+    "set no_new_privs",
+    "set the parent-death signal of the command",
+    "change to the working directory /tmp",
+    "close inherited file descriptors",
+    'exec "ps"',
+  ].map((what) => execAt(s, what));
+  assert.ok(order.every((i) => i >= 0), JSON.stringify(order));
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.equal(execAt(execSpec(), "open /dev/null as stdin"), 0);
+  assert.equal(execAt(execSpec(), "redirect fd 1"), 1);
+  assert.equal(execOps(execSpec()).filter((op) => op === Op.INIT).length, 1);
+});
+
+Deno.test("planExec() leaves out groups, stdin and nook's death as the spec says", () => {
+  assert.ok(!execOps(execSpec({ setgroups: false })).includes(Op.SETGROUPS));
+  assert.equal(execAt(execSpec({ interactive: true }), "open /dev/null as stdin"), -1);
+  const detached = execSpec({ dieWithParent: false });
+  assert.equal(execAt(detached, "set the parent-death signal of the command") >= 0, true);
+  assert.equal(execOps(detached).filter((op) => op === Op.PDEATHSIG).length, 1);
 });

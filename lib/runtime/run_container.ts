@@ -6,17 +6,18 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
-import { HostError, NookError, UsageError } from "../errors/mod.ts";
+import { UsageError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { chooseIdMaps, isMapped } from "../userns/mod.ts";
-import { capabilitySet } from "./capabilities.ts";
+import { capabilitySet, lastCapability } from "./capabilities.ts";
 import type { ContainerSpec, RootfsSetup } from "./container_spec.ts";
 import { DEFAULT_PATH } from "./defaults.ts";
-import { envEntry, mergeEnv, parseEnvFile } from "./env_spec.ts";
+import { envFromFlags, mergeEnv } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
 import { type Plan, planContainer } from "./plan_steps.ts";
+import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
 import { type ExitStatus, spawnPlanned } from "./spawn_process.ts";
 import { resolveUser } from "./user_lookup.ts";
@@ -80,26 +81,6 @@ function collectMounts(options: RunOptions, cwd: string): MountSpec[] {
     }
   }
   return mounts;
-}
-
-function lastCap(): number {
-  const text = sys.readText("/proc/sys/kernel/cap_last_cap");
-  return text ? Number(text.trim()) : 40;
-}
-
-function envList(options: RunOptions): string[] {
-  const env = options.env ?? [];
-  const own = Array.isArray(env)
-    ? (env as readonly string[]).map((e) => envEntry(e, "--env")).filter((e): e is string =>
-      e !== null
-    )
-    : Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const files = (options.envFiles ?? []).flatMap((f) => {
-    const text = sys.readText(f);
-    if (text === null) throw new UsageError(`Cannot read env file '${f}': no such file`);
-    return parseEnvFile(text, f);
-  });
-  return mergeEnv(files, own);
 }
 
 /** What layers above the runtime (images, storage) hand to it. */
@@ -171,7 +152,7 @@ function resolveSpec(
     rootfs,
     rootfsSetup: internals.rootfsSetup,
     argv,
-    env: mergeEnv(defaults, internals.imageEnv ?? [], envList(options)),
+    env: mergeEnv(defaults, internals.imageEnv ?? [], envFromFlags(options)),
     cwd,
     user,
     hostname,
@@ -188,7 +169,7 @@ function resolveSpec(
     interactive: options.interactive ?? false,
     init: options.init ?? false,
     capabilities: capabilitySet({ add: options.capAdd, drop: options.capDrop }),
-    lastCap: lastCap(),
+    lastCap: lastCapability(),
     idMap,
     dieWithParent: true,
   };
@@ -226,33 +207,6 @@ function removeStaleRunDirs(rundir: string): void {
     const m = /^run-[0-9a-f]{12}-(\d+)-/.exec(name);
     if (m && !sys.lstat(`/proc/${m[1]}`)) sys.remove(`${rundir}/${name}`);
   }
-}
-
-function readStream(fd: number): ReadableStream<Uint8Array> {
-  const shim = loadShim();
-  return new ReadableStream({
-    async pull(controller) {
-      const buf = new Uint8Array(65536);
-      const n = await shim.read(fd, buf);
-      if (n > 0) {
-        controller.enqueue(buf.subarray(0, n));
-        return;
-      }
-      shim.close(fd);
-      if (n < 0) controller.error(new NookError(`Cannot read the container's output: errno ${-n}`));
-      else controller.close();
-    },
-    cancel() {
-      shim.close(fd);
-    },
-  });
-}
-
-function outputPipe(mode: string | undefined): [number, number] | null {
-  if (mode !== "pipe") return null;
-  const p = loadShim().pipe();
-  if (typeof p === "number") throw new HostError(`Cannot create a pipe: errno ${-p}`);
-  return p;
 }
 
 /**
@@ -319,20 +273,9 @@ export async function spawnContainer(
     if (options.signal?.aborted) onAbort();
     let relay: Promise<unknown> = Promise.resolve();
     if (child.ptyFd >= 0) {
-      const pty = child.ptyFd;
-      cleanups.push(() => shim.close(pty));
-      if (sys.isTerminal(1)) {
-        cleanups.push(sys.onSignal("SIGWINCH", () => {
-          const size = sys.terminalSize();
-          if (size) shim.setWinsize(pty, size.rows, size.columns);
-        }));
-      }
-      const stdinIn = spec.interactive;
-      if (stdinIn && sys.isTerminal(0)) {
-        sys.setRaw(true);
-        cleanups.push(() => sys.setRaw(false));
-      }
-      relay = shim.ptyRelay(pty, stdinIn ? 0 : -1, 1);
+      const terminal = relayTerminal(child.ptyFd, { stdin: spec.interactive });
+      cleanups.push(terminal.stop);
+      relay = terminal.done;
     }
     const status = child.status.then(async (s) => {
       await relay;
@@ -385,9 +328,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
 }
 
 /**
- * Waits for a container and collects the output it was asked to pipe.
+ * Waits for a container (or a command exec'd in one) and collects the output
+ * it was asked to pipe.
  *
- * @param container A running container.
+ * @param container A running container, or anything with its streams and status.
  * @returns Its exit code and output.
  *
  * @example
@@ -395,7 +339,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
  * const r = await waitForOutput(await spawnContainer({ rootfs, command: ["ls"], stdout: "pipe" }));
  * ```
  */
-export async function waitForOutput(container: RunningContainer): Promise<RunResult> {
+export async function waitForOutput(
+  container: Pick<RunningContainer, "stdout" | "stderr" | "status">,
+): Promise<RunResult> {
   const [stdout, stderr, status] = await Promise.all([
     collect(container.stdout),
     collect(container.stderr),

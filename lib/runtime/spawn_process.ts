@@ -1,7 +1,7 @@
 /**
- * Starts a planned program: clone through the shim, write the id maps, release
- * the child, and turn a failed step into an error that names it. Nothing is
- * left behind on failure: the child is killed and reaped.
+ * Starts a planned program: clone through the shim, write the id maps (for a
+ * new user namespace), release the child, and turn a failed step into an error
+ * that names it. Nothing is left behind on failure: the child is reaped.
  *
  * @module
  */
@@ -40,7 +40,10 @@ export interface ChildProcess {
 }
 
 const ENOENT = 2;
+const ESRCH = 3;
 const EEXIST = 17;
+const EINVAL = 22;
+const ENOSYS = 38;
 const ELOOP = 40;
 const NAMESPACE_ERRNOS = new Set([1, 22, 28, 87]); // EPERM, EINVAL, ENOSPC, EUSERS
 
@@ -91,6 +94,15 @@ export function stepError(plan: Plan, step: number, op: number, errno: number): 
       exitCode: errno === ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE,
     });
   }
+  if (op === Op.SETNS) {
+    const why = errno === ESRCH
+      ? "the process has ended"
+      : errno === EINVAL || errno === ENOSYS
+      ? `${errnoText(errno)}: joining namespaces through a pidfd needs Linux 5.8 or later ` +
+        `(this kernel is ${sys.osRelease()})`
+      : errnoText(errno);
+    return new SetupError(`${what}: ${why}`, { step: "setns", errno });
+  }
   // The shim creates a missing target only after it resolved to nothing: EEXIST then means
   // a symlink on the path points nowhere; ELOOP that the target resolves to the root itself.
   const why = errno === EEXIST && /^(mount|bind|create)/.test(what)
@@ -124,7 +136,8 @@ export async function cloneError(errno: number): Promise<NookError> {
  * Runs a plan as a new process in new namespaces.
  *
  * @param plan The steps and their descriptions.
- * @param idMap The user namespace maps to write before the steps run.
+ * @param idMap The user namespace maps to write before the steps run; null
+ *   when the program makes no user namespace (an exec joins an existing one).
  * @returns The running process.
  * @throws {SetupError} When a step fails (exit code 126/127 for exec).
  * @throws {HostError} When namespaces or id maps cannot be made.
@@ -136,7 +149,7 @@ export async function cloneError(errno: number): Promise<NookError> {
  * console.log((await child.status).exitCode);
  * ```
  */
-export async function spawnPlanned(plan: Plan, idMap: IdMapPlan): Promise<ChildProcess> {
+export async function spawnPlanned(plan: Plan, idMap: IdMapPlan | null): Promise<ChildProcess> {
   const shim: Shim = loadShim();
   const child = shim.spawn(encodeProgram(plan.program));
   if (typeof child === "number") throw await cloneError(-child);
@@ -148,7 +161,7 @@ export async function spawnPlanned(plan: Plan, idMap: IdMapPlan): Promise<ChildP
       return st < 0 ? { exitCode: 125 } : decodeWaitStatus(st);
     });
   try {
-    await applyIdMaps(pid, idMap);
+    if (idMap) await applyIdMaps(pid, idMap);
   } catch (err) {
     shim.close(ctl); // the child reads EOF and exits
     await reap();

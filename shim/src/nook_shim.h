@@ -56,8 +56,18 @@ enum nook_op {
   NOOK_OP_RUN = 29,           /* s0 file, s2 argv, s3 envp; n0 argc, n1 envc: fork, execve, wait */
   NOOK_OP_COPY_LAYER = 30,    /* s0 layer dir, s1 host target dir: apply the layer (vfs storage) */
   NOOK_OP_UNSHARE = 31,       /* n0 CLONE_NEW* flags: unshare(2), e.g. leave a helper's mount ns */
-  NOOK_OP_OP_COUNT = 32
+  NOOK_OP_SETNS = 32,         /* n0 pidfd, n1 CLONE_NEW* flags: join that process's namespaces */
+  NOOK_OP_OP_COUNT = 33
 };
+
+/* NOOK_OP_SETNS (exec into a running container): the pidfd is one the parent
+ * opened (nook_pidfd_open) and the clone child inherited. The child makes
+ * itself non-dumpable first (execve restores it), so that the container cannot
+ * read the runtime's memory through it, then joins every namespace in n1 at
+ * once (setns(2) with a pidfd: Linux 5.8; older kernels fail with EINVAL). A
+ * process enters a pid namespace only through a child: NOOK_OP_INIT follows,
+ * and its parent stays outside, forwarding signals and exiting with the
+ * command's status. */
 
 /* NOOK_OP_RUN: a helper that ran but failed is reported as err = base + its
  * exit status (or + the signal that killed it); an exec failure as its errno. */
@@ -120,6 +130,8 @@ int nook_pipe(int32_t *fds);
 int nook_read(int fd, uint8_t *buf, uint32_t len);
 int nook_write(int fd, const uint8_t *buf, uint32_t len);
 int nook_close(int fd);
+int nook_pidfd_open(int pid);
+int nook_pidfd_signal(int pidfd, int sig);
 int nook_run_helper(const uint8_t *blob, uint32_t len, uint32_t argc, uint8_t *err, uint32_t errlen);
 
 int nook_fs_mknod(const char *path, uint32_t mode, uint32_t major, uint32_t minor);

@@ -52,6 +52,9 @@ int setup_close_fds(void);
 int setup_exec(const struct child *c, const struct nook_step *s);
 void reset_signals(void);
 
+/* pidfd.c */
+int setup_setns(int pidfd, uint64_t flags);
+
 /* pty.c */
 int setup_pty(struct child *c, unsigned rows, unsigned cols);
 

@@ -73,6 +73,8 @@ static int run_step(struct child *c, const struct nook_step *s) {
     return setup_copy_layer(c, s);
   case NOOK_OP_UNSHARE:
     return unshare((int)s->n[0]) < 0 ? -errno : 0;
+  case NOOK_OP_SETNS:
+    return setup_setns((int)s->n[0], s->n[1]);
   }
   return -EINVAL;
 }

@@ -5,7 +5,8 @@
  */
 import { UsageError } from "../errors/mod.ts";
 
-const SIGNALS: Record<string, number> = {
+/** Signal numbers by name without "SIG" (Linux, x86_64 and aarch64). */
+export const SIGNALS: Readonly<Record<string, number>> = {
   HUP: 1,
   INT: 2,
   QUIT: 3,
