@@ -9,7 +9,7 @@ import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
 import { signalName } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
 import type { ContainerRecord } from "./container_record.ts";
-import { type ContainerStatus, containerStatus, processStart } from "./container_state.ts";
+import { type ContainerStatus, containerStatus } from "./container_state.ts";
 import { stopMarkerPath } from "./launch_container.ts";
 
 /**
