@@ -235,10 +235,6 @@ Deno.test("run --network bridge exits 125 saying it is not supported yet", async
   await assertRunFails(["--network", "bridge"], /'bridge'/, /not supported yet/);
 });
 
-Deno.test("run -d exits 125 saying detached containers are not supported yet", async () => {
-  await assertRunFails(["-d"], /-d/, /not supported yet/);
-});
-
 Deno.test("run --userns with another mode than keep-id exits 125 naming it", async () => {
   await assertRunFails(["--userns", "host"], /'host'/, /keep-id/);
 });

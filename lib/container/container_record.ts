@@ -228,7 +228,7 @@ export function listRecords(): ContainerRecord[] {
  * ```
  */
 export async function withRecordsLock<T>(fn: () => T | Promise<T>): Promise<T> {
-  const root = containersRoot();
-  sys.mkdirp(root, 0o700);
-  return await withLock(`${root}/.lock`, fn);
+  sys.mkdirp(containersRoot(), 0o700);
+  // In the runtime directory (one per user), so the containers directory holds only containers.
+  return await withLock(`${runtimeDir()}/containers.lock`, fn);
 }
