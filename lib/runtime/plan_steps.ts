@@ -192,6 +192,10 @@ export function planContainer(spec: ContainerSpec): Plan {
   }
   add(`set gid ${spec.user.gid}`, { op: Op.SETGID, n: [spec.user.gid] });
   add(`set uid ${spec.user.uid}`, { op: Op.SETUID, n: [spec.user.uid] });
+  if (spec.dieWithParent) {
+    // The kernel clears the parent-death signal when the uid or gid changes: set it again.
+    add("set the parent-death signal again", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  }
   add("set no_new_privs", { op: Op.NO_NEW_PRIVS });
   add(`change to the working directory ${spec.cwd}`, { op: Op.CHDIR, s: [spec.cwd] });
   add("close inherited file descriptors", { op: Op.CLOSE_FDS });
