@@ -45,7 +45,8 @@ export async function main(args: string[], verb = "stop"): Promise<number> {
     throw new UsageError(`Invalid --time '${t}': give whole seconds`);
   }
   return await eachContainer(p.rest, async (record, ref) => {
-    await stopContainer(record, t === undefined ? undefined : Number(t));
+    const restart = verb === "restart";
+    await stopContainer(record, t === undefined ? undefined : Number(t), { restart });
     if (verb === "restart") {
       const { launchDetached } = await import("../../lib/container/launch_container.ts");
       await launchDetached(record);

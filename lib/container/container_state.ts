@@ -38,7 +38,7 @@ export interface StateFile {
 export interface ContainerStatus {
   /** docker's State.Status, plus "unknown" when its monitor died without recording the end. */
   status: "created" | "running" | "restarting" | "exited" | "unknown";
-  /** Pid of its first process while running, else 0. */
+  /** Pid of its first process while running (or "unknown" with it still alive), else 0. */
   pid: number;
   /** Start time of that process (/proc/PID/stat field 22) while running. */
   pidStart: string;
@@ -247,13 +247,13 @@ export function containerStatus(id: string): ContainerStatus {
   if (s.status === "exited") return { ...common, status: "exited" };
   if (s.status === "running" || s.status === "restarting") {
     const mainAlive = s.status === "running" && isAlive(s.pid, s.pidStart, s.boot);
-    if (mainAlive) {
+    if (mainAlive && monitorAlive) {
       return {
         ...common,
         status: "running",
         pid: s.pid,
         pidStart: s.pidStart,
-        monitor: monitorAlive ? s.monitor : 0,
+        monitor: s.monitor,
       };
     }
     if (monitorAlive) {
@@ -264,6 +264,10 @@ export function containerStatus(id: string): ContainerStatus {
         monitor: s.monitor,
         pid: 0,
       };
+    }
+    if (mainAlive) {
+      // It outlived its monitor: nothing will record its end. The pid is kept for `rm`.
+      return { ...common, status: "unknown", exitCode: -1, pid: s.pid, pidStart: s.pidStart };
     }
     return { ...common, status: "unknown", exitCode: -1 };
   }

@@ -16,7 +16,7 @@ import {
   withRecordsLock,
 } from "./container_record.ts";
 import { containerStatus } from "./container_state.ts";
-import { stopContainer } from "./signal_container.ts";
+import { signalProcess, stopContainer } from "./signal_container.ts";
 
 /** Options of {@linkcode removeContainer}. */
 export interface RemoveOptions {
@@ -50,6 +50,8 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
       }
       await stopContainer(record, 0);
     }
+    // A process that outlived its monitor would run on unseen once the record is gone.
+    if (s.status === "unknown" && s.pid > 0) signalProcess(s.pid, s.pidStart, "SIGKILL");
   }
   // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
   const dir = containerDir(id);

@@ -86,6 +86,8 @@ export function killContainer(record: ContainerRecord, signal = "SIGKILL"): void
  *
  * @param record The container.
  * @param timeout Seconds before SIGKILL (default: the container's, 10).
+ * @param options `restart`: it is stopped to be started again at once, so its
+ *   monitor does not remove it for `--rm`.
  * @returns Its status after it stopped.
  *
  * @example
@@ -96,10 +98,11 @@ export function killContainer(record: ContainerRecord, signal = "SIGKILL"): void
 export async function stopContainer(
   record: ContainerRecord,
   timeout = record.stopTimeout,
+  options: { restart?: boolean } = {},
 ): Promise<ContainerStatus> {
   let s = containerStatus(record.id);
   if (!active(s)) return s;
-  sys.writeText(stopMarkerPath(record.id), "");
+  sys.writeText(stopMarkerPath(record.id), options.restart ? "restart" : "");
   signalProcess(s.pid, s.pidStart, record.stopSignal);
   s = await waitForExit(record.id, Math.max(0, timeout) * 1000);
   if (!active(s)) return s;

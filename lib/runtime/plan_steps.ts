@@ -242,6 +242,10 @@ export function planContainer(spec: ContainerSpec): Plan {
 
   addSession(add, spec);
   addIdentity(add, spec, spec.idMap.mode === "subid");
+  if (spec.dieWithParent) {
+    // The kernel clears the parent-death signal when the uid or gid changes: set it again.
+    add("set the parent-death signal again", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  }
   addExec(add, spec, spec.init);
   return { program: { cloneFlags: clone, steps }, describe };
 }

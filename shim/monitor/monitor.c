@@ -267,6 +267,14 @@ static int stop_requested(const struct monitor *m) {
   return m->cfg.stop_marker && access(m->cfg.stop_marker, F_OK) == 0;
 }
 
+/* `nook restart` stops the container with "restart" in the marker: it starts it again at
+   once, so the on-exit command (`nook rm` for --rm) must not run. */
+static int restart_requested(const struct monitor *m) {
+  char text[16];
+  return m->cfg.stop_marker && read_small(m->cfg.stop_marker, text, sizeof text) >= 7 &&
+         strncmp(text, "restart", 7) == 0;
+}
+
 static int should_restart(const struct monitor *m, int code) {
   if (stop_requested(m)) return 0;
   switch (m->cfg.restart) {
@@ -440,12 +448,14 @@ int main(int argc, char **argv) {
       break;
     }
   }
+  /* Decided before the state says "exited": then `nook restart` removes the marker. */
+  int keep = restart_requested(&m);
   write_state(&m, "exited", code);
   char frame[16];
   int n = snprintf(frame, sizeof frame, "%d", code);
   attach_broadcast(&m.attach, STREAM_EXIT, frame, (size_t)n);
   attach_close_all(&m.attach, m.cfg.attach);
-  if (m.cfg.on_exit[0]) {
+  if (m.cfg.on_exit[0] && !keep) {
     execv(m.cfg.on_exit[0], m.cfg.on_exit);
     return 1;
   }
