@@ -1201,3 +1201,105 @@ Deno.test("bad input: unknown, ambiguous, names in use, rm of a running one, kil
     assert.deepEqual(s.leftovers(), []);
   });
 });
+
+Deno.test("exec joins the running container: its PID 1, env, user, workdir and exit codes", async () => {
+  await withStore("exec", async (s) => {
+    const ref = await pulled(s);
+    const id = await s.detach([
+      "--name",
+      "ex",
+      "-e",
+      "FROM_RUN=1",
+      "-w",
+      "/tmp",
+      ref,
+      "busybox",
+      "sleep",
+      "60",
+    ]);
+    const r = await s.run([
+      "exec",
+      "-e",
+      "FROM_EXEC=2",
+      "ex",
+      "sh",
+      "-c",
+      'echo "$FROM_RUN $FROM_EXEC $(pwd) $(hostname)"; tr "\\0" " " < /proc/1/cmdline; echo; ' +
+      "readlink /proc/self/ns/pid; exit 7",
+    ]);
+    assert.equal(r.code, 7, r.stderr);
+    const [envLine, cmdline, ns] = lines(r.stdout);
+    assert.equal(envLine, `1 2 /tmp ${id.slice(0, 12)}`);
+    assert.equal(cmdline.trim(), "busybox sleep 60", "PID 1 is the container's command");
+    const pid = Number(await s.inspect("ex", "{{.State.Pid}}"));
+    assert.equal(ns, Deno.readLinkSync(`/proc/${pid}/ns/pid`), "the container's pid namespace");
+    // The exec'd process shows in the container's ps while it runs.
+    const ps = await s.ok(["exec", "ex", "busybox", "ps", "-o", "pid,args"]);
+    assert.match(ps, /^\s*1 busybox sleep 60$/m);
+    assert.match(ps, /busybox ps -o pid,args/);
+    assert.equal((await s.ok(["exec", "-u", "1000:1000", "ex", "id", "-u"])).trim(), "1000");
+    assert.equal((await s.ok(["exec", "-w", "/", "ex", "pwd"])).trim(), "/");
+    const missing = await s.run(["exec", "ex", "no-such-command"]);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /executable file not found/);
+    assert.equal((await s.run(["exec", "ex", "/tmp"])).code, 126);
+    // top lists the container's processes by host pid.
+    assert.match(await s.ok(["top", "ex"]), new RegExp(`^\\S+\\s+${pid}\\s`, "m"));
+    await s.ok(["stop", "-t", "0", "ex"]);
+    const stopped = await s.run(["exec", "ex", "true"]);
+    assert.equal(stopped.code, 125);
+    assert.match(stopped.stderr, /ex is not running/);
+  });
+});
+
+Deno.test("attach relays a detached container's output and stdin, and returns its exit code", async () => {
+  await withStore("attach", async (s) => {
+    const ref = await pulled(s);
+    await s.detach(["-i", "--name", "cat", ref, "sh", "-c", "cat; echo done >&2; exit 4"]);
+    const r = await s.run(["attach", "cat"], { stdin: "line one\nline two\n" });
+    assert.equal(r.code, 4, r.stderr);
+    assert.equal(r.stdout, "line one\nline two\n");
+    assert.equal(r.stderr, "done\n");
+    assert.equal(await s.inspect("cat", "{{.State.ExitCode}}"), "4");
+    const logs = await s.run(["logs", "cat"]);
+    assert.equal(logs.stdout, "line one\nline two\n");
+  });
+});
+
+Deno.test("the API: runDetached, logs, exec, stop, remove", async () => {
+  await withStore("api", async (s) => {
+    const ref = await pulled(s);
+    const saved = Deno.env.get("NOOK_ROOT");
+    Deno.env.set("NOOK_ROOT", s.dir);
+    try {
+      const { runDetached, getContainer, listContainers } = await import("../mod.ts");
+      await using c = await runDetached({
+        image: ref,
+        name: "svc",
+        command: ["sh", "-c", "echo ready; exec busybox sleep 60"],
+        pull: "never",
+      });
+      let ready = false;
+      for await (const e of c.logs({ follow: true })) {
+        if (e.text === "ready") {
+          ready = true;
+          break;
+        }
+      }
+      assert.ok(ready);
+      assert.equal(getContainer("svc").id, c.id);
+      assert.deepEqual(listContainers({ all: false }).map((x) => x.name), ["svc"]);
+      const p = await c.exec(["sh", "-c", "echo $HOSTNAME"], { stdout: "pipe" });
+      const out = await new Response(p.stdout).text();
+      assert.equal(out.trim(), c.id.slice(0, 12));
+      assert.equal((await p.status).exitCode, 0);
+      assert.equal(c.status().status, "running");
+      assert.equal(await c.stop(0), 137);
+      assert.equal(c.inspect().State.Status, "exited");
+    } finally {
+      if (saved === undefined) Deno.env.delete("NOOK_ROOT");
+      else Deno.env.set("NOOK_ROOT", saved);
+    }
+    assert.deepEqual(s.ids(), [], "await using removed it");
+  });
+});
