@@ -4,6 +4,7 @@
 // storage drivers, symlinks that try to leave the container, and bad input.
 import assert from "node:assert/strict";
 import { nook, type NookResult, repoRoot } from "./helpers.ts";
+import { pushLayeredImage } from "./image_fixtures.ts";
 import { pushBusyboxImage, runTool, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
 let registry: TestRegistry;
@@ -49,9 +50,13 @@ function containerIds(): Set<string> {
 }
 
 /** Runs `script` in a new container (kept after it exits) and returns the container's id. */
-async function container(script: string, extraEnv: Record<string, string> = {}): Promise<string> {
+async function container(
+  script: string,
+  extraEnv: Record<string, string> = {},
+  from = image,
+): Promise<string> {
   const before = containerIds();
-  ok(await nook(["run", image, "sh", "-c", script], { env: env(extraEnv) }), "run");
+  ok(await nook(["run", from, "sh", "-c", script], { env: env(extraEnv) }), "run");
   const made = [...containerIds()].filter((id) => !before.has(id));
   assert.equal(made.length, 1, `one new container directory, found ${made.join(", ")}`);
   assert.match(made[0], /^[0-9a-f]{64}$/);
@@ -335,6 +340,42 @@ Deno.test("cp keeps symlinks inside the container, and never writes through one 
   assert.ok(Deno.lstatSync(`${out}/d/sub`).isDirectory);
   assert.equal(Deno.readTextFileSync(`${out}/d/sub/f`), "inside\n");
   assert.deepEqual([...Deno.readDirSync(victim)], [], "nothing was written on the host");
+});
+
+Deno.test("export and commit keep a file capability (security.capability)", async () => {
+  await setup;
+  const layered = await pushLayeredImage(registry.host, "test/files-layered:1");
+  const id = await container("touch /bin/capped", {}, layered);
+  const diff = ok(await nook(["diff", id], { env: env() }), "diff");
+  assert.equal(diff.stdout, "C /bin\nC /bin/capped\n");
+  const file = `${work}/capped.tar`;
+  ok(await nook(["export", "-o", file, id], { env: env() }), "export");
+  const pax = await runTool("python3", [
+    "-c",
+    "import sys, tarfile\n" +
+    "m = tarfile.open(sys.argv[1]).getmember('bin/capped')\n" +
+    "print(m.pax_headers['SCHILY.xattr.security.capability'].encode('utf-8', 'surrogateescape').hex())",
+    file,
+  ]);
+  // Little endian: VFS_CAP_REVISION_2 (or 3) | effective, then permitted: cap_net_raw (bit 13).
+  assert.match(pax.trim(), /^010000(02|03)00200000/);
+  ok(await nook(["commit", id, "test/capped:1"], { env: env() }), "commit");
+  const { loadShim } = await import("../shim/binding.ts");
+  const copies = [...Deno.readDirSync(`${root}/layers`)]
+    .map((d) => `${root}/layers/${d.name}/diff/bin/capped`)
+    .filter((p) => {
+      try {
+        return Deno.lstatSync(p).isFile;
+      } catch {
+        return false;
+      }
+    });
+  assert.equal(copies.length, 2, "the image's layer and the committed one");
+  for (const path of copies) {
+    const cap = loadShim().lgetxattr(path, "security.capability");
+    assert.ok(typeof cap !== "number", `no security.capability on ${path}: errno ${cap}`);
+    assert.equal(new DataView(cap.buffer).getUint32(4, true) & (1 << 13), 1 << 13);
+  }
 });
 
 Deno.test("bad input: unknown containers and paths exit 125 and say so", async () => {

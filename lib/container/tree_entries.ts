@@ -3,20 +3,38 @@
  * `export` and `cp` out), or its changes as an image layer with OCI
  * whiteouts (for `commit`). Owners are the ones the container sees, so this
  * runs as root in the user namespace; hard links within what is archived
- * stay hard links; sockets are left out, as tar cannot hold them.
+ * stay hard links; a file capability (`security.capability`) goes along as a
+ * PAX record (other extended attributes do not); sockets are left out, as
+ * tar cannot hold them.
  *
  * @module
  */
+import { loadShim } from "../../shim/binding.ts";
 import type { TarWriteEntry } from "../image/tar_writer.ts";
 import type { FileChange } from "./container_changes.ts";
 import type { LayeredTree, TreeNode } from "./layered_tree.ts";
 
 const WHITEOUT_PREFIX = ".wh.";
+/**
+ * The extended attributes archived: the shim cannot list a file's attributes,
+ * so only the one images need, a file capability, is looked for.
+ */
+const XATTRS = ["security.capability"];
 const OPAQUE_MARKER = ".wh..wh..opq";
 
 async function* readFile(path: string): AsyncGenerator<Uint8Array> {
   const file = await Deno.open(path);
   yield* file.readable;
+}
+
+function fileXattrs(path: string): [string, Uint8Array][] {
+  const shim = loadShim();
+  const out: [string, Uint8Array][] = [];
+  for (const name of XATTRS) {
+    const value = shim.lgetxattr(path, name);
+    if (typeof value !== "number") out.push([name, value]);
+  }
+  return out;
 }
 
 /** Remembers the first name of each file with several links. */
@@ -73,7 +91,14 @@ export function fileEntry(
   if (info.isFile) {
     const first = links.seen(info, name);
     if (first !== undefined) return { ...common, type: "hardlink", linkname: first };
-    return { ...common, type: "file", size: info.size, data: readFile(path) };
+    const xattrs = fileXattrs(path);
+    return {
+      ...common,
+      type: "file",
+      size: info.size,
+      data: readFile(path),
+      ...(xattrs.length ? { xattrs } : {}),
+    };
   }
   if (info.isFifo) return { ...common, type: "fifo" };
   if (info.isCharDevice || info.isBlockDevice) {
