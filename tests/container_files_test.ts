@@ -246,6 +246,9 @@ Deno.test("cp copies files and directories out and in, with docker's rules", asy
   const toFile = await nook(["cp", `${id}:/data`, `${out}/passwd`], { env: env() });
   assert.equal(toFile.code, 125);
   assert.match(toFile.stderr, /Cannot copy a directory to '.*passwd': it is not a directory/);
+  const slashOut = await nook(["cp", `${id}:/etc/group`, `${out}/passwd/`], { env: env() });
+  assert.equal(slashOut.code, 125);
+  assert.match(slashOut.stderr, /'.*passwd\/': it is not a directory/);
 
   // In: a file, a directory, into directories that exist only in the image's layer.
   const src = `${work}/cp-in`;
@@ -255,6 +258,9 @@ Deno.test("cp copies files and directories out and in, with docker's rules", asy
   ok(await nook(["cp", `${src}/host.txt`, `${id}:/data/`], { env: env() }), "cp file in");
   ok(await nook(["cp", `${src}/tree`, `${id}:/etc/tree`], { env: env() }), "cp dir in");
   ok(await nook(["cp", `${src}/host.txt`, `${id}:/etc/passwd`], { env: env() }), "cp over a file");
+  const slashIn = await nook(["cp", `${src}/host.txt`, `${id}:/etc/group/`], { env: env() });
+  assert.equal(slashIn.code, 125);
+  assert.match(slashIn.stderr, /Cannot copy to '\/etc\/group\/': it is not a directory/);
   const diff = ok(await nook(["diff", id], { env: env() }), "diff");
   for (const line of ["A /data/host.txt", "A /etc/tree/deeper/f", "C /etc/passwd"]) {
     assert.ok(diff.stdout.split("\n").includes(line), `${line} in\n${diff.stdout}`);

@@ -1,5 +1,5 @@
 /**
- * `nook commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]` (also `nook container commit`).
+ * `nook commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]`.
  *
  * @module
  */

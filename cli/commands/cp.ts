@@ -1,6 +1,6 @@
 /**
  * `nook cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-` and
- * `nook cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH` (also `nook container cp`).
+ * `nook cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH`.
  *
  * @module
  */

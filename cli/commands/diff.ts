@@ -1,5 +1,5 @@
 /**
- * `nook diff CONTAINER` (also `nook container diff`).
+ * `nook diff CONTAINER`.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * `nook export [-o FILE] CONTAINER` (also `nook container export`).
+ * `nook export [-o FILE] CONTAINER`.
  *
  * @module
  */

@@ -45,6 +45,9 @@ function stat(path: string): Deno.FileInfo | null {
     return Deno.statSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
+    if (err instanceof Deno.errors.NotADirectory) {
+      throw new UsageError(`Cannot copy to '${path}': it is not a directory`);
+    }
     throw err;
   }
 }
@@ -134,6 +137,8 @@ function hostPlacement(
       } else target = join(base, source.name);
     } else if (info?.isDirectory) {
       target = join(base, source.name);
+    } else if (info && /\/\.?$/.test(dest)) {
+      throw new UsageError(`Cannot copy to '${dest}': it is not a directory`);
     } else {
       if (!info && /\/\.?$/.test(dest)) {
         throw new UsageError(`Cannot copy to '${dest}': the directory does not exist`);

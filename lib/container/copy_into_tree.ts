@@ -15,7 +15,7 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
-import { NookError } from "../errors/mod.ts";
+import { errnoText, NookError } from "../errors/mod.ts";
 import { extractTar, type ExtractTarStats, type TarEntryType } from "../unpack/mod.ts";
 import type { LayeredTree, WhiteoutStyle } from "./layered_tree.ts";
 
@@ -108,6 +108,8 @@ function placement(
     target = !node ? where.rel : source.contents ? where.rel : join(where.rel, source.name);
   } else if (isDir) {
     target = join(where.rel, source.name);
+  } else if (node && /\/\.?$/.test(dest)) {
+    throw new NookError(`Cannot copy to ${shown}: it is not a directory`);
   } else {
     if (!node && /\/\.?$/.test(dest)) {
       throw new NookError(`Cannot copy to ${shown}: the directory does not exist in the container`);
@@ -191,7 +193,7 @@ class TopPreparer {
 
   #check(r: number, call: string, path: string): void {
     if (r < 0) {
-      throw new NookError(`Cannot copy into the container: ${call} '${path}': errno ${-r}`);
+      throw new NookError(`Cannot copy into the container: ${call} '${path}': ${errnoText(-r)}`);
     }
   }
 }
