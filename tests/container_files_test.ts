@@ -292,6 +292,30 @@ Deno.test("cp copies files and directories out and in, with docker's rules", asy
   assert.equal(Deno.readTextFileSync(`${out}/h2`), "from the host\n");
 });
 
+for (const driver of ["overlay", "fuse-overlayfs"]) {
+  Deno.test(`cp into a deleted directory does not bring back what was deleted (${driver})`, async () => {
+    await setup;
+    const id = await container("rm -rf /data; rm /etc/group", { NOOK_STORAGE_DRIVER: driver });
+    const src = `${work}/again-${driver}`;
+    Deno.mkdirSync(src);
+    Deno.writeTextFileSync(`${src}/c`, "c\n");
+    Deno.writeTextFileSync(`${work}/group-${driver}`, "g\n");
+    ok(await nook(["cp", src, `${id}:/data`], { env: env() }), "cp a directory in");
+    ok(await nook(["cp", `${work}/group-${driver}`, `${id}:/etc/group`], { env: env() }), "cp");
+    const file = `${work}/again-${driver}.tar`;
+    ok(await nook(["export", "-o", file, id], { env: env() }), "export");
+    const names = (await tarListing(file)).map((l) => l.split(" ").at(-1));
+    assert.deepEqual(names.filter((n) => n!.startsWith("data/")), ["data/", "data/c"]);
+    assert.equal(await runTool("tar", ["-xOf", file, "etc/group"]), "g\n");
+    const commit = ok(await nook(["commit", id], { env: env() }), "commit");
+    const run = ok(
+      await nook(["run", "--rm", commit.stdout.trim(), "ls", "/data"], { env: env() }),
+      "run",
+    );
+    assert.equal(run.stdout, "c\n");
+  });
+}
+
 Deno.test("cp keeps symlinks inside the container, and never writes through one on the host", async () => {
   await setup;
   const victim = `${work}/victim`;
