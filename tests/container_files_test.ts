@@ -255,14 +255,19 @@ Deno.test("cp copies files and directories out and in, with docker's rules", asy
   Deno.mkdirSync(`${src}/tree/deeper`, { recursive: true });
   Deno.writeTextFileSync(`${src}/host.txt`, "from the host\n");
   Deno.writeTextFileSync(`${src}/tree/deeper/f`, "deep\n");
+  Deno.mkdirSync(`${src}/top`);
+  Deno.writeTextFileSync(`${src}/top/x`, "x\n");
   ok(await nook(["cp", `${src}/host.txt`, `${id}:/data/`], { env: env() }), "cp file in");
+  ok(await nook(["cp", `${src}/top`, `${id}:/data`], { env: env() }), "cp a dir named top in");
   ok(await nook(["cp", `${src}/tree`, `${id}:/etc/tree`], { env: env() }), "cp dir in");
   ok(await nook(["cp", `${src}/host.txt`, `${id}:/etc/passwd`], { env: env() }), "cp over a file");
   const slashIn = await nook(["cp", `${src}/host.txt`, `${id}:/etc/group/`], { env: env() });
   assert.equal(slashIn.code, 125);
   assert.match(slashIn.stderr, /Cannot copy to '\/etc\/group\/': it is not a directory/);
   const diff = ok(await nook(["diff", id], { env: env() }), "diff");
-  for (const line of ["A /data/host.txt", "A /etc/tree/deeper/f", "C /etc/passwd"]) {
+  for (
+    const line of ["A /data/host.txt", "A /data/top/x", "A /etc/tree/deeper/f", "C /etc/passwd"]
+  ) {
     assert.ok(diff.stdout.split("\n").includes(line), `${line} in\n${diff.stdout}`);
   }
   ok(await nook(["cp", `${id}:/etc/tree/deeper/f`, `${out}/f`], { env: env() }), "cp back");
@@ -285,6 +290,8 @@ Deno.test("cp copies files and directories out and in, with docker's rules", asy
     "data/a",
     "data/b",
     "data/host.txt",
+    "data/top/",
+    "data/top/x",
   ]);
   const streamIn = await nookBytes(["cp", "-", `${id}:/root`], tar.stdout);
   assert.equal(streamIn.code, 0, streamIn.stderr);

@@ -82,11 +82,13 @@ function hostSource(
     throw new UsageError(`Cannot copy '${src}': ${(err as Error).message}`);
   }
   const path = contents ? src : src.replace(/(.)\/+$/, "$1");
-  let name = path.split("/").filter((p) => p !== "" && p !== ".").at(-1) ?? "";
-  if (name === "" || name === "..") name = "top"; // `/`, `.`, `..`: only the contents are used
+  const last = path.split("/").filter((p) => p !== "" && p !== ".").at(-1) ?? "";
+  // `/`, `.` and `..` have no name of their own: their contents are copied.
+  const nameless = last === "" || last === "..";
+  const name = nameless ? "top" : last;
   const kind = info.isDirectory ? "directory" : info.isFile ? "file" : "other";
   return {
-    source: { kind, name, contents: contents || name === "top" && kind === "directory" },
+    source: { kind, name, contents: contents || (nameless && kind === "directory") },
     tar: writeTar(hostEntries(path, info, name, maps)),
   };
 }
