@@ -65,6 +65,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Run a command in your user namespace (as root inside, with your id maps)",
     load: () => import("./commands/unshare.ts"),
   },
+  commit: {
+    summary: "Create a new image from a container's changes",
+    load: () => import("./commands/commit.ts"),
+  },
+  cp: {
+    summary: "Copy files/folders between a container and the local filesystem",
+    load: () => import("./commands/cp.ts"),
+  },
+  diff: {
+    summary: "Inspect changes to files or directories on a container's filesystem",
+    load: () => import("./commands/diff.ts"),
+  },
+  export: {
+    summary: "Export a container's filesystem as a tar archive",
+    load: () => import("./commands/export.ts"),
+  },
   info: { summary: "Show what nook finds on this host", load: () => import("./commands/info.ts") },
   system: {
     summary: "Check the host ('system check') or show facts ('system info')",
@@ -143,6 +159,7 @@ async function report(err: unknown): Promise<number> {
 /** Commands nook runs in its own children; not listed in --help. */
 const INTERNAL: Record<string, () => Promise<CommandModule>> = {
   "_unpack-layer": () => import("../lib/layers/unpack_worker.ts"),
+  "_container-files": () => import("../lib/container/files_worker.ts"),
 };
 
 if (import.meta.main) {

@@ -41,6 +41,8 @@ export interface TarWriteEntry {
   devminor?: number;
   /** A file's data: exactly `size` bytes. */
   data?: Uint8Array | AsyncIterable<Uint8Array>;
+  /** Extended attributes, written as PAX `SCHILY.xattr.NAME` records (as Go and GNU tar do). */
+  xattrs?: [name: string, value: Uint8Array][];
 }
 
 const BLOCK = 512;
@@ -69,12 +71,19 @@ function putOctal(block: Uint8Array, offset: number, length: number, value: numb
 }
 
 /** A PAX record `"<len> <key>=<value>\n"`, whose length counts its own digits. */
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  const bodyLength = enc.encode(body).length;
+function paxRecord(key: string, value: string | Uint8Array): Uint8Array {
+  const bytes = typeof value === "string" ? enc.encode(value) : value;
+  const head = enc.encode(` ${key}=`);
+  const bodyLength = head.length + bytes.length + 1;
   let length = bodyLength + String(bodyLength).length;
   if (String(length).length !== length - bodyLength) length = bodyLength + String(length).length;
-  return `${length}${body}`;
+  const digits = enc.encode(String(length));
+  const record = new Uint8Array(length);
+  record.set(digits, 0);
+  record.set(head, digits.length);
+  record.set(bytes, digits.length + head.length);
+  record[length - 1] = 0x0a;
+  return record;
 }
 
 /** Splits a name into ustar's prefix (155) and name (100), or null when it cannot. */
@@ -145,7 +154,7 @@ export function tarHeader(entry: TarWriteEntry): Uint8Array {
   if (entry.type === "directory" && !name.endsWith("/")) name += "/";
   const nameBytes = enc.encode(name);
   const linkBytes = enc.encode(entry.linkname ?? "");
-  const pax: string[] = [];
+  const pax: Uint8Array[] = [];
   // deno-lint-ignore no-control-regex
   const ascii = /^[\x01-\x7f]*$/;
   let split = ascii.test(name) ? splitUstar(nameBytes) : null;
@@ -162,9 +171,11 @@ export function tarHeader(entry: TarWriteEntry): Uint8Array {
   if ((entry.mtime ?? 0) > MAX_OCTAL_11) {
     pax.push(paxRecord("mtime", String(Math.floor(entry.mtime!))));
   }
+  for (const [key, value] of entry.xattrs ?? []) pax.push(paxRecord(`SCHILY.xattr.${key}`, value));
   const header = headerBlock(entry, TYPEFLAG[entry.type], split[1], split[0], size);
   if (pax.length === 0) return header;
-  const paxData = enc.encode(pax.join(""));
+  const paxData = new Uint8Array(pax.reduce((n, r) => n + r.length, 0));
+  pax.reduce((at, r) => (paxData.set(r, at), at + r.length), 0);
   const base = name.replace(/\/$/, "").split("/").pop() ?? "";
   const paxName = enc.encode(`PaxHeaders.0/${base}`.slice(0, 100));
   const paxHeader = headerBlock(

@@ -74,3 +74,36 @@ Deno.test("writeTar() fails a file whose data is not its size, and tarHeader() r
   assert.throws(() => tarHeader({ name: "h", type: "file", size: -1 }), RangeError);
   assert.throws(() => tarHeader({ name: "", type: "file" }), RangeError);
 });
+
+Deno.test("writeTar() writes extended attributes as SCHILY.xattr PAX records, binary values too", async () => {
+  const cap = Uint8Array.of(0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, 0xff, 0x0a);
+  const archive = await bytesOf([{
+    name: "f",
+    type: "file",
+    data: enc.encode("x"),
+    xattrs: [["security.capability", cap], ["user.note", enc.encode("héllo")]],
+  }]);
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeFileSync(`${dir}/a.tar`, archive);
+    const out = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import json, sys, tarfile\n" +
+        "m = tarfile.open(sys.argv[1]).getmember('f')\n" +
+        "print(json.dumps({k: v.encode('utf-8', 'surrogateescape').hex() for k, v in m.pax_headers.items()}))",
+        `${dir}/a.tar`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+      "SCHILY.xattr.security.capability": hex(cap),
+      "SCHILY.xattr.user.note": hex(enc.encode("héllo")),
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

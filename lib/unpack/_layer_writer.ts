@@ -51,6 +51,11 @@ export interface LayerWriterOptions {
   keepOwners: boolean;
   /** Receives warnings. */
   onWarning: (message: string) => void;
+  /**
+   * Turn `.wh.` entries into overlayfs whiteouts (default true, for layers);
+   * false writes them as the files they are (for copies of plain trees).
+   */
+  whiteouts?: boolean;
 }
 
 interface DirAttrs {
@@ -112,6 +117,7 @@ export class LayerWriter implements TarVisitor {
   #root: string;
   #prefix: string;
   #keepOwners: boolean;
+  #whiteoutNames: boolean;
   #warn: (message: string) => void;
   #umask = umask();
   /** Directories (relative paths) known to be real directories. */
@@ -135,6 +141,7 @@ export class LayerWriter implements TarVisitor {
     this.#root = root;
     this.#prefix = root === "/" ? "" : root;
     this.#keepOwners = options.keepOwners;
+    this.#whiteoutNames = options.whiteouts ?? true;
     this.#warn = options.onWarning;
   }
 
@@ -231,9 +238,11 @@ export class LayerWriter implements TarVisitor {
     const rel = cleanEntryName(name);
     if (rel === null) throw refuse(name, "it points outside the layer");
     // AUFS metadata at the root (.wh..wh.plnk, .wh..wh.orph, ...): ignored, as docker does.
-    if (rel.startsWith(WHITEOUT_META_PREFIX) && rel !== OPAQUE) return;
+    if (this.#whiteoutNames && rel.startsWith(WHITEOUT_META_PREFIX) && rel !== OPAQUE) return;
     this.#noteOwner(entry);
-    if (baseOf(rel).startsWith(WHITEOUT_PREFIX)) return this.#whiteout(entry, rel);
+    if (this.#whiteoutNames && baseOf(rel).startsWith(WHITEOUT_PREFIX)) {
+      return this.#whiteout(entry, rel);
+    }
     switch (entry.type) {
       case "directory":
         return this.#directory(entry, rel);

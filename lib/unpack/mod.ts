@@ -17,6 +17,7 @@
  * @module
  */
 export * from "./unpack_layer.ts";
+export * from "./extract_tar.ts";
 export * from "./compression.ts";
 export * from "./unpack_error.ts";
 export { decompress } from "./_decompress.ts";
