@@ -1,12 +1,12 @@
 /**
- * Finds a container's directory from what a user typed: its full id, a
- * unique prefix of it, or its name, looked up in
- * `<data>/containers/<id>/container.json`.
+ * A container's directory and record from what a user typed (its full id, a
+ * unique prefix of it, or its name), for the filesystem verbs (diff, commit,
+ * export, cp).
  *
  * @module
  */
-import { UsageError } from "../errors/mod.ts";
-import { storeLayout } from "../store/mod.ts";
+import { containerDir } from "./container_record.ts";
+import { findContainer } from "./find_container.ts";
 
 /** A container found by {@linkcode findContainerDir}. */
 export interface FoundContainer {
@@ -16,15 +16,6 @@ export interface FoundContainer {
   dir: string;
   /** Its `container.json`. */
   record: Record<string, unknown>;
-}
-
-function readRecord(dir: string): Record<string, unknown> | null {
-  try {
-    const value = JSON.parse(Deno.readTextFileSync(`${dir}/container.json`));
-    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
-  } catch {
-    return null; // being created, or damaged
-  }
 }
 
 /**
@@ -41,35 +32,11 @@ function readRecord(dir: string): Record<string, unknown> | null {
  * const { id, dir } = findContainerDir("f45a27");
  * ```
  */
-export function findContainerDir(
-  ref: string,
-): { id: string; dir: string; record: Record<string, unknown> } {
-  const root = `${storeLayout().root}/containers`;
-  let ids: string[];
-  try {
-    ids = Array.from(Deno.readDirSync(root)).filter((e) => e.isDirectory).map((e) => e.name);
-  } catch {
-    ids = [];
-  }
-  const found = (id: string) => {
-    const dir = `${root}/${id}`;
-    const record = readRecord(dir);
-    return record ? { id, dir, record } : null;
+export function findContainerDir(ref: string): FoundContainer {
+  const record = findContainer(ref);
+  return {
+    id: record.id,
+    dir: containerDir(record.id),
+    record: record as unknown as Record<string, unknown>,
   };
-  if (/^[0-9a-f]{64}$/.test(ref) && ids.includes(ref)) {
-    const hit = found(ref);
-    if (hit) return hit;
-  }
-  const named = ids.map(found).filter((c) => c !== null && c.record.name === ref);
-  if (named.length === 1) return named[0]!;
-  if (/^[0-9a-f]+$/.test(ref)) {
-    const hits = ids.filter((id) => id.startsWith(ref)).map(found).filter((c) => c !== null);
-    if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) {
-      throw new UsageError(
-        `Container id prefix '${ref}' is ambiguous: ${hits.length} containers match`,
-      );
-    }
-  }
-  throw new UsageError(`No such container: ${ref}`);
 }
