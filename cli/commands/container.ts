@@ -30,6 +30,10 @@ const SUB: Record<string, () => Promise<CommandModule>> = {
   pause: () => import("./pause.ts"),
   unpause: () => import("./unpause.ts"),
   prune: () => import("./container_prune.ts"),
+  cp: () => import("./cp.ts"),
+  diff: () => import("./diff.ts"),
+  commit: () => import("./commit.ts"),
+  export: () => import("./export.ts"),
 };
 
 /**
