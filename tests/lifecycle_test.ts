@@ -1238,7 +1238,7 @@ Deno.test("exec joins the running container: its PID 1, env, user, workdir and e
     assert.match(ps, /^\s*1 busybox sleep 60$/m);
     assert.match(ps, /busybox ps -o pid,args/);
     assert.equal((await s.ok(["exec", "-u", "1000:1000", "ex", "id", "-u"])).trim(), "1000");
-    assert.equal((await s.ok(["exec", "-w", "/", "ex", "pwd"])).trim(), "/");
+    assert.equal((await s.ok(["exec", "-w", "/", "ex", "sh", "-c", "pwd"])).trim(), "/");
     const missing = await s.run(["exec", "ex", "no-such-command"]);
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /executable file not found/);

@@ -9,33 +9,13 @@ import { execContainer } from "../../lib/container/exec_container.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { RUN_FLAGS } from "./run.ts";
+
+const SHARED = ["interactive", "tty", "env", "env-file", "user", "workdir"];
 
 const FLAGS: FlagSpec[] = [
-  { name: "interactive", short: "i", type: "bool", help: "Keep STDIN open" },
-  { name: "tty", short: "t", type: "bool", help: "Allocate a pseudo-TTY" },
+  ...RUN_FLAGS.filter((f) => SHARED.includes(f.name)),
   { name: "detach", short: "d", type: "bool", help: "Run the command in the background" },
-  {
-    name: "env",
-    short: "e",
-    type: "list",
-    value: "NAME=VALUE",
-    help: "Set an environment variable",
-  },
-  { name: "env-file", type: "list", value: "FILE", help: "Read environment variables from a file" },
-  {
-    name: "user",
-    short: "u",
-    type: "string",
-    value: "USER[:GROUP]",
-    help: "Name or uid (and group) to run as",
-  },
-  {
-    name: "workdir",
-    short: "w",
-    type: "string",
-    value: "DIR",
-    help: "Working directory inside the container",
-  },
   { name: "privileged", type: "bool", help: "Keep every capability in the bounding set" },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore

@@ -43,6 +43,7 @@ import {
 } from "../store/mod.ts";
 import { containerFilesystem } from "./container_filesystem.ts";
 import { startFilesWorker } from "./start_files_worker.ts";
+import { hashing } from "../image/hashing.ts";
 
 /** Options of {@linkcode commitContainer}. */
 export interface CommitOptions {
@@ -60,18 +61,6 @@ export interface CommitOptions {
 
 /** The size of an empty tar: its two zero blocks. */
 const EMPTY_TAR_BYTES = 1024;
-
-async function* hashing(
-  input: AsyncIterable<Uint8Array>,
-  hash: ReturnType<typeof createHash>,
-  count: { bytes: number },
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of input) {
-    hash.update(chunk);
-    count.bytes += chunk.length;
-    yield chunk;
-  }
-}
 
 /** The layer blob of the container's changes, staged in `path`. */
 async function writeLayerBlob(

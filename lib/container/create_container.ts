@@ -9,7 +9,7 @@
 import { UsageError } from "../errors/mod.ts";
 import type { ImageRecord } from "../store/mod.ts";
 import { storeLayout } from "../store/mod.ts";
-import { envEntry, mergeEnv, parseEnvFile } from "../runtime/env_spec.ts";
+import { envFromFlags } from "../runtime/env_spec.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "../runtime/mount_spec.ts";
 import { newId } from "../runtime/run_container.ts";
 import { sys } from "../sys/mod.ts";
@@ -125,17 +125,6 @@ function labelMap(labels: readonly string[] | Record<string, string> | undefined
 /** The options as `start` needs them again: env and mounts resolved now (as docker does). */
 function storedOptions(options: ContainerOptions): StoredOptions {
   const cwd = sys.env("PWD") ?? "/";
-  const env = options.env ?? [];
-  const own = Array.isArray(env)
-    ? (env as readonly string[]).map((e) => envEntry(e, "--env")).filter((e): e is string =>
-      e !== null
-    )
-    : Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const files = (options.envFiles ?? []).flatMap((f) => {
-    const text = sys.readText(f);
-    if (text === null) throw new UsageError(`Cannot read env file '${f}': no such file`);
-    return parseEnvFile(text, f);
-  });
   const mounts: MountSpec[] = [
     ...(options.volumes ?? []).map((v) => typeof v === "string" ? parseVolume(v, cwd) : v),
     ...(options.tmpfs ?? []).map(parseTmpfs),
@@ -151,7 +140,7 @@ function storedOptions(options: ContainerOptions): StoredOptions {
   return {
     command: options.command ? [...options.command] : undefined,
     entrypoint: options.entrypoint ? [...options.entrypoint] : undefined,
-    env: mergeEnv(files, own),
+    env: envFromFlags(options),
     workdir: options.workdir,
     user: options.user,
     groupAdd: options.groupAdd ? [...options.groupAdd] : undefined,

@@ -35,6 +35,7 @@ import type { ImageConfig } from "./image_config.ts";
 import { storeLayer } from "./store_layer.ts";
 import { decompress, gzip, sniffCompression } from "./stream_compression.ts";
 import { writeTar } from "./tar_writer.ts";
+import { hashing } from "./hashing.ts";
 
 /** Options of {@linkcode importRootfs}. */
 export interface ImportOptions {
@@ -50,18 +51,6 @@ export interface ImportOptions {
   onWarning?: (message: string) => void;
   /** The store (default: nook's data directory). */
   layout?: StoreLayout;
-}
-
-async function* hashing(
-  input: AsyncIterable<Uint8Array>,
-  hash: ReturnType<typeof createHash>,
-  count: { bytes: number },
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of input) {
-    hash.update(chunk);
-    count.bytes += chunk.length;
-    yield chunk;
-  }
 }
 
 async function tarballStream(

@@ -9,11 +9,11 @@
 
 #include "monitor.h"
 
-static char *read_file(const char *path) {
+char *mon_read_file(const char *path, size_t *len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return NULL;
   struct stat st;
-  if (fstat(fd, &st) < 0 || st.st_size > (1 << 20)) {
+  if (fstat(fd, &st) < 0 || st.st_size > (16 << 20)) {
     close(fd);
     return NULL;
   }
@@ -27,6 +27,7 @@ static char *read_file(const char *path) {
   }
   close(fd);
   if (buf) buf[got] = '\0';
+  if (len) *len = got;
   return buf;
 }
 
@@ -54,7 +55,7 @@ static int restart_policy(const char *s) {
 int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t whylen) {
   memset(cfg, 0, sizeof *cfg);
   cfg->log_max_files = 1;
-  char *text = read_file(path);
+  char *text = mon_read_file(path, NULL);
   if (!text) {
     snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
     return -1;

@@ -337,26 +337,6 @@ static int serve(struct monitor *m) {
   }
 }
 
-static uint8_t *read_program(const char *path, uint32_t *len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (16 << 20)) {
-    if (fd >= 0) close(fd);
-    return NULL;
-  }
-  uint8_t *buf = malloc((size_t)st.st_size);
-  size_t got = 0;
-  while (buf && got < (size_t)st.st_size) {
-    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += (size_t)n;
-  }
-  close(fd);
-  *len = (uint32_t)got;
-  return buf;
-}
-
 static void sleep_ms(long ms) {
   struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
@@ -387,7 +367,9 @@ int main(int argc, char **argv) {
     dprintf(report, "fail other %s\n", why);
     return 1;
   }
-  m.prog = read_program(m.cfg.program, &m.prog_len);
+  size_t prog_len = 0;
+  m.prog = (uint8_t *)mon_read_file(m.cfg.program, &prog_len);
+  m.prog_len = (uint32_t)prog_len;
   m.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (!m.prog || m.devnull < 0 || chdir("/") < 0) {
     dprintf(report, "fail other cannot read the program %s: %s\n", m.cfg.program, strerror(errno));

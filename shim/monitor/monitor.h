@@ -43,6 +43,8 @@ struct mon_config {
 };
 
 /* config.c */
+/* A whole file (at most 16 MB, NUL-terminated), or NULL; LEN gets its size. */
+char *mon_read_file(const char *path, size_t *len);
 int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t whylen);
 
 /* log.c: one writer for both streams. */
