@@ -6,6 +6,7 @@
  * @module
  */
 import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
+import { report, write } from "./report.ts";
 import { setSelfCommand } from "../lib/sys/sys.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
@@ -133,27 +134,6 @@ export async function main(args: string[]): Promise<number> {
   } catch (err) {
     return await report(err);
   }
-}
-
-async function write(file: { write(p: Uint8Array): Promise<number> }, text: string) {
-  const bytes = new TextEncoder().encode(text);
-  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
-}
-
-async function report(err: unknown): Promise<number> {
-  const e = err as {
-    name?: string;
-    message?: string;
-    exitCode?: number;
-    stack?: string;
-    code?: string;
-  };
-  // NookErrors, the shim loader, and operating system errors (they name the path) need no stack.
-  const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError" ||
-    (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code));
-  const text = known ? e.message : `internal error: ${e?.stack ?? String(err)}`;
-  await write(Deno.stderr, `nook: ${text}\n`);
-  return typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK;
 }
 
 /** Commands nook runs in its own children; not listed in --help. */

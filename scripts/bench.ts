@@ -302,8 +302,8 @@ async function benchLifecycle(runs: number): Promise<void> {
     ], false);
     const start = await hyperfine(
       {
-        "nook run -d": `${nook} run -d --name b-run --pull=never ${image} sleep 1000`,
-        "podman run -d": `${podman} run -d --name b-run --network=none ${image} sleep 1000`,
+        "nook run -d": `${nook} run -d --name b-run --pull=never ${image} busybox sleep 1000`,
+        "podman run -d": `${podman} run -d --name b-run --network=none ${image} busybox sleep 1000`,
       },
       Math.max(5, Math.min(runs, 20)),
       {
@@ -314,8 +314,8 @@ async function benchLifecycle(runs: number): Promise<void> {
     await sh("sh", ["-c", rmAll], false);
     await sh("sh", [
       "-c",
-      `${nook} run -d --name b-exec --pull=never ${image} sleep 1000 >/dev/null && ` +
-      `${podman} run -d --name b-exec --network=none ${image} sleep 1000 >/dev/null`,
+      `${nook} run -d --name b-exec --pull=never ${image} busybox sleep 1000 >/dev/null && ` +
+      `${podman} run -d --name b-exec --network=none ${image} busybox sleep 1000 >/dev/null`,
     ], false);
     const exec = await hyperfine({
       "nook exec": `${nook} exec b-exec true`,
@@ -325,8 +325,8 @@ async function benchLifecycle(runs: number): Promise<void> {
     for (let i = 0; i < 5; i++) {
       await sh("sh", [
         "-c",
-        `${nook} run -d --name b-m${i} --pull=never ${image} sleep 1000 >/dev/null && ` +
-        `${podman} run -d --name b-m${i} --network=none ${image} sleep 1000 >/dev/null`,
+        `${nook} run -d --name b-m${i} --pull=never ${image} busybox sleep 1000 >/dev/null && ` +
+        `${podman} run -d --name b-m${i} --network=none ${image} busybox sleep 1000 >/dev/null`,
       ], false);
       const id = (await sh("sh", ["-c", `${nook} inspect -f '{{.Id}}' b-m${i}`], false)).trim();
       const state = Deno.readTextFileSync(`${root}/containers/${id}/state`);

@@ -127,7 +127,7 @@ function archName(): string {
 /**
  * Where the shim library is: `NOOK_SHIM_PATH`, else `shim/build/` beside this
  * file (running from the sources), else `../shim/build/` (running from the
- * bundle in `dist/`).
+ * bundle in `dist/`), else `../../shim/build/` (a command's bundle in `dist/cmd/`).
  *
  * @returns The path of the library for this machine's architecture.
  *
@@ -144,6 +144,7 @@ export function shimPath(): string {
   const candidates = [
     new URL(`./build/${name}`, import.meta.url),
     new URL(`../shim/build/${name}`, import.meta.url),
+    new URL(`../../shim/build/${name}`, import.meta.url),
   ]
     .map((u) => decodeURIComponent(u.pathname));
   return candidates.find((p) => {

@@ -36,3 +36,36 @@ Deno.test("bin/nook --version and run behave as the sources do", async () => {
   assert.equal(bad.code, 127);
   assert.match(bad.stderr, /^nook: exec: "nosuchcmd": executable file not found in \$PATH\n$/);
 });
+
+Deno.test("bin/nook runs small commands from their single-file bundles, with the same behaviour", async () => {
+  assert.ok(
+    Deno.statSync(`${repoRoot()}/dist/cmd/exec.js`).isFile,
+    "deno task build makes dist/cmd/exec.js",
+  );
+  const store = Deno.makeTempDirSync({ prefix: "nook-launcher-test-" });
+  const env = { NOOK_ROOT: store };
+  const run = async (args: string[]) => {
+    const out = await new Deno.Command(`${repoRoot()}/bin/nook`, { args, env, stdin: "null" })
+      .output();
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+  };
+  try {
+    const rootfs = await busyboxRootfs();
+    const id = (await run(["run", "-d", "--name", "bundled", "--rootfs", rootfs, "sleep", "30"]))
+      .stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const exec = await run(["exec", "bundled", "sh", "-c", "echo $$; exit 4"]);
+    assert.equal(exec.code, 4, exec.stderr);
+    assert.match(exec.stdout, /^\d+\n$/);
+    const ps = await run(["ps", "--format", "{{.Names}} {{.State}}"]);
+    assert.equal(ps.stdout, "bundled running\n");
+    const missing = await run(["exec", "nosuch", "true"]);
+    assert.equal(missing.code, 125);
+    assert.equal(missing.stderr, "nook: No such container: nosuch\n");
+    assert.equal((await run(["rm", "-f", "bundled"])).code, 0);
+    assert.equal((await run(["ps", "-aq"])).stdout, "");
+  } finally {
+    Deno.removeSync(store, { recursive: true });
+  }
+});

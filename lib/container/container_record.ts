@@ -212,7 +212,7 @@ export function listRecords(): ContainerRecord[] {
     const r = readRecord(name);
     if (r) out.push(r);
   }
-  return out.sort((a, b) => a.created.localeCompare(b.created));
+  return out.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
 }
 
 /**

@@ -1,0 +1,85 @@
+/**
+ * The one place a command's error is printed and mapped to its exit code,
+ * shared by cli/main.ts and the per-command bundles (see scripts/build.sh).
+ *
+ * @module
+ */
+import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
+import { setSelfCommand } from "../lib/sys/sys.ts";
+
+/**
+ * Writes all of `text`.
+ *
+ * @param file Deno.stdout or Deno.stderr.
+ * @param text The text.
+ *
+ * @example
+ * ```ts ignore
+ * await write(Deno.stderr, "nook: oops\n");
+ * ```
+ */
+export async function write(file: { write(p: Uint8Array): Promise<number> }, text: string) {
+  const bytes = new TextEncoder().encode(text);
+  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+}
+
+/**
+ * Prints an error once (a NookError's message; a bug with its stack) and
+ * returns its exit code.
+ *
+ * @param err What was thrown.
+ * @returns The exit code (125 unless the error carries one).
+ *
+ * @example
+ * ```ts ignore
+ * return await report(err);
+ * ```
+ */
+export async function report(err: unknown): Promise<number> {
+  const e = err as {
+    name?: string;
+    message?: string;
+    exitCode?: number;
+    stack?: string;
+    code?: string;
+  };
+  // NookErrors, the shim loader, and operating system errors (they name the path) need no stack.
+  const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError" ||
+    (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code));
+  const text = known ? e.message : `internal error: ${e?.stack ?? String(err)}`;
+  await write(Deno.stderr, `nook: ${text}\n`);
+  return typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK;
+}
+
+/**
+ * Runs one command as a program: the entry of a per-command bundle
+ * (`dist/cmd/NAME.js`), which re-executes nook for internal work through the
+ * main bundle beside it.
+ *
+ * @param main The command's main.
+ * @param mainBundle The URL of dist/main.js.
+ *
+ * @example
+ * ```ts ignore
+ * await runStandalone(main, new URL("../main.js", import.meta.url));
+ * ```
+ */
+export async function runStandalone(
+  main: (args: string[]) => Promise<number>,
+  mainBundle: URL,
+): Promise<never> {
+  setSelfCommand([
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-config",
+    decodeURIComponent(mainBundle.pathname),
+  ]);
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (err) {
+    code = await report(err);
+  }
+  Deno.exit(code);
+}
