@@ -1303,3 +1303,45 @@ Deno.test("the API: runDetached, logs, exec, stop, remove", async () => {
     assert.deepEqual(s.ids(), [], "await using removed it");
   });
 });
+
+Deno.test("--log-opt max-size rotates the log (max-file files kept); logs reads across them", async () => {
+  await withStore("rotate", async (s) => {
+    const ref = await pulled(s);
+    const id = await s.detach([
+      "--log-opt",
+      "max-size=2k",
+      "--log-opt",
+      "max-file=3",
+      ref,
+      "sh",
+      "-c",
+      "i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done",
+    ]);
+    assert.equal((await s.ok(["wait", id])).trim(), "0");
+    const dir = s.containerDir(id);
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+      n.startsWith("container.log")
+    ).sort();
+    assert.deepEqual(files, ["container.log", "container.log.1", "container.log.2"]);
+    for (const f of files) assert.ok(Deno.statSync(`${dir}/${f}`).size <= 2048, `${f} <= 2k`);
+    const out = lines(await s.ok(["logs", id]));
+    assert.equal(out.at(-1), "line-199");
+    assert.ok(out.length < 200, "the oldest lines were rotated away");
+    // What is kept is contiguous: rotation drops whole old files, never lines in between.
+    const first = Number(out[0].slice(5));
+    assert.deepEqual(out, out.map((_, i) => `line-${first + i}`));
+  });
+});
+
+Deno.test("pause and unpause say clearly that this host offers no freezer", async () => {
+  await withStore("pause", async (s) => {
+    const root = await busyboxRootfs();
+    await s.detach(["--name", "pz", "--rootfs", root, "sleep", "30"]);
+    for (const verb of ["pause", "unpause"]) {
+      const r = await s.run([verb, "pz"]);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, new RegExp(`Cannot ${verb} container pz: .*cgroup v2`));
+    }
+    assert.equal(await s.inspect("pz", "{{.State.Status}}"), "running");
+  });
+});
