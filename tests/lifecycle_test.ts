@@ -1345,3 +1345,29 @@ Deno.test("pause and unpause say clearly that this host offers no freezer", asyn
     assert.equal(await s.inspect("pz", "{{.State.Status}}"), "running");
   });
 });
+
+Deno.test("commit carries the container's command, env, workdir and labels into the image (docker's commit)", async () => {
+  await withStore("commit-config", async (s) => {
+    const ref = await pulled(s);
+    await s.ok([
+      "run",
+      "--name",
+      "cc",
+      "-e",
+      "CARRY=1",
+      "-w",
+      "/tmp",
+      "--label",
+      "team=core",
+      ref,
+      "sh",
+      "-c",
+      'echo "from-cmd $CARRY $(pwd)"',
+    ]);
+    const image = (await s.ok(["commit", "cc", "test/carry:1"])).trim();
+    assert.match(image, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(await s.ok(["run", "--rm", "test/carry:1"]), "from-cmd 1 /tmp\n");
+    const inspect = JSON.parse(await s.ok(["image", "inspect", "test/carry:1"]));
+    assert.equal(inspect[0].Config.Labels.team, "core");
+  });
+});

@@ -7,10 +7,10 @@
  * `--change`s. With no changes at all the image gets no layer, only the
  * history entry (`empty_layer`), as docker does.
  *
- * The config is the image's, with the changes applied: the container's own
- * command and `-e` variables are not carried over (docker takes them from the
- * container); give them with `--change`. A running container is committed as
- * it is at that moment, without pausing it.
+ * The config is the image's with the container's own settings on top, as
+ * docker does (its command, entrypoint, `-e` variables, `-w`, `-u`, labels),
+ * then the `--change`s. A running container is committed as it is at that
+ * moment, without pausing it.
  *
  * @module
  */
@@ -18,6 +18,10 @@ import { createHash } from "node:crypto";
 import { NookError, UsageError } from "../errors/mod.ts";
 import { checkStored } from "../image/_check_stored.ts";
 import { applyChanges } from "../image/image_changes.ts";
+import type { ContainerConfig } from "../image/image_config.ts";
+import { mergeEnv } from "../runtime/env_spec.ts";
+import type { ContainerRecord } from "./container_record.ts";
+import { findContainer } from "./find_container.ts";
 import { chainIds, type ImageConfig } from "../image/image_config.ts";
 import { readImageConfig } from "../image/read_image_config.ts";
 import { readImageManifest } from "../image/read_image_manifest.ts";
@@ -61,6 +65,22 @@ export interface CommitOptions {
 
 /** The size of an empty tar: its two zero blocks. */
 const EMPTY_TAR_BYTES = 1024;
+
+/** The image's config with what the container was created with on top (docker's commit). */
+function withContainerSettings(config: ContainerConfig, record: ContainerRecord): ContainerConfig {
+  const o = record.options;
+  const out: ContainerConfig = { ...config };
+  if (o.entrypoint !== undefined) {
+    out.Entrypoint = o.entrypoint.length === 1 && o.entrypoint[0] === "" ? [] : [...o.entrypoint];
+    if (!o.command?.length) out.Cmd = [];
+  }
+  if (o.command?.length) out.Cmd = [...o.command];
+  if (o.env.length) out.Env = mergeEnv(config.Env ?? [], o.env);
+  if (o.workdir !== undefined) out.WorkingDir = o.workdir;
+  if (o.user !== undefined) out.User = o.user;
+  if (Object.keys(record.labels).length) out.Labels = { ...config.Labels, ...record.labels };
+  return out;
+}
 
 /** The layer blob of the container's changes, staged in `path`. */
 async function writeLayerBlob(
@@ -134,7 +154,10 @@ export async function commitContainer(
     author?: string;
     comment?: string;
   };
-  const containerConfig = applyChanges(base.config ?? {}, options.changes ?? []);
+  const containerConfig = applyChanges(
+    withContainerSettings(base.config ?? {}, findContainer(ref)),
+    options.changes ?? [],
+  );
   const { manifest: baseManifest } = readImageManifest(layout, fs.image);
   const docker = fs.image.manifestMediaType === DOCKER_MANIFEST;
 
