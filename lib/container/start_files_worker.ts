@@ -24,6 +24,7 @@ import { selfCommand, sys } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
 import type { CopySource } from "./copy_into_tree.ts";
 import type { TreeLayer } from "./layered_tree.ts";
+import { readFdText } from "../runtime/process_io.ts";
 
 /** What the worker is asked to do. */
 export type FilesRequest =
@@ -219,18 +220,7 @@ export async function startFilesWorker(
     for (const fd of [input[0], output[1], errors[1]]) shim.close(fd);
   }
 
-  const errText = (async () => {
-    const parts: string[] = [];
-    const buf = new Uint8Array(4096);
-    const dec = new TextDecoder();
-    for (;;) {
-      const n = await shim.read(errors[0], buf);
-      if (n <= 0) break;
-      parts.push(dec.decode(buf.subarray(0, n), { stream: true }));
-    }
-    shim.close(errors[0]);
-    return parts.join("");
-  })();
+  const errText = readFdText(errors[0]);
 
   let outputOpen = true;
   let reading = false;

@@ -16,6 +16,7 @@ import { CloneFlag } from "../runtime/defaults.ts";
 import { spawnPlanned } from "../runtime/spawn_process.ts";
 import { selfCommand, sys } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
+import { readFdText } from "../runtime/process_io.ts";
 
 /** Options of {@linkcode startUnpack}. */
 export interface StartUnpackOptions {
@@ -116,18 +117,7 @@ export async function startUnpack(dest: string, options: StartUnpackOptions): Pr
     shim.close(input[0]);
     shim.close(errors[1]);
   }
-  const errText = (async () => {
-    const parts: string[] = [];
-    const buf = new Uint8Array(4096);
-    const dec = new TextDecoder();
-    for (;;) {
-      const n = await shim.read(errors[0], buf);
-      if (n <= 0) break;
-      parts.push(dec.decode(buf.subarray(0, n), { stream: true }));
-    }
-    shim.close(errors[0]);
-    return parts.join("");
-  })();
+  const errText = readFdText(errors[0]);
   let open = true;
   const closeInput = () => {
     if (open) shim.close(input[1]);

@@ -117,3 +117,29 @@ export function relayTerminal(pty: number, options: RelayTerminalOptions): Termi
     },
   };
 }
+
+/**
+ * Reads a file descriptor to its end as UTF-8 text, then closes it (a
+ * helper's stderr, for its error message).
+ *
+ * @param fd The read end.
+ * @returns The text.
+ *
+ * @example
+ * ```ts ignore
+ * const message = await readFdText(errors[0]);
+ * ```
+ */
+export async function readFdText(fd: number): Promise<string> {
+  const shim = loadShim();
+  const parts: string[] = [];
+  const buf = new Uint8Array(4096);
+  const dec = new TextDecoder();
+  for (;;) {
+    const n = await shim.read(fd, buf);
+    if (n <= 0) break;
+    parts.push(dec.decode(buf.subarray(0, n), { stream: true }));
+  }
+  shim.close(fd);
+  return parts.join("") + dec.decode();
+}
