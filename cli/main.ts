@@ -44,6 +44,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Manage containers (ls, rm, prune, inspect, ...)",
     load: () => import("./commands/container.ts"),
   },
+  network: {
+    summary: "Manage networks (create, ls, inspect, rm, prune, connect, disconnect)",
+    load: () => import("./commands/network.ts"),
+  },
   pull: { summary: "Pull an image from a registry", load: () => import("./commands/pull.ts") },
   images: { summary: "List images", load: () => import("./commands/images.ts") },
   image: {

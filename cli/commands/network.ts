@@ -1,0 +1,208 @@
+/**
+ * `nook network create|ls|inspect|rm|prune|connect|disconnect`: user-defined
+ * networks, where containers reach each other by name and by address.
+ *
+ * @module
+ */
+import { NookError, UsageError } from "../../lib/errors/mod.ts";
+import { findContainer } from "../../lib/container/find_container.ts";
+import { readRecord, withRecordsLock, writeRecord } from "../../lib/container/container_record.ts";
+import { containerStatus } from "../../lib/container/container_state.ts";
+import {
+  createNetwork,
+  networkContainers,
+  removeNetwork,
+} from "../../lib/network/manage_networks.ts";
+import { findNetwork, listNetworks, type NetworkRecord } from "../../lib/network/network_record.ts";
+import { networkInfra } from "../../lib/network/network_infra.ts";
+import { sys } from "../../lib/sys/mod.ts";
+import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { table } from "../table.ts";
+
+const HELP = [{ name: "help", type: "bool", help: "Print usage" }] as FlagSpec[];
+
+const CREATE_FLAGS: FlagSpec[] = [
+  {
+    name: "subnet",
+    type: "string",
+    value: "CIDR",
+    help: "IPv4 subnet (default: a free /24 of 10.89.0.0/16)",
+  },
+  {
+    name: "gateway",
+    type: "string",
+    value: "IP",
+    help: "The gateway address (default: the subnet's first)",
+  },
+  { name: "internal", type: "bool", help: "No way out of the network" },
+  { name: "driver", short: "d", type: "string", value: "DRIVER", help: "bridge (the only one)" },
+  { name: "label", type: "list", value: "KEY=VALUE", help: "Set a label" },
+  ...HELP,
+]; // deno-fmt-ignore
+
+const LS_FLAGS: FlagSpec[] = [
+  { name: "quiet", short: "q", type: "bool", help: "Only names" },
+  { name: "format", type: "string", value: "FORMAT", help: "table (default) or json" },
+  ...HELP,
+]; // deno-fmt-ignore
+
+function inspect(n: NetworkRecord) {
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created,
+    Driver: n.driver,
+    Internal: n.internal,
+    IPAM: { Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+    Labels: n.labels,
+    Containers: Object.fromEntries(
+      networkContainers(n.name).filter((c) => c.running).map((c) => [c.id, { Name: c.name }]),
+    ),
+    Running: networkInfra(n.name) !== null,
+  };
+}
+
+async function setNetwork(ref: string, network: string | undefined): Promise<void> {
+  const record = findContainer(ref);
+  const s = containerStatus(record.id).status;
+  if (s === "running" || s === "restarting") {
+    throw new UsageError(
+      `Container ${record.name} is running: nook changes a container's network while it is ` +
+        "stopped; stop it, connect or disconnect, then start it",
+    );
+  }
+  await withRecordsLock(() => {
+    const now = readRecord(record.id);
+    if (!now) throw new UsageError(`No such container: ${ref}`);
+    writeRecord({ ...now, options: { ...now.options, network: network as never } });
+  });
+}
+
+/**
+ * Runs `nook network`.
+ *
+ * @param args Arguments after "network".
+ * @returns 0, or 125 when something failed.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["create", "backend"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "create": {
+      const p = parseArgs(rest, CREATE_FLAGS, {
+        command: "network create",
+        stopAtPositional: false,
+      });
+      if (p.bools.help) {
+        sys.stdout(
+          helpText("nook network create [OPTIONS] NAME", "Create a network.", CREATE_FLAGS),
+        );
+        return 0;
+      }
+      if (p.rest.length !== 1) throw new UsageError("'nook network create' needs exactly one name");
+      if (p.strings.driver !== undefined && p.strings.driver !== "bridge") {
+        throw new UsageError(`Unknown network driver '${p.strings.driver}': nook has 'bridge'`);
+      }
+      const n = await createNetwork(p.rest[0], {
+        subnet: p.strings.subnet,
+        gateway: p.strings.gateway,
+        internal: p.bools.internal,
+        labels: p.lists.label,
+      });
+      sys.stdout(n.name + "\n");
+      return 0;
+    }
+    case "ls":
+    case "list": {
+      const p = parseArgs(rest, LS_FLAGS, { command: "network ls", stopAtPositional: false });
+      if (p.bools.help) {
+        sys.stdout(helpText("nook network ls [OPTIONS]", "List networks.", LS_FLAGS));
+        return 0;
+      }
+      const nets = listNetworks();
+      if (p.bools.quiet) sys.stdout(nets.map((n) => n.name + "\n").join(""));
+      else if (p.strings.format === "json") {
+        sys.stdout(nets.map((n) => JSON.stringify(inspect(n)) + "\n").join(""));
+      } else {
+        sys.stdout(table(
+          ["NETWORK ID", "NAME", "DRIVER", "SUBNET"],
+          nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, n.subnet]),
+        ));
+      }
+      return 0;
+    }
+    case "inspect": {
+      const p = parseArgs(rest, HELP, { command: "network inspect", stopAtPositional: false });
+      if (p.bools.help || p.rest.length === 0) {
+        sys.stdout(
+          helpText("nook network inspect NETWORK [NETWORK...]", "Show networks as JSON.", HELP),
+        );
+        return p.bools.help ? 0 : 125;
+      }
+      sys.stdout(JSON.stringify(p.rest.map((r) => inspect(findNetwork(r))), null, 4) + "\n");
+      return 0;
+    }
+    case "rm":
+    case "remove": {
+      const p = parseArgs(rest, HELP, { command: "network rm", stopAtPositional: false });
+      if (p.rest.length === 0) throw new UsageError("'nook network rm' needs at least one network");
+      let code = 0;
+      for (const ref of p.rest) {
+        try {
+          await removeNetwork(findNetwork(ref).name);
+          sys.stdout(ref + "\n");
+        } catch (err) {
+          if (!(err instanceof NookError)) throw err;
+          sys.stderr(`nook: ${err.message}\n`);
+          code = err.exitCode;
+        }
+      }
+      return code;
+    }
+    case "prune": {
+      const p = parseArgs(rest, [{ name: "force", short: "f", type: "bool" }, ...HELP], {
+        command: "network prune",
+        stopAtPositional: false,
+      });
+      if (!p.bools.force && !sys.isTerminal(0)) {
+        throw new UsageError(
+          "'nook network prune' removes every unused network: add -f to confirm",
+        );
+      }
+      const removed: string[] = [];
+      for (const n of listNetworks()) {
+        if (networkContainers(n.name).length > 0) continue;
+        await removeNetwork(n.name);
+        removed.push(n.name);
+      }
+      sys.stdout(removed.length ? `Deleted Networks:\n${removed.join("\n")}\n` : "");
+      return 0;
+    }
+    case "connect":
+    case "disconnect": {
+      const p = parseArgs(rest, HELP, { command: `network ${sub}`, stopAtPositional: false });
+      if (p.rest.length !== 2) {
+        throw new UsageError(`'nook network ${sub}' needs a network and a container`);
+      }
+      const net = findNetwork(p.rest[0]);
+      if (sub === "disconnect" && findContainer(p.rest[1]).options.network !== net.name) {
+        throw new UsageError(`Container ${p.rest[1]} is not on network '${net.name}'`);
+      }
+      await setNetwork(p.rest[1], sub === "connect" ? net.name : "none");
+      return 0;
+    }
+    default:
+      if (sub === undefined || sub === "--help" || sub === "-h") {
+        sys.stdout(
+          "Usage:  nook network COMMAND\n\nManage networks.\n\nCommands:\n" +
+            "  create, ls, inspect, rm, prune, connect, disconnect\n",
+        );
+        return sub === undefined ? 125 : 0;
+      }
+      throw new UsageError(`Unknown command 'nook network ${sub}'\nSee 'nook network --help'`);
+  }
+}
