@@ -1,0 +1,251 @@
+/**
+ * A container on a user-defined network: an address from the network's
+ * subnet (given out under the networks lock, recorded in the container's
+ * `network.json`), the steps that plug it in (a veth pair from its own network
+ * namespace to the bridge in the network's, run as root of the network's user
+ * namespace with the host's `ip` and `nsenter`), and the /etc/hosts entries
+ * by which the containers of a network find each other, kept current in every
+ * running member's hosts file.
+ *
+ * @module
+ */
+import { Op, type Step, StepFlag } from "../../shim/protocol.ts";
+import { containerDir, containersRoot, readRecord } from "../container/container_record.ts";
+import { containerStatus } from "../container/container_state.ts";
+import { HostError } from "../errors/mod.ts";
+import { sys, which } from "../sys/mod.ts";
+import { BRIDGE, ensureNetworkInfra, type NetworkInfra } from "./network_infra.ts";
+import { findNetwork, type NetworkRecord, withNetworksLock } from "./network_record.ts";
+import { freeAddress, parseSubnet } from "./subnet.ts";
+
+/** `network.json` of a container on a network. */
+export interface NetworkAttachment {
+  /** The network's name. */
+  network: string;
+  /** The container's address. */
+  ip: string;
+  /** The subnet's prefix length. */
+  prefix: number;
+  /** The gateway (the bridge's address). */
+  gateway: string;
+  /** The bridge-side veth's name (in the network's namespace). */
+  veth: string;
+  /** The container's hosts file on the host, kept current. */
+  hosts?: string;
+}
+
+const MARK = "# nook network";
+
+function attachmentPath(id: string): string {
+  return `${containerDir(id)}/network.json`;
+}
+
+/**
+ * A container's attachment, if it has one.
+ *
+ * @param id The container id.
+ * @returns `network.json`, or null.
+ *
+ * @example
+ * ```ts ignore
+ * readAttachment(id)?.ip;
+ * ```
+ */
+export function readAttachment(id: string): NetworkAttachment | null {
+  const text = sys.readText(attachmentPath(id));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as NetworkAttachment;
+  } catch {
+    return null;
+  }
+}
+
+function running(id: string): boolean {
+  const s = containerStatus(id).status;
+  return s === "running" || s === "restarting";
+}
+
+/** The running containers of a network and their attachments. */
+function members(net: string): { id: string; name: string; a: NetworkAttachment }[] {
+  const root = containersRoot();
+  const out: { id: string; name: string; a: NetworkAttachment }[] = [];
+  for (const id of sys.readDir(root)) {
+    if (!/^[0-9a-f]{64}$/.test(id)) continue;
+    const a = readAttachment(id);
+    if (!a || a.network !== net || !running(id)) continue;
+    const r = readRecord(id);
+    if (r) out.push({ id, name: r.name, a });
+  }
+  return out;
+}
+
+/**
+ * Gives a container its place on a network: starts the network's
+ * infrastructure when needed and an address (its old one when it still has one).
+ *
+ * @param id The container id.
+ * @param network The network's name or id.
+ * @returns The network's process (to join) and the attachment.
+ *
+ * @example
+ * ```ts ignore
+ * const { infra, attachment } = await attachContainer(id, "backend");
+ * ```
+ */
+export async function attachToNetwork(
+  id: string,
+  network: string,
+): Promise<{ net: NetworkRecord; infra: NetworkInfra; attachment: NetworkAttachment }> {
+  const net = findNetwork(network);
+  return await withNetworksLock(async () => {
+    const infra = await ensureNetworkInfra(net);
+    const taken = [net.gateway, ...members(net.name).filter((m) => m.id !== id).map((m) => m.a.ip)];
+    const old = readAttachment(id);
+    const ip = old && old.network === net.name && !taken.includes(old.ip)
+      ? old.ip
+      : freeAddress(net.subnet, taken);
+    const attachment: NetworkAttachment = {
+      network: net.name,
+      ip,
+      prefix: parseSubnet(net.subnet).prefix,
+      gateway: net.gateway,
+      veth: `nk${id.slice(0, 10)}`,
+    };
+    sys.writeText(attachmentPath(id), JSON.stringify(attachment) + "\n", 0o600);
+    return { net, infra, attachment };
+  });
+}
+
+/**
+ * Records where the container's hosts file is, and brings every member's
+ * hosts file up to date (call once the container runs).
+ *
+ * @param id The container id.
+ * @param hosts Its hosts file on the host.
+ *
+ * @example
+ * ```ts ignore
+ * await announceContainer(id, `${dir}/hosts`);
+ * ```
+ */
+export async function announceContainer(id: string, hosts: string): Promise<void> {
+  const a = readAttachment(id);
+  if (!a) return;
+  sys.writeText(attachmentPath(id), JSON.stringify({ ...a, hosts }) + "\n", 0o600);
+  await refreshNetworkHosts(a.network, id);
+}
+
+/**
+ * Rewrites the network section of each running member's hosts file, in place
+ * (the file is bind-mounted: its inode must stay).
+ *
+ * @param network The network.
+ * @param starting A container that is starting (counted as running).
+ *
+ * @example
+ * ```ts ignore
+ * await refreshNetworkHosts("backend");
+ * ```
+ */
+export async function refreshNetworkHosts(network: string, starting?: string): Promise<void> {
+  await withNetworksLock(() => {
+    const list = members(network);
+    if (starting && !list.some((m) => m.id === starting)) {
+      const a = readAttachment(starting);
+      const r = readRecord(starting);
+      if (a && r) list.push({ id: starting, name: r.name, a });
+    }
+    const section = [MARK, ...list.map((m) => `${m.a.ip}\t${m.name} ${m.id.slice(0, 12)}`)]
+      .join("\n") + "\n";
+    for (const m of list) {
+      if (!m.a.hosts) continue;
+      const text = sys.readText(m.a.hosts);
+      if (text === null) continue;
+      const at = text.indexOf(MARK);
+      const base = at < 0 ? text : text.slice(0, at);
+      try {
+        Deno.writeTextFileSync(m.a.hosts, base + section); // truncates the same inode
+      } catch {
+        // it stopped meanwhile
+      }
+    }
+  });
+}
+
+function tool(name: string, pkg: string): string {
+  const path = which(name) ?? ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+    .map((d) => `${d}/${name}`).find((p) => sys.stat(p)?.isFile) ??
+    null;
+  if (!path) {
+    throw new HostError(
+      `Cannot put a container on a network: '${name}' is not installed (Debian package '${pkg}')`,
+    );
+  }
+  return path;
+}
+
+/**
+ * The steps that plug a container in, run by its first process in its own new
+ * network namespace as root of the network's user namespace.
+ *
+ * @param a The attachment.
+ * @param infra The network's process (its network namespace holds the bridge).
+ * @returns The steps and their descriptions.
+ *
+ * @example
+ * ```ts ignore
+ * const { steps, describe } = attachSteps(attachment, infra);
+ * ```
+ */
+export function attachSteps(
+  a: NetworkAttachment,
+  infra: NetworkInfra,
+): { steps: Step[]; describe: string[] } {
+  const ip = tool("ip", "iproute2");
+  const nsenter = tool("nsenter", "util-linux");
+  const inNet = [nsenter, `--net=/proc/${infra.pid}/ns/net`, ip];
+  const steps: Step[] = [];
+  const describe: string[] = [];
+  const run = (what: string, argv: string[], flags = 0) => {
+    steps.push({ op: Op.RUN, flags, n: [argv.length, 0], s: [argv[0], null, argv, []] });
+    describe.push(what);
+  };
+  // A veth of an earlier start of this container may linger while its old namespace is torn down.
+  run(`remove a stale ${a.veth}`, [...inNet, "link", "del", a.veth], StepFlag.OPTIONAL);
+  run(`create the veth pair eth0 - ${a.veth} on network ${a.network}`, [
+    ip,
+    "link",
+    "add",
+    "eth0",
+    "type",
+    "veth",
+    "peer",
+    "name",
+    a.veth,
+    "netns",
+    String(infra.pid),
+  ]);
+  run(`attach ${a.veth} to the bridge of network ${a.network}`, [
+    ...inNet,
+    "link",
+    "set",
+    a.veth,
+    "master",
+    BRIDGE,
+    "up",
+  ]);
+  run(`give eth0 the address ${a.ip}/${a.prefix}`, [
+    ip,
+    "addr",
+    "add",
+    `${a.ip}/${a.prefix}`,
+    "dev",
+    "eth0",
+  ]);
+  run("bring eth0 up", [ip, "link", "set", "eth0", "up"]);
+  run(`route through the gateway ${a.gateway}`, [ip, "route", "add", "default", "via", a.gateway]);
+  steps.push({ op: Op.LOOPBACK_UP });
+  describe.push("bring up the loopback interface");
+  return { steps, describe };
+}
