@@ -63,7 +63,7 @@ export function parseNetworkMode(text: string = "none"): NetworkChoice {
     }
     return { mode: "ns", path: value };
   }
-  throw new UsageError(`Network mode '${text}' is not supported: use ${NETWORK_MODES}`);
+  throw new UsageError(`Network mode '${text}' is not supported yet: use ${NETWORK_MODES}`);
 }
 
 /** Flags that a shared network may rule out, as given (undefined or empty: not given). */

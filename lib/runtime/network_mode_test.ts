@@ -10,7 +10,7 @@ Deno.test("parseNetworkMode() takes none, host, container:REF and ns:PATH", () =
 });
 
 Deno.test("parseNetworkMode() refuses other modes and ones that name nothing", () => {
-  assert.throws(() => parseNetworkMode("bridge"), /'bridge' is not supported: use none, host/);
+  assert.throws(() => parseNetworkMode("bridge"), /'bridge' is not supported yet: use none, host/);
   assert.throws(() => parseNetworkMode("container:"), /names no container/);
   assert.throws(() => parseNetworkMode("ns:net"), /absolute path/);
   assert.throws(() => parseNetworkMode("ns"), UsageError);
