@@ -32,6 +32,14 @@ export interface Release {
   op: number;
   /** The pty master the child sent, or -1. */
   ptyFd: number;
+  /**
+   * After a clone step (`Op.CLONE`): the pid of the sibling that took over,
+   * which is the process to wait for from then on (also when a later step
+   * failed), else 0. The spawned child has exited by then.
+   */
+  pid: number;
+  /** Its pidfd (the caller closes it), or -1. */
+  pidfd: number;
 }
 
 /** The shim's entry points. Negative numbers are -errno. */
@@ -72,6 +80,14 @@ export interface Shim {
   pidfdOpen(pid: number): number;
   /** pidfd_send_signal(2) with a signal number: 0, or -errno (ESRCH once the process has ended). */
   pidfdSignal(pidfd: number, signal: number): number;
+  /** The `CLONE_NEW*` type of a namespace file, or -errno (ENOTTY: not a namespace file). */
+  nsType(path: string): number;
+  /**
+   * The user namespace that owns a namespace file: null when it is nook's own,
+   * else the text of its uid_map, gid_map and setgroups files (ids outside as
+   * its parent namespace sees them); or -errno (ENOTTY: not a namespace file).
+   */
+  nsOwnerMaps(path: string): [string, string, string] | null | number;
 }
 
 /* Symbols in groups, bound on first use: Deno.dlopen costs about 0.15 ms per symbol, and a
@@ -108,6 +124,11 @@ const FS = {
 const PIDFD = {
   nook_pidfd_open: { parameters: ["i32"], result: "i32" },
   nook_pidfd_signal: { parameters: ["i32", "i32"], result: "i32" },
+} as const;
+
+const NS = {
+  nook_ns_type: { parameters: ["buffer"], result: "i32" },
+  nook_ns_owner_maps: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
 } as const;
 
 /** Error thrown when the shim library cannot be found or does not fit. */
@@ -181,9 +202,11 @@ function loadDeno(path: string): Shim {
   let ioSymbols: Deno.DynamicLibrary<typeof IO>["symbols"] | undefined;
   let fsSymbols: Deno.DynamicLibrary<typeof FS>["symbols"] | undefined;
   let pidfdSymbols: Deno.DynamicLibrary<typeof PIDFD>["symbols"] | undefined;
+  let nsSymbols: Deno.DynamicLibrary<typeof NS>["symbols"] | undefined;
   const io = () => ioSymbols ??= open(path, IO);
   const fs = () => fsSymbols ??= open(path, FS);
   const pidfd = () => pidfdSymbols ??= open(path, PIDFD);
+  const ns = () => nsSymbols ??= open(path, NS);
   return {
     path,
     spawn(program) {
@@ -192,10 +215,11 @@ function loadDeno(path: string): Shim {
       return r < 0 ? r : { pid: out[0], pidfd: out[1], ctl: out[2] };
     },
     async release(ctl) {
-      const out = new Int32Array(5);
+      const out = new Int32Array(7);
       const r = await f.nook_release(ctl, out);
-      if (r < 0) return { result: 2, step: 0, errno: -r, op: 0, ptyFd: -1 };
-      return { result: out[0], step: out[1], errno: out[2], op: out[3], ptyFd: out[4] };
+      if (r < 0) return { result: 2, step: 0, errno: -r, op: 0, ptyFd: -1, pid: 0, pidfd: -1 };
+      const [result, step, errno, op, ptyFd, pid, pidfd] = out;
+      return { result, step, errno, op, ptyFd, pid, pidfd };
     },
     async wait(pid) {
       const out = new Int32Array(1);
@@ -224,6 +248,15 @@ function loadDeno(path: string): Shim {
     lutimes: (path, a, m) => fs().nook_fs_lutimes(cstr(path), a, m),
     pidfdOpen: (pid) => pidfd().nook_pidfd_open(pid),
     pidfdSignal: (fd, signal) => pidfd().nook_pidfd_signal(fd, signal),
+    nsType: (path) => ns().nook_ns_type(cstr(path)),
+    nsOwnerMaps(path) {
+      const buf = new Uint8Array(16384);
+      const n = ns().nook_ns_owner_maps(cstr(path), buf, buf.length);
+      if (n <= 0) return n === 0 ? null : n;
+      const [uid = "", gid = "", setgroups = ""] = new TextDecoder().decode(buf.subarray(0, n))
+        .split("\0");
+      return [uid, gid, setgroups];
+    },
     async runHelper(argv) {
       const blob = new TextEncoder().encode(argv.map((a) => a + "\0").join(""));
       const err = new Uint8Array(4096);

@@ -9,7 +9,7 @@
  */
 
 /** Version of the program format; the shim refuses any other. */
-export const ABI = 1;
+export const ABI = 2;
 /** "nook" read as a little-endian u32. */
 export const PROGRAM_MAGIC = 0x6b6f6f6e;
 /** A string slot that holds nothing. */
@@ -53,6 +53,8 @@ export const Op = {
   COPY_LAYER: 30,
   UNSHARE: 31,
   SETNS: 32,
+  JOIN_NS: 33,
+  CLONE: 34,
 } as const;
 
 /**
@@ -68,7 +70,7 @@ export type OpCode = typeof Op[keyof typeof Op];
 export const StepFlag = { OPTIONAL: 0x1, MKDIR: 0x2, MKFILE: 0x4, RECURSIVE: 0x8 } as const;
 
 /** Messages the child sends, as `enum nook_report_kind`. */
-export const ReportKind = { ERROR: 1, PTY: 2 } as const;
+export const ReportKind = { ERROR: 1, PTY: 2, PID: 3 } as const;
 
 /** Outcome of `nook_release`, as `NOOK_REL_RESULT` values. */
 export const ReleaseResult = { EXECUTED: 0, STEP_FAILED: 1, DIED: 2 } as const;

@@ -31,6 +31,7 @@ Deno.test("protocol.ts constants equal the defines of nook_shim.h", () => {
   assert.equal(cValue("NOOK_F_RECURSIVE"), P.StepFlag.RECURSIVE);
   assert.equal(cValue("NOOK_REPORT_ERROR"), P.ReportKind.ERROR);
   assert.equal(cValue("NOOK_REPORT_PTY"), P.ReportKind.PTY);
+  assert.equal(cValue("NOOK_REPORT_PID"), P.ReportKind.PID);
 });
 
 Deno.test("the C structs have the sizes protocol.ts encodes", async () => {

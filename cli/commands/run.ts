@@ -9,6 +9,12 @@ import type { RunOptions } from "../../lib/runtime/run_options.ts";
 import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { signalName } from "../../lib/runtime/signal_name.ts";
+import {
+  checkNetworkFlags,
+  NETWORK_MODES,
+  type NetworkOption,
+  parseNetworkMode,
+} from "../../lib/runtime/network_mode.ts";
 
 const FLAGS: FlagSpec[] = [
   {
@@ -84,7 +90,7 @@ const FLAGS: FlagSpec[] = [
     aliases: ["net"],
     type: "string",
     value: "MODE",
-    help: "none (default) or host",
+    help: `${NETWORK_MODES} (default none)`,
   },
   { name: "cap-add", type: "list", value: "CAP", help: "Add a capability" },
   { name: "cap-drop", type: "list", value: "CAP", help: "Drop a capability" },
@@ -170,10 +176,14 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
   if (userns !== undefined && userns !== "" && userns !== "keep-id") {
     throw new UsageError(`Unsupported --userns '${userns}': use keep-id`);
   }
-  const network = p.strings.network;
-  if (network !== undefined && network !== "none" && network !== "host") {
-    throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
-  }
+  const network = p.strings.network as NetworkOption | undefined;
+  checkNetworkFlags(parseNetworkMode(network), {
+    hostname: p.strings.hostname,
+    publish: p.lists.publish,
+    dns: p.lists.dns,
+    addHost: p.lists["add-host"],
+    userns,
+  });
   return {
     rootfs,
     image,

@@ -27,8 +27,17 @@ function nsOf(pid: number | string): string | null {
   }
 }
 
+/** The parent pid of process `name`, or null when it is gone. */
+function parentOf(name: string): number | null {
+  const stat = sys.readText(`/proc/${name}/stat`);
+  return stat ? Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) : null;
+}
+
 /**
  * The processes in the same PID namespace as `pid` (the container's first process).
+ * When nook may not read that process's namespaces (a reaper that is not
+ * dumpable: `--init` in a container that changed its ids or joined another's
+ * network), the namespace of one of its children tells, and it is listed too.
  *
  * @param pid The container's first process.
  * @returns Its processes, by pid.
@@ -39,12 +48,17 @@ function nsOf(pid: number | string): string | null {
  * ```
  */
 export function containerProcesses(pid: number): ContainerProcess[] {
-  const ns = nsOf(pid);
+  const names = sys.readDir("/proc").filter((name) => /^\d+$/.test(name));
+  let ns = nsOf(pid);
+  for (const name of names) {
+    if (ns) break;
+    if (parentOf(name) === pid) ns = nsOf(name);
+  }
   if (!ns) return [];
   const hz = 100;
   const out: ContainerProcess[] = [];
-  for (const name of sys.readDir("/proc")) {
-    if (!/^\d+$/.test(name) || nsOf(name) !== ns) continue;
+  for (const name of names) {
+    if (Number(name) !== pid && nsOf(name) !== ns) continue;
     const stat = sys.readText(`/proc/${name}/stat`);
     const status = sys.readText(`/proc/${name}/status`);
     if (!stat || !status) continue;

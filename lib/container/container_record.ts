@@ -8,6 +8,7 @@
  */
 import { runtimeDir } from "../paths/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
+import type { NetworkOption } from "../runtime/network_mode.ts";
 import { storeLayout, withLock, writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
 
@@ -35,8 +36,8 @@ export interface StoredOptions {
   groupAdd?: string[];
   /** `-h`. */
   hostname?: string;
-  /** "none" or "host". */
-  network?: "none" | "host";
+  /** "none", "host", "container:NAME|ID" or "ns:PATH". */
+  network?: NetworkOption;
   /** Bind and tmpfs mounts from -v, --tmpfs and --mount, resolved at create. */
   mounts: MountSpec[];
   /** `--read-only`. */

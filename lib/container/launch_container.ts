@@ -22,6 +22,7 @@ import { storeLayout } from "../store/mod.ts";
 import { sys, which } from "../sys/mod.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
 import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
+import { networkInternals } from "./container_network.ts";
 import { containerStatus, currentBoot, processStart, writeState } from "./container_state.ts";
 
 /**
@@ -82,10 +83,12 @@ function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[])
 }
 
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
+  // A network shared with a running container is resolved now, at each start (as docker does).
+  const network = networkInternals(record.options.network);
   if (record.rootfs !== undefined) {
     return {
       options: runOptions(record, record.rootfs, []),
-      internals: { id: record.id },
+      internals: { id: record.id, ...network },
       explain: (e) => e,
     };
   }
@@ -125,6 +128,7 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
     },
     internals: {
       id: record.id,
+      ...network,
       rootfsSetup: prepared.setup,
       imageEnv: plan.env,
       readFile: layeredReader(layers),
@@ -360,7 +364,8 @@ export async function launchDetached(
     ["open-stdin", spec.interactive ? "1" : "0"],
     ["tty", spec.tty ? "1" : "0"],
     ["wait-attach", options.attach ? "1" : "0"],
-    ...idMapLines(spec.idMap),
+    // A program that joins a network joins its user namespace too: no maps to write.
+    ...(spec.join ? [["userns", "join"]] : [["userns", "new"], ...idMapLines(spec.idMap)]),
   ];
   if (record.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");

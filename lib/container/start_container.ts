@@ -64,7 +64,10 @@ export async function startContainer(options: ContainerOptions): Promise<Running
   }
   if (options.rootfs !== undefined && options.name === undefined) {
     // A rootfs run without a name keeps no record: the fast path.
-    return await spawnContainer({ ...options, rootfs: options.rootfs });
+    const shared = options.network?.startsWith("container:")
+      ? (await import("./container_network.ts")).networkInternals(options.network)
+      : {};
+    return await spawnContainer({ ...options, rootfs: options.rootfs }, shared);
   }
 
   const { startImageContainer } = await import("./start_image_container.ts");

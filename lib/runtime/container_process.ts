@@ -92,7 +92,19 @@ export interface ProcessIdMaps {
   setgroups: boolean;
 }
 
-function parseMap(text: string): IdMapping[] {
+/**
+ * Parses the text of a uid_map or gid_map file.
+ *
+ * @param text Lines of `inside outside count`.
+ * @returns The mappings (malformed lines are skipped).
+ *
+ * @example
+ * ```ts
+ * import { parseIdMap } from "./container_process.ts";
+ * console.assert(parseIdMap("0 1000 1\n")[0].outside === 1000);
+ * ```
+ */
+export function parseIdMap(text: string): IdMapping[] {
   return text.split("\n").map((l) => l.trim().split(/\s+/).map(Number)).filter((f) =>
     f.length === 3 && f.every(Number.isInteger)
   ).map(([inside, outside, count]) => ({ inside, outside, count }));
@@ -113,8 +125,8 @@ function parseMap(text: string): IdMapping[] {
  */
 export function processIdMaps(pid: number): ProcessIdMaps {
   return {
-    uid: parseMap(procText(pid, "uid_map")),
-    gid: parseMap(procText(pid, "gid_map")),
+    uid: parseIdMap(procText(pid, "uid_map")),
+    gid: parseIdMap(procText(pid, "gid_map")),
     setgroups: procText(pid, "setgroups").trim() === "allow",
   };
 }

@@ -7,10 +7,11 @@
 import type { Step } from "../../shim/protocol.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
+import type { NetworkJoin } from "./network_join.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
 
-/** Network namespace choice. */
-export type NetworkMode = "none" | "host";
+/** Network namespace choice: its own, the host's, or an existing one it joins. */
+export type NetworkMode = "none" | "host" | "join";
 
 /** Host files bind-mounted over the container's /etc files (the "init layer"). */
 export interface InitLayer {
@@ -48,6 +49,8 @@ export interface ContainerSpec {
   hostname: string;
   /** Network namespace. */
   network: NetworkMode;
+  /** With network "join": the namespace joined, and with it its user namespace. */
+  join?: NetworkJoin;
   /** User mounts. */
   mounts: MountSpec[];
   /** Per-container /etc files. */

@@ -20,6 +20,8 @@ export * from "./capabilities.ts";
 export * from "./user_lookup.ts";
 export * from "./in_root.ts";
 export * from "./init_layer.ts";
+export * from "./network_mode.ts";
+export * from "./network_join.ts";
 export * from "./defaults.ts";
 export * from "./unshare.ts";
 export * from "./probe_overlay.ts";

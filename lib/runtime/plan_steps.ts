@@ -5,7 +5,11 @@
  *
  * Order: namespaces are made by clone; then mounts beneath the rootfs (proc,
  * dev, sys, init layer, user mounts, masks), pivot_root, read-only root,
- * stdio, capabilities, ids, chdir, exec. An exec into a running container
+ * stdio, capabilities, ids, chdir, exec. A container that joins an existing
+ * network namespace starts in nook's namespaces instead: it joins that
+ * namespace and the user namespace owning it, then clones a sibling in the
+ * other new namespaces, which nook waits for and which goes on as above (see
+ * network_join.ts for why). An exec into a running container
  * ({@linkcode planExec}) shares the tail: stdio, setns, a fork into the pid
  * namespace, then the same session, identity and exec steps.
  *
@@ -15,6 +19,7 @@ import { isMapped } from "../userns/mod.ts";
 import { Op, type Program, type Step, StepFlag } from "../../shim/protocol.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import type { ExecSpec } from "./exec_spec.ts";
+import type { NetworkJoin } from "./network_join.ts";
 import {
   CloneFlag,
   DEFAULT_PATH,
@@ -114,6 +119,23 @@ function addExec(add: Add, p: Pick<ContainerSpec, "cwd" | "argv" | "env">, init:
 }
 
 /**
+ * Joins an existing network namespace with the user namespace that owns it,
+ * then clones the process that becomes the container, in the namespaces
+ * `flags`; returns the clone flags of the program's own child (none).
+ */
+function addJoin(add: Add, join: NetworkJoin, flags: number, dieWithParent: boolean): number {
+  add(`join ${join.what}`, {
+    op: Op.JOIN_NS,
+    n: [join.pid ?? 0, CloneFlag.NEWNET],
+    s: [join.path, join.startTime ?? null],
+  });
+  add("start the container's first process in its own namespaces", { op: Op.CLONE, n: [flags] });
+  // nook is its parent too; a clone clears the parent-death signal.
+  if (dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  return 0;
+}
+
+/**
  * Plans the steps of a container.
  *
  * @param spec The resolved container.
@@ -147,12 +169,17 @@ export function planContainer(spec: ContainerSpec): Plan {
 
   let clone = CloneFlag.NEWUSER | CloneFlag.NEWNS | CloneFlag.NEWPID | CloneFlag.NEWUTS |
     CloneFlag.NEWIPC | CloneFlag.NEWCGROUP;
+  // A namespace of its own (made here, or joined): sysfs of its own too.
   const ownNet = spec.network !== "host";
-  if (ownNet) clone |= CloneFlag.NEWNET;
+  if (spec.network === "none") clone |= CloneFlag.NEWNET;
 
   if (spec.dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  if (spec.network === "join") {
+    if (!spec.join) throw new TypeError("A spec with network 'join' needs its join");
+    clone = addJoin(add, spec.join, clone & ~CloneFlag.NEWUSER, spec.dieWithParent);
+  }
   add("make the mounts private", { op: Op.MOUNT_PRIVATE });
-  if (ownNet) add("bring up the loopback interface", { op: Op.LOOPBACK_UP });
+  if (spec.network === "none") add("bring up the loopback interface", { op: Op.LOOPBACK_UP });
   add(`set the hostname to '${spec.hostname}'`, { op: Op.SETHOSTNAME, s: [spec.hostname] });
   spec.rootfsSetup?.steps.forEach((step, i) => add(spec.rootfsSetup!.describe[i], step));
   add(`bind the rootfs ${spec.rootfs} on itself`, { op: Op.ENTER_ROOT, s: [spec.rootfs] });

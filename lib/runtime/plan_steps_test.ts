@@ -162,3 +162,34 @@ Deno.test("planExec() leaves out groups, stdin and nook's death as the spec says
   assert.equal(execAt(detached, "set the parent-death signal of the command") >= 0, true);
   assert.equal(execOps(detached).filter((op) => op === Op.PDEATHSIG).length, 1);
 });
+
+Deno.test("planContainer() joins a network, then clones the container in its other namespaces", () => {
+  const join = {
+    what: "the network of container web",
+    path: "/proc/42/ns/net",
+    pid: 42,
+    startTime: "777",
+    maps: { uid: [], gid: [], setgroups: true },
+  };
+  const s = spec({ network: "join", join });
+  const { program, describe } = planContainer(s);
+  // The program's own child makes no namespace: it joins, then clones.
+  assert.equal(program.cloneFlags, 0);
+  const j = at(s, "join the network of container web");
+  const c = at(s, "start the container's first process");
+  assert.deepEqual(program.steps[j].s, ["/proc/42/ns/net", "777"]);
+  assert.deepEqual(program.steps[j].n, [42, CloneFlag.NEWNET]);
+  assert.equal(program.steps[c].op, Op.CLONE);
+  assert.equal(
+    program.steps[c].n?.[0],
+    CloneFlag.NEWNS | CloneFlag.NEWPID | CloneFlag.NEWUTS | CloneFlag.NEWIPC | CloneFlag.NEWCGROUP,
+  );
+  assert.ok(j < c && c < at(s, "make the mounts private"));
+  // The clone clears the parent-death signal: set again right after it.
+  assert.equal(describe[c + 1], "set the parent-death signal");
+  // Its network is shared: lo is left as it is, sysfs is of that namespace.
+  assert.ok(!ops(s).includes(Op.LOOPBACK_UP));
+  assert.ok(at(s, "mount sysfs on /sys") > c);
+  assert.ok(at(s, "set the hostname") > c);
+  assert.throws(() => planContainer(spec({ network: "join" })), TypeError);
+});

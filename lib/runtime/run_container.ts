@@ -16,6 +16,8 @@ import { DEFAULT_PATH } from "./defaults.ts";
 import { envFromFlags, mergeEnv } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
+import { joinedIdMap, type NetworkJoin, networkJoinFor } from "./network_join.ts";
+import { checkNetworkFlags, parseNetworkMode } from "./network_mode.ts";
 import { type Plan, planContainer } from "./plan_steps.ts";
 import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
@@ -97,6 +99,8 @@ export interface SpawnInternals {
   detached?: boolean;
   /** The pty size for a detached `-t` (default 24x80). */
   ttySize?: { rows: number; columns: number };
+  /** `--network container:REF`, resolved by lib/container/container_network.ts. */
+  networkJoin?: NetworkJoin;
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
@@ -126,12 +130,14 @@ function resolveSpec(
   if (!cwd.startsWith("/")) {
     throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
   }
-  const network = options.network ?? "none";
-  if (network !== "none" && network !== "host") {
-    throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
-  }
+  const choice = parseNetworkMode(options.network);
+  checkNetworkFlags(choice, { hostname: options.hostname, userns: options.userns });
+  const join = networkJoinFor(choice, internals.networkJoin);
+  const network = join ? "join" : choice.mode === "host" ? "host" : "none";
   const mounts = collectMounts(options, sys.env("PWD") ?? "/");
-  const idMap = chooseIdMaps({ keepId: options.userns === "keep-id", onWarning: warn });
+  const idMap = join
+    ? joinedIdMap(join)
+    : chooseIdMaps({ keepId: options.userns === "keep-id", onWarning: warn });
   const user = resolveUser(rootfs, options.user, {
     defaultUid: idMap.user,
     defaultGid: idMap.group,
@@ -139,13 +145,15 @@ function resolveSpec(
     readFile: internals.readFile,
   });
   const single = idMap.mode === "single";
-  const fix = single
+  const fix = join
+    ? `the user namespace that owns ${join.what} does not map it`
+    : single
     ? "only your own id is mapped; add an /etc/subuid and /etc/subgid range for your user"
     : "it is outside your /etc/subuid and /etc/subgid range";
   if (!isMapped(idMap.uid, user.uid)) throw new UsageError(`Cannot run as uid ${user.uid}: ${fix}`);
   if (!isMapped(idMap.gid, user.gid)) throw new UsageError(`Cannot run as gid ${user.gid}: ${fix}`);
   user.groups = user.groups.filter((g) => isMapped(idMap.gid, g));
-  const hostname = options.hostname ?? id.slice(0, 12);
+  const hostname = options.hostname ?? join?.hostname ?? id.slice(0, 12);
   const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, `HOME=${user.home}`];
   if (options.tty) defaults.push("TERM=xterm");
   return {
@@ -157,8 +165,9 @@ function resolveSpec(
     user,
     hostname,
     network,
+    join,
     mounts,
-    initLayer: writeInitLayer(dir, { hostname, network }),
+    initLayer: join?.files ?? writeInitLayer(dir, { hostname, network }),
     readOnly: options.readOnly ?? false,
     tty: options.tty ?? false,
     ttySize: !options.tty
@@ -259,7 +268,8 @@ export async function spawnContainer(
     spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
-    const child = await spawnPlanned(plan, spec.idMap);
+    // A joined user namespace has its maps already.
+    const child = await spawnPlanned(plan, spec.join ? null : spec.idMap);
     if (out) shim.close(out[1]);
     if (err) shim.close(err[1]);
     cleanups.splice(1);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { MountSpec } from "./mount_spec.ts";
+import type { NetworkOption } from "./network_mode.ts";
 
 /** Where a container's output goes. */
 export type OutputMode = "inherit" | "pipe" | "null";
@@ -29,8 +30,12 @@ export interface RunOptions {
   groupAdd?: readonly string[];
   /** Hostname (default: the first 12 characters of the id). */
   hostname?: string;
-  /** "none" (a network namespace with only lo, the default) or "host". */
-  network?: "none" | "host";
+  /**
+   * "none" (a network namespace with only lo, the default), "host",
+   * "container:NAME|ID" (a running container's, with its hostname and /etc
+   * files) or "ns:PATH" (a network namespace file of yours).
+   */
+  network?: NetworkOption;
   /** Volumes: `HOST:CTR[:ro]` strings or mount objects. */
   volumes?: readonly (string | MountSpec)[];
   /** `--tmpfs CTR[:opts]` values. */

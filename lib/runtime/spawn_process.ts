@@ -17,6 +17,7 @@ import {
 } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { applyIdMaps, type IdMapPlan } from "../userns/mod.ts";
+import { joinFailure } from "./network_join.ts";
 import type { Plan } from "./plan_steps.ts";
 
 /** How a process ended. */
@@ -103,6 +104,9 @@ export function stepError(plan: Plan, step: number, op: number, errno: number): 
       : errnoText(errno);
     return new SetupError(`${what}: ${why}`, { step: "setns", errno });
   }
+  if (op === Op.JOIN_NS) {
+    return new SetupError(`${what}: ${joinFailure(errno)}`, { step: "join", errno });
+  }
   // The shim creates a missing target only after it resolved to nothing: EEXIST then means
   // a symlink on the path points nowhere; ELOOP that the target resolves to the root itself.
   const why = errno === EEXIST && /^(mount|bind|create)/.test(what)
@@ -153,7 +157,8 @@ export async function spawnPlanned(plan: Plan, idMap: IdMapPlan | null): Promise
   const shim: Shim = loadShim();
   const child = shim.spawn(encodeProgram(plan.program));
   if (typeof child === "number") throw await cloneError(-child);
-  const { pid, pidfd, ctl } = child;
+  const { ctl } = child;
+  let { pid, pidfd } = child;
   let reaped: Promise<ExitStatus> | undefined;
   const reap = () =>
     reaped ??= shim.wait(pid).then((st) => {
@@ -168,6 +173,11 @@ export async function spawnPlanned(plan: Plan, idMap: IdMapPlan | null): Promise
     throw err;
   }
   const rel = await shim.release(ctl);
+  if (rel.pid > 0) {
+    // A clone step handed over to a sibling (a joined network): wait for that one from now on.
+    await reap();
+    [pid, pidfd, reaped] = [rel.pid, rel.pidfd, undefined];
+  }
   if (rel.result === ReleaseResult.STEP_FAILED) {
     if (rel.ptyFd >= 0) shim.close(rel.ptyFd);
     await reap();

@@ -107,6 +107,9 @@ function orNull<T>(fn: () => T): T | null {
     if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
       return null;
     }
+    // A /proc file of a process that was reaped after the open: gone as well.
+    const e = err as { code?: string; message?: string };
+    if (e.code === "ESRCH" || /\(os error 3\)$/.test(e.message ?? "")) return null;
     throw err;
   }
 }

@@ -81,6 +81,13 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
     else if (strcmp(key, "open-stdin") == 0) cfg->open_stdin = atoi(v[1]);
     else if (strcmp(key, "tty") == 0) cfg->tty = atoi(v[1]);
     else if (strcmp(key, "wait-attach") == 0) cfg->wait_attach = atoi(v[1]);
+    else if (strcmp(key, "userns") == 0) {
+      cfg->join_userns = strcmp(v[1], "join") == 0;
+      if (!cfg->join_userns && strcmp(v[1], "new") != 0) {
+        snprintf(why, whylen, "bad userns '%s': new or join", v[1]);
+        return -1;
+      }
+    }
     else if (strcmp(key, "uid-map") == 0) cfg->uid_map_text = v[1];
     else if (strcmp(key, "gid-map") == 0) cfg->gid_map_text = v[1];
     else if (strcmp(key, "restart") == 0 && n == 3) {
@@ -103,6 +110,10 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
   }
   if (!cfg->id || !cfg->program || !cfg->state || !cfg->log) {
     snprintf(why, whylen, "config %s lacks id, program, state or log", path);
+    return -1;
+  }
+  if (cfg->join_userns && (cfg->uidmap[0] || cfg->gidmap[0] || cfg->uid_map_text)) {
+    snprintf(why, whylen, "config %s both joins a user namespace and maps ids", path);
     return -1;
   }
   if (cfg->log_max_files < 1) cfg->log_max_files = 1;

@@ -141,6 +141,7 @@ static int write_proc(pid_t pid, const char *file, const char *text, char *why, 
 
 static int write_id_maps(struct monitor *m, char *why, size_t whylen) {
   const struct mon_config *c = &m->cfg;
+  if (c->join_userns) return 0; /* the program joins a user namespace that has its maps */
   if (c->uidmap[0] && run_map_helper(c->uidmap, m->pid, why, whylen) < 0) return -1;
   if (c->gidmap[0] && run_map_helper(c->gidmap, m->pid, why, whylen) < 0) return -1;
   if (c->uid_map_text) {
@@ -194,8 +195,16 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
     snprintf(why, whylen, "map %s", maperr);
     return -1;
   }
-  int32_t rel[5];
+  int32_t rel[NOOK_REL_COUNT];
   r = nook_release(res[2], rel);
+  if (r == 0 && rel[NOOK_REL_PID] > 0) {
+    /* The program joined a namespace and cloned a sibling (NOOK_OP_CLONE), which is our
+     * child too: it is the container from now on; the first child has exited. */
+    reap_now(m->pid);
+    if (m->pidfd >= 0) close(m->pidfd);
+    m->pid = rel[NOOK_REL_PID];
+    m->pidfd = rel[NOOK_REL_PIDFD];
+  }
   if (r < 0 || rel[NOOK_REL_RESULT] != 0) {
     if (rel[NOOK_REL_PTY_FD] >= 0) close(rel[NOOK_REL_PTY_FD]);
     reap_now(m->pid);

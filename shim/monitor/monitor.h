@@ -37,6 +37,7 @@ struct mon_config {
   int wait_attach; /* wait (at most 10 s) for the first attach client before starting */
   char *uidmap[MON_MAX_ARGS]; /* newuidmap PATH ARGS (the pid is put after PATH) */
   char *gidmap[MON_MAX_ARGS];
+  int join_userns; /* "userns join": the program joins an existing user namespace, no maps */
   char *uid_map_text; /* single mapping: written to /proc/PID/uid_map directly */
   char *gid_map_text;
   char *on_exit[MON_MAX_ARGS]; /* exec'd after the final exit */

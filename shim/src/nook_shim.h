@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define NOOK_ABI 1
+#define NOOK_ABI 2
 #define NOOK_PROG_MAGIC 0x6b6f6f6eu /* "nook" little-endian */
 #define NOOK_NO_STR 0xffffffffu
 #define NOOK_MAX_STEPS 1024
@@ -57,7 +57,9 @@ enum nook_op {
   NOOK_OP_COPY_LAYER = 30,    /* s0 layer dir, s1 host target dir: apply the layer (vfs storage) */
   NOOK_OP_UNSHARE = 31,       /* n0 CLONE_NEW* flags: unshare(2), e.g. leave a helper's mount ns */
   NOOK_OP_SETNS = 32,         /* n0 pidfd, n1 CLONE_NEW* flags: join that process's namespaces */
-  NOOK_OP_OP_COUNT = 33
+  NOOK_OP_JOIN_NS = 33,       /* s0 namespace file, n1 its CLONE_NEW* type; s1 start time of pid n0 */
+  NOOK_OP_CLONE = 34,         /* n0 CLONE_NEW* flags: a sibling in new namespaces goes on (see below) */
+  NOOK_OP_OP_COUNT = 35
 };
 
 /* NOOK_OP_SETNS (exec into a running container): the pidfd is one the parent
@@ -68,6 +70,24 @@ enum nook_op {
  * process enters a pid namespace only through a child: NOOK_OP_INIT follows,
  * and its parent stays outside, forwarding signals and exiting with the
  * command's status. */
+
+/* NOOK_OP_JOIN_NS (a container that shares the network of another one, or a
+ * namespace file the user names): the child makes itself non-dumpable, opens
+ * s0 (e.g. /proc/PID/ns/net), and when s1 is given checks that process n0
+ * still has that start time (field 22 of /proc/PID/stat), so that the file
+ * belonged to the very process TypeScript resolved, not to one that reused its
+ * pid (ESRCH otherwise). It then joins the user namespace that owns the
+ * namespace (ioctl NS_GET_USERNS), unless that is its own: only there does it
+ * hold CAP_SYS_ADMIN over it, as rootless runtimes must. Then it joins the
+ * namespace itself (EINVAL: not of type n1; ENOTTY: not a namespace file).
+ *
+ * NOOK_OP_CLONE: a process that joined a user namespace can no longer be
+ * moved into a new pid namespace, and the runtime waits for its own child.
+ * So the child clones a sibling (CLONE_PARENT: the runtime is its parent too)
+ * in the namespaces n0 (owned by the joined user namespace), which goes on
+ * with the remaining steps; this one reports the sibling's pid (err of a
+ * NOOK_REPORT_PID, its pidfd as SCM_RIGHTS) and exits 0. nook_release hands
+ * both back: from then on the sibling is the process to wait for. */
 
 /* NOOK_OP_RUN: a helper that ran but failed is reported as err = base + its
  * exit status (or + the signal that killed it); an exec failure as its errno. */
@@ -100,7 +120,8 @@ struct nook_step {
 /* Child -> parent messages on the control socket (SOCK_SEQPACKET). */
 enum nook_report_kind {
   NOOK_REPORT_ERROR = 1, /* step failed: step index, op, errno */
-  NOOK_REPORT_PTY = 2    /* the pty master travels as SCM_RIGHTS */
+  NOOK_REPORT_PTY = 2,   /* the pty master travels as SCM_RIGHTS */
+  NOOK_REPORT_PID = 3    /* NOOK_OP_CLONE: err is the new pid, its pidfd travels as SCM_RIGHTS */
 };
 
 struct nook_report {
@@ -110,13 +131,16 @@ struct nook_report {
   uint32_t op;
 };
 
-/* What nook_release() hands back to TypeScript: int32[5]. */
+/* What nook_release() hands back to TypeScript: int32[NOOK_REL_COUNT]. */
 enum nook_release_field {
   NOOK_REL_RESULT = 0, /* 0 exec happened, 1 a step failed, 2 child died silently */
   NOOK_REL_STEP = 1,
   NOOK_REL_ERRNO = 2,
   NOOK_REL_OP = 3,
-  NOOK_REL_PTY_FD = 4
+  NOOK_REL_PTY_FD = 4,
+  NOOK_REL_PID = 5,   /* after NOOK_OP_CLONE: the process that took over (also on failure), else 0 */
+  NOOK_REL_PIDFD = 6, /* its pidfd, or -1 */
+  NOOK_REL_COUNT = 7
 };
 
 /* Exported entry points (everything else is hidden). */
@@ -132,6 +156,8 @@ int nook_write(int fd, const uint8_t *buf, uint32_t len);
 int nook_close(int fd);
 int nook_pidfd_open(int pid);
 int nook_pidfd_signal(int pidfd, int sig);
+int nook_ns_type(const char *path);
+int nook_ns_owner_maps(const char *path, uint8_t *buf, uint32_t len);
 int nook_run_helper(const uint8_t *blob, uint32_t len, uint32_t argc, uint8_t *err, uint32_t errlen);
 
 int nook_fs_mknod(const char *path, uint32_t mode, uint32_t major, uint32_t minor);

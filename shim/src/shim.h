@@ -12,6 +12,7 @@ struct child {
   const uint8_t *steps;  /* nsteps * sizeof(struct nook_step), maybe unaligned */
   const char *strings;
   int ctl;               /* control socket to the parent */
+  uint32_t step;         /* index of the step that runs */
   int rootfd;            /* the container root (after NOOK_OP_ENTER_ROOT), else -1 */
   int devnull;           /* host /dev/null, opened before pivot_root, for masks */
 };
@@ -54,6 +55,10 @@ void reset_signals(void);
 
 /* pidfd.c */
 int setup_setns(int pidfd, uint64_t flags);
+
+/* join.c */
+int setup_join_ns(const char *path, uint64_t type, int pid, const char *start);
+int setup_clone(struct child *c, uint64_t flags);
 
 /* pty.c */
 int setup_pty(struct child *c, unsigned rows, unsigned cols);

@@ -5,6 +5,7 @@
  *   nook_spawn   clone; the child blocks on the control socket
  *   (TypeScript writes uid_map/gid_map, e.g. with newuidmap)
  *   nook_release tell the child to go; wait for exec (EOF) or a failure report
+ *                (after NOOK_OP_CLONE, also the pid of the sibling that took over)
  *   nook_wait    reap the child (run as a nonblocking FFI call)
  */
 #include <errno.h>
@@ -64,6 +65,7 @@ static int check_program(const uint8_t *buf, uint32_t len, struct child *c) {
       int r = check_list(c->strings, hdr.strings_len, s.s[2], s.n[0]);
       if (r < 0 || s.n[0] == 0) return r < 0 ? r : -EINVAL;
     }
+    if (s.op == NOOK_OP_JOIN_NS && s.s[0] == NOOK_NO_STR) return -EINVAL;
     if (s.op == NOOK_OP_EXEC || s.op == NOOK_OP_RUN) {
       if (s.s[0] == NOOK_NO_STR) return -EINVAL;
       int r = check_list(c->strings, hdr.strings_len, s.s[2], s.n[0]);
@@ -141,6 +143,8 @@ NOOK_EXPORT int nook_release(int ctl, int32_t *out) {
   out[NOOK_REL_RESULT] = 0;
   out[NOOK_REL_STEP] = out[NOOK_REL_ERRNO] = out[NOOK_REL_OP] = 0;
   out[NOOK_REL_PTY_FD] = -1;
+  out[NOOK_REL_PID] = 0;
+  out[NOOK_REL_PIDFD] = -1;
   int result = 0;
   if (send(ctl, "g", 1, MSG_NOSIGNAL) != 1) result = 2; /* the child died before */
   for (;;) {
@@ -160,15 +164,27 @@ NOOK_EXPORT int nook_release(int ctl, int32_t *out) {
       return -e;
     }
     if (n == 0) break; /* execve closed the socket, or the child is gone */
-    if ((size_t)n != sizeof rep) continue;
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    if (rep.kind == NOOK_REPORT_PTY && cm && cm->cmsg_type == SCM_RIGHTS) {
-      memcpy(&out[NOOK_REL_PTY_FD], CMSG_DATA(cm), sizeof(int));
-    } else if (rep.kind == NOOK_REPORT_ERROR && result != 1) {
-      result = 1;
-      out[NOOK_REL_STEP] = (int32_t)rep.step;
-      out[NOOK_REL_ERRNO] = rep.err;
-      out[NOOK_REL_OP] = (int32_t)rep.op;
+    int fd = -1;
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+      memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    if ((size_t)n != sizeof rep) {
+      if (fd >= 0) close(fd);
+      continue;
+    }
+    if (rep.kind == NOOK_REPORT_PTY && fd >= 0) {
+      out[NOOK_REL_PTY_FD] = fd;
+    } else if (rep.kind == NOOK_REPORT_PID) {
+      out[NOOK_REL_PID] = rep.err; /* the process to wait for from now on */
+      out[NOOK_REL_PIDFD] = fd;
+    } else {
+      if (fd >= 0) close(fd);
+      if (rep.kind == NOOK_REPORT_ERROR && result != 1) {
+        result = 1;
+        out[NOOK_REL_STEP] = (int32_t)rep.step;
+        out[NOOK_REL_ERRNO] = rep.err;
+        out[NOOK_REL_OP] = (int32_t)rep.op;
+      }
     }
   }
   close(ctl);

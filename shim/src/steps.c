@@ -75,6 +75,10 @@ static int run_step(struct child *c, const struct nook_step *s) {
     return unshare((int)s->n[0]) < 0 ? -errno : 0;
   case NOOK_OP_SETNS:
     return setup_setns((int)s->n[0], s->n[1]);
+  case NOOK_OP_JOIN_NS:
+    return setup_join_ns(step_str(c, s, 0), s->n[1], (int)s->n[0], step_str(c, s, 1));
+  case NOOK_OP_CLONE:
+    return setup_clone(c, s->n[0]);
   }
   return -EINVAL;
 }
@@ -83,6 +87,7 @@ void run_steps(struct child *c) {
   for (uint32_t i = 0; i < c->prog.nsteps; i++) {
     struct nook_step s;
     load_step(c, i, &s);
+    c->step = i;
     int r = run_step(c, &s);
     if (r < 0 && !(s.flags & NOOK_F_OPTIONAL)) {
       report_error(c->ctl, i, s.op, -r);

@@ -1,0 +1,146 @@
+/**
+ * `--network container:NAME|ID`: the network a new container shares with a
+ * running one, resolved when the new one starts (as docker does): the target
+ * must run; its process is pinned with a pidfd checked by its start time while
+ * nook reads what the joiner takes from it (its network namespace's owner and
+ * maps), and the join itself checks that start time again. The joiner mounts
+ * the target's own /etc/hostname, /etc/hosts and /etc/resolv.conf files (its
+ * init layer), so it sees what the target sees, edits included. If the target
+ * stops later, the joiner keeps the namespace and those files.
+ *
+ * @module
+ */
+import { loadShim } from "../../shim/binding.ts";
+import { NookError, UsageError } from "../errors/mod.ts";
+import { runtimeDir } from "../paths/mod.ts";
+import { reachableProcess } from "../runtime/container_process.ts";
+import type { InitLayer } from "../runtime/container_spec.ts";
+import { type NetworkJoin, networkOwnerMaps } from "../runtime/network_join.ts";
+import { parseNetworkMode } from "../runtime/network_mode.ts";
+import { NotRunningError, openProcess, processStartTime } from "../runtime/process_ref.ts";
+import { sys } from "../sys/mod.ts";
+import { containerRunDir } from "./container_record.ts";
+import { containerStatus } from "./container_state.ts";
+import { findContainer } from "./find_container.ts";
+
+/**
+ * The init layer of a running container: the run directory of the nook that
+ * runs it in the foreground (run-ID12-PID-*), else its monitor's.
+ */
+function initLayerOf(id: string, monitor: number): InitLayer | null {
+  const rundir = runtimeDir();
+  const prefix = `run-${id.slice(0, 12)}-${monitor}-`;
+  const foreground = sys.readDir(rundir).find((name) => name.startsWith(prefix));
+  for (const dir of [foreground && `${rundir}/${foreground}`, containerRunDir(id)]) {
+    if (!dir) continue;
+    const layer = {
+      hostname: `${dir}/hostname`,
+      hosts: `${dir}/hosts`,
+      resolvConf: `${dir}/resolv.conf`,
+    };
+    if (Object.values(layer).every((path) => sys.stat(path)?.isFile)) return layer;
+  }
+  return null;
+}
+
+/** "Cannot join WHAT: " and why the target is not running, from the error that said so. */
+function notRunning(what: string, err: NotRunningError, pid: number): NotRunningError {
+  const why = err.message[0].toLowerCase() + err.message.slice(1);
+  return new NotRunningError(`Cannot join ${what}: ${why}`, pid);
+}
+
+/**
+ * Resolves `--network container:REF` to the join the runtime plans.
+ *
+ * @param ref The target's name, id or id prefix.
+ * @returns The join: the target process's network namespace file, pinned by
+ *   its start time, the owning user namespace's maps, its hostname and /etc files.
+ * @throws {NoSuchContainerError} When no container matches (exit code 125).
+ * @throws {NotRunningError} When it is not running (exit code 125).
+ * @throws {UsageError} When it uses the host's network, which a rootless
+ *   container cannot join this way.
+ *
+ * @example
+ * ```ts ignore
+ * import { joinContainerNetwork } from "./container_network.ts";
+ * const join = joinContainerNetwork("web");
+ * ```
+ */
+export function joinContainerNetwork(ref: string): NetworkJoin {
+  const record = findContainer(ref);
+  const what = `the network of container ${ref}`;
+  const st = containerStatus(record.id);
+  if (st.status !== "running" || !(st.pid > 0)) {
+    throw new NotRunningError(
+      `Cannot join ${what}: it is not running (${st.status}); start it first`,
+      st.pid,
+    );
+  }
+  const shim = loadShim();
+  const startTime = st.pidStart === "-" || st.pidStart === "" ? undefined : st.pidStart;
+  let pidfd: number;
+  try {
+    pidfd = openProcess({ pid: st.pid, startTime }, { what: `container ${ref}` });
+  } catch (err) {
+    throw err instanceof NotRunningError ? notRunning(what, err, st.pid) : err;
+  }
+  let viaFd = pidfd;
+  try {
+    const via = reachableProcess(st.pid, pidfd);
+    viaFd = via.pidfd;
+    const path = `/proc/${via.pid}/ns/net`;
+    if (sys.readLink(path) === sys.readLink("/proc/self/ns/net")) {
+      throw new UsageError(
+        `Cannot join ${what}: it uses the host's network (--network host); ` +
+          "run this container with --network host instead",
+      );
+    }
+    const maps = networkOwnerMaps(path, what);
+    const files = initLayerOf(record.id, st.monitor);
+    if (!files) {
+      throw new NookError(
+        `Cannot join ${what}: its /etc/hosts, /etc/hostname and /etc/resolv.conf are gone ` +
+          `from ${runtimeDir()}; restart container ${ref}`,
+      );
+    }
+    const join: NetworkJoin = {
+      what,
+      path,
+      pid: via.pid,
+      startTime: processStartTime(via.pid) ?? undefined,
+      maps,
+      hostname: record.options.hostname ?? record.id.slice(0, 12),
+      files,
+    };
+    // All of it was read from the pinned process while it still ran.
+    if (shim.pidfdSignal(pidfd, 0) !== 0 || join.startTime === undefined) {
+      throw new NotRunningError(`Cannot join ${what}: it stopped meanwhile`, st.pid);
+    }
+    return join;
+  } catch (err) {
+    const wrap = err instanceof NotRunningError && !err.message.startsWith("Cannot join");
+    throw wrap ? notRunning(what, err, st.pid) : err;
+  } finally {
+    shim.close(pidfd);
+    if (viaFd !== pidfd) shim.close(viaFd);
+  }
+}
+
+/**
+ * What the runtime needs for a network mode that names a container: the
+ * resolved join, else nothing (the runtime resolves the other modes itself).
+ *
+ * @param network The `--network` value.
+ * @returns `{ networkJoin }` for `container:REF`, else `{}`.
+ * @throws {NookError} As {@linkcode joinContainerNetwork}.
+ *
+ * @example
+ * ```ts ignore
+ * import { networkInternals } from "./container_network.ts";
+ * await spawnContainer(options, { ...networkInternals(options.network) });
+ * ```
+ */
+export function networkInternals(network: string | undefined): { networkJoin?: NetworkJoin } {
+  const choice = parseNetworkMode(network);
+  return choice.mode === "container" ? { networkJoin: joinContainerNetwork(choice.container) } : {};
+}
