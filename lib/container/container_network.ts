@@ -131,16 +131,40 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
  * resolved join, else nothing (the runtime resolves the other modes itself).
  *
  * @param network The `--network` value.
- * @returns `{ networkJoin }` for `container:REF`, else `{}`.
+ * @param id The container's id (for a user-defined network: its address is kept by id).
+ * @returns `{ networkJoin }` for `container:REF` and a user-defined network, else `{}`.
  * @throws {NookError} As {@linkcode joinContainerNetwork}.
  *
  * @example
  * ```ts ignore
  * import { networkInternals } from "./container_network.ts";
- * await spawnContainer(options, { ...networkInternals(options.network) });
+ * await spawnContainer(options, { ...(await networkInternals(options.network, id)) });
  * ```
  */
-export function networkInternals(network: string | undefined): { networkJoin?: NetworkJoin } {
+export async function networkInternals(
+  network: string | undefined,
+  id?: string,
+): Promise<{ networkJoin?: NetworkJoin }> {
   const choice = parseNetworkMode(network);
-  return choice.mode === "container" ? { networkJoin: joinContainerNetwork(choice.container) } : {};
+  if (choice.mode === "container") return { networkJoin: joinContainerNetwork(choice.container) };
+  if (choice.mode !== "network") return {};
+  if (id === undefined) {
+    throw new UsageError(`A container on network '${choice.name}' needs a record: give it a name`);
+  }
+  // A user-defined network: join the user namespace of the network's process (with its
+  // network namespace), then the clone makes the container's own, plugged into the bridge.
+  const { attachToNetwork, attachSteps } = await import("../network/network_attach.ts");
+  const { infra, attachment } = await attachToNetwork(id, choice.name);
+  const what = `network ${choice.name}`;
+  const path = `/proc/${infra.pid}/ns/net`;
+  return {
+    networkJoin: {
+      what,
+      path,
+      pid: infra.pid,
+      startTime: infra.startTime,
+      maps: networkOwnerMaps(path, what),
+      attach: attachSteps(attachment, infra),
+    },
+  };
 }

@@ -84,7 +84,7 @@ function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[])
 
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
   // A network shared with a running container is resolved now, at each start (as docker does).
-  const network = networkInternals(record.options.network);
+  const network = await networkInternals(record.options.network, record.id);
   if (record.rootfs !== undefined) {
     return {
       options: runOptions(record, record.rootfs, []),
@@ -141,6 +141,14 @@ function nowNs(): number {
   return Date.now() * 1e6;
 }
 
+/** Tells the other containers of a user-defined network about this one (their /etc/hosts). */
+async function announceOnNetwork(record: ContainerRecord, hosts: string): Promise<void> {
+  const network = record.options.network;
+  if (!network || network.includes(":") || ["none", "host"].includes(network)) return;
+  const { announceContainer } = await import("../network/network_attach.ts");
+  await announceContainer(record.id, hosts);
+}
+
 /** How a foreground start handles stdio and signals (as `spawnContainer` takes them). */
 export interface ForegroundOptions {
   /** Where stdout goes (default "inherit"). */
@@ -180,7 +188,8 @@ export async function launchForeground(
   const parts = await containerParts(record, warn);
   const container = await spawnContainer(
     { ...parts.options, ...options, onWarning: warn },
-    parts.internals,
+    // Its /etc/hosts names the network's containers before it starts.
+    { ...parts.internals, onSpec: (spec) => announceOnNetwork(record, spec.initLayer.hosts) },
   ).catch((err) => {
     throw parts.explain(err);
   });
@@ -350,6 +359,7 @@ export async function launchDetached(
     warn,
   );
   Deno.writeFileSync(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
+  await announceOnNetwork(record, spec.initLayer.hosts);
   const dir = containerDir(record.id);
   const lines: string[][] = [
     ["id", record.id],

@@ -62,6 +62,12 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     return true;
   });
   sys.remove(containerRunDir(id));
+  const network = record?.options.network;
+  if (network && !network.includes(":") && !["none", "host"].includes(network)) {
+    const { refreshNetworkHosts, releaseNetwork } = await import("../network/network_attach.ts");
+    await refreshNetworkHosts(network).catch(() => {}); // drop its name from the others' hosts
+    await releaseNetwork(network).catch(() => {});
+  }
   if (moved) await removeTree(gone);
   return moved;
 }

@@ -62,10 +62,12 @@ export async function startContainer(options: ContainerOptions): Promise<Running
   if ((options.image === undefined) === (options.rootfs === undefined)) {
     throw new UsageError("Give either an image or a rootfs directory to run");
   }
-  if (options.rootfs !== undefined && options.name === undefined) {
+  const userNetwork = options.network !== undefined && !options.network.includes(":") &&
+    !["none", "host"].includes(options.network);
+  if (options.rootfs !== undefined && options.name === undefined && !userNetwork) {
     // A rootfs run without a name keeps no record: the fast path.
     const shared = options.network?.startsWith("container:")
-      ? (await import("./container_network.ts")).networkInternals(options.network)
+      ? await (await import("./container_network.ts")).networkInternals(options.network)
       : {};
     return await spawnContainer({ ...options, rootfs: options.rootfs }, shared);
   }

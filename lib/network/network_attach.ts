@@ -223,8 +223,8 @@ export function attachSteps(
     "peer",
     "name",
     a.veth,
-    "netns",
-    String(infra.pid),
+    "netns", // a path: a pid would be looked up in the container's own pid namespace
+    `/proc/${infra.pid}/ns/net`,
   ]);
   run(`attach ${a.veth} to the bridge of network ${a.network}`, [
     ...inNet,
@@ -248,4 +248,22 @@ export function attachSteps(
   steps.push({ op: Op.LOOPBACK_UP });
   describe.push("bring up the loopback interface");
   return { steps, describe };
+}
+
+/**
+ * Stops a network's infrastructure once none of its containers runs (so that
+ * nothing of it lingers after the last `rm`); it starts again with the next.
+ *
+ * @param network The network.
+ *
+ * @example
+ * ```ts ignore
+ * await releaseNetwork("backend");
+ * ```
+ */
+export async function releaseNetwork(network: string): Promise<void> {
+  const { stopNetworkInfra } = await import("./network_infra.ts");
+  await withNetworksLock(async () => {
+    if (members(network).length === 0) await stopNetworkInfra(network);
+  });
 }

@@ -18,6 +18,7 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
+import type { Step } from "../../shim/protocol.ts";
 import { errnoText, UsageError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import type { IdMapping, IdMapPlan } from "../userns/mod.ts";
@@ -45,6 +46,12 @@ export interface NetworkJoin {
    * /etc/resolv.conf, which the joiner mounts too (docker shares them).
    */
   files?: InitLayer;
+  /**
+   * A user-defined network: the container gets a network namespace of its own
+   * (made by the clone, in the joined user namespace) and these steps plug it
+   * into the network's bridge.
+   */
+  attach?: { steps: Step[]; describe: string[] };
 }
 
 const ENOENT = 2;
@@ -160,7 +167,13 @@ export function networkJoinFor(
   resolved?: NetworkJoin,
 ): NetworkJoin | undefined {
   if (choice.mode === "ns") return joinNamespaceFile(choice.path);
-  if (choice.mode !== "container") return undefined;
+  if (choice.mode === "network" && !resolved) {
+    throw new UsageError(
+      `Cannot run on network '${choice.name}' here: a container on a network is kept by ` +
+        "name (its address); start it through startContainer() or the CLI",
+    );
+  }
+  if (choice.mode !== "container") return resolved;
   if (!resolved) {
     throw new UsageError(
       `Cannot run with --network container:${choice.container} here: the container is looked ` +

@@ -18,13 +18,19 @@ export type NetworkChoice =
   | { mode: "none" }
   | { mode: "host" }
   | { mode: "container"; container: string }
-  | { mode: "ns"; path: string };
+  | { mode: "ns"; path: string }
+  | { mode: "network"; name: string };
 
 /** A `--network` value as the API takes it. */
-export type NetworkOption = "none" | "host" | `container:${string}` | `ns:${string}`;
+export type NetworkOption =
+  | "none"
+  | "host"
+  | `container:${string}`
+  | `ns:${string}`
+  | (string & Record<never, never>); // a user-defined network's name
 
 /** The `--network` values nook takes, for messages and help. */
-export const NETWORK_MODES = "none, host, container:NAME|ID or ns:PATH";
+export const NETWORK_MODES = "none, host, container:NAME|ID, ns:PATH or a network's name";
 
 /**
  * Parses a `--network` value.
@@ -62,6 +68,9 @@ export function parseNetworkMode(text: string = "none"): NetworkChoice {
       );
     }
     return { mode: "ns", path: value };
+  }
+  if (colon < 0 && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(text) && text !== "bridge") {
+    return { mode: "network", name: text }; // a user-defined network (nook network create)
   }
   throw new UsageError(`Network mode '${text}' is not supported yet: use ${NETWORK_MODES}`);
 }

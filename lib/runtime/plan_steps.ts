@@ -129,9 +129,14 @@ function addJoin(add: Add, join: NetworkJoin, flags: number, dieWithParent: bool
     n: [join.pid ?? 0, CloneFlag.NEWNET],
     s: [join.path, join.startTime ?? null],
   });
-  add("start the container's first process in its own namespaces", { op: Op.CLONE, n: [flags] });
+  const ownNet = join.attach ? CloneFlag.NEWNET : 0;
+  add("start the container's first process in its own namespaces", {
+    op: Op.CLONE,
+    n: [flags | ownNet],
+  });
   // nook is its parent too; a clone clears the parent-death signal.
   if (dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
+  join.attach?.steps.forEach((step, i) => add(join.attach!.describe[i], step));
   return 0;
 }
 

@@ -95,6 +95,8 @@ export interface SpawnInternals {
   imageEnv?: readonly string[];
   /** Reads a file of the container's root (for /etc/passwd when the root is not a plain directory). */
   readFile?: (path: string) => string | null;
+  /** Called with the resolved spec before the container starts (e.g. for its /etc/hosts path). */
+  onSpec?: (spec: ContainerSpec) => void | Promise<void>;
   /** Planned for a monitor, not for this terminal: stdio stays as the monitor sets it. */
   detached?: boolean;
   /** The pty size for a detached `-t` (default 24x80). */
@@ -257,6 +259,7 @@ export async function spawnContainer(
   };
   try {
     const spec = resolveSpec(options, id, dir, warn, internals);
+    await internals.onSpec?.(spec);
     const out = outputPipe(options.stdout);
     const err = outputPipe(options.stderr);
     // Until the container runs, both ends are ours to close; then the streams own the read ends.
