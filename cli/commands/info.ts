@@ -136,6 +136,12 @@ async function storageRow(
   }
 }
 
+/** The network mode of a container without --network, from the helpers found (pasta first). */
+function networkDefault(info: HostInfo): string {
+  return info.networkHelpers.find((h) => h.name === "pasta")?.name ??
+    info.networkHelpers.find((h) => h.name === "slirp4netns")?.name ?? "none";
+}
+
 function infoText(info: HostInfo, storage: { name: string; reason: string } | undefined): string {
   const user = info.user.name ?? "(no name)";
   const mapping = info.idMapping === "subid"
@@ -156,6 +162,12 @@ function infoText(info: HostInfo, storage: { name: string; reason: string } | un
       ? [["storage driver", `${storage.name} (${storage.reason})`] as [string, string]]
       : []),
     ["network helpers", helpers],
+    [
+      "network default",
+      networkDefault(info) === "none"
+        ? "none (no helper: install passt or slirp4netns for networking)"
+        : `${networkDefault(info)} (for images and -p; --rootfs runs without -p: none)`,
+    ],
     ["runtime dir", info.runtimeDir],
   ]);
 }
@@ -214,7 +226,13 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
   if (parsed.format === "json") {
     write(
       JSON.stringify(
-        { version: config.version, deno: Deno.version.deno, ...info, storageDriver },
+        {
+          version: config.version,
+          deno: Deno.version.deno,
+          ...info,
+          networkDefault: networkDefault(info),
+          storageDriver,
+        },
         null,
         2,
       ) + "\n",

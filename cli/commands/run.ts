@@ -9,6 +9,12 @@ import type { RunOptions } from "../../lib/runtime/run_options.ts";
 import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { signalName } from "../../lib/runtime/signal_name.ts";
+import {
+  NETWORK_MODES,
+  type NetworkOption,
+  parseNetwork,
+} from "../../lib/network/network_option.ts";
+import { isIpAddress, parsePublish } from "../../lib/network/port_mapping.ts";
 
 const FLAGS: FlagSpec[] = [
   {
@@ -84,8 +90,35 @@ const FLAGS: FlagSpec[] = [
     aliases: ["net"],
     type: "string",
     value: "MODE",
-    help: "none (default) or host",
+    help: `${NETWORK_MODES} (default: pasta, else slirp4netns, for an image or -p; else none)`,
   },
+  {
+    name: "publish",
+    short: "p",
+    type: "list",
+    value: "[IP:][HOSTPORT:]PORT[/PROTO]",
+    help: "Publish a container port (or range) on the host",
+  },
+  {
+    name: "publish-all",
+    short: "P",
+    type: "bool",
+    help: "Publish every port the image exposes on a free host port",
+  },
+  {
+    name: "add-host",
+    type: "list",
+    value: "NAME:IP",
+    help: "Add a line to /etc/hosts (IP may be host-gateway)",
+  },
+  { name: "dns", type: "list", value: "IP", help: "Set a nameserver in /etc/resolv.conf" },
+  {
+    name: "dns-search",
+    type: "list",
+    value: "DOMAIN",
+    help: "Set a search domain in /etc/resolv.conf",
+  },
+  { name: "dns-option", type: "list", value: "OPT", help: "Set an option in /etc/resolv.conf" },
   { name: "cap-add", type: "list", value: "CAP", help: "Add a capability" },
   { name: "cap-drop", type: "list", value: "CAP", help: "Drop a capability" },
   {
@@ -171,8 +204,10 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     throw new UsageError(`Unsupported --userns '${userns}': use keep-id`);
   }
   const network = p.strings.network;
-  if (network !== undefined && network !== "none" && network !== "host") {
-    throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
+  if (network !== undefined) parseNetwork(network); // a bad mode fails before any pull
+  for (const spec of p.lists.publish) parsePublish(spec);
+  for (const ip of p.lists.dns) {
+    if (!isIpAddress(ip)) throw new UsageError(`Invalid --dns '${ip}': give an IP address`);
   }
   return {
     rootfs,
@@ -190,7 +225,13 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     user: p.strings.user,
     groupAdd: p.lists["group-add"],
     hostname: p.strings.hostname,
-    network,
+    network: network as NetworkOption | undefined,
+    publish: p.lists.publish,
+    publishAll: p.bools["publish-all"],
+    addHosts: p.lists["add-host"],
+    dns: p.lists.dns,
+    dnsSearch: p.lists["dns-search"],
+    dnsOptions: p.lists["dns-option"],
     volumes: p.lists.volume,
     tmpfs: p.lists.tmpfs,
     mounts: p.lists.mount,

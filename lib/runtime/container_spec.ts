@@ -5,12 +5,12 @@
  * @module
  */
 import type { Step } from "../../shim/protocol.ts";
+import type { NetAddresses, NetHelperPlan, NetworkMode, PortMapping } from "../network/mod.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
 
-/** Network namespace choice. */
-export type NetworkMode = "none" | "host";
+export type { NetworkMode };
 
 /** Host files bind-mounted over the container's /etc files (the "init layer"). */
 export interface InitLayer {
@@ -46,8 +46,14 @@ export interface ContainerSpec {
   user: ResolvedUser;
   /** UTS hostname. */
   hostname: string;
-  /** Network namespace. */
+  /** Network namespace: its own (none, slirp4netns, pasta) or the host's. */
   network: NetworkMode;
+  /** The helper that attaches its network namespace (slirp4netns, pasta). */
+  netHelper?: NetHelperPlan;
+  /** The addresses the helper gives it. */
+  netAddresses?: NetAddresses;
+  /** Published ports, host ports picked (none when absent). */
+  ports?: PortMapping[];
   /** User mounts. */
   mounts: MountSpec[];
   /** Per-container /etc files. */

@@ -7,6 +7,7 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { UsageError } from "../errors/mod.ts";
+import type { AttachedNetwork, NetAddresses, NetworkMode, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { chooseIdMaps, isMapped } from "../userns/mod.ts";
@@ -16,6 +17,7 @@ import { DEFAULT_PATH } from "./defaults.ts";
 import { envFromFlags, mergeEnv } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
+import { resolveNetworkSpec } from "./network_spec.ts";
 import { type Plan, planContainer } from "./plan_steps.ts";
 import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
@@ -32,7 +34,13 @@ export interface RunningContainer {
   readonly stdout: ReadableStream<Uint8Array> | null;
   /** Its stderr when `stderr: "pipe"`, else null. */
   readonly stderr: ReadableStream<Uint8Array> | null;
-  /** Resolves when it has ended and everything is cleaned up. */
+  /** Its network mode. */
+  readonly network: NetworkMode;
+  /** The addresses its network helper gave it (slirp4netns, pasta). */
+  readonly netAddresses?: NetAddresses;
+  /** Its published ports, host ports picked (empty without). */
+  readonly ports: readonly PortMapping[];
+  /** Resolves when it has ended and everything is cleaned up (its network helper too). */
   readonly status: Promise<ExitStatus>;
   /** Sends a signal to its first process. */
   kill(signal?: string): void;
@@ -97,6 +105,10 @@ export interface SpawnInternals {
   detached?: boolean;
   /** The pty size for a detached `-t` (default 24x80). */
   ttySize?: { rows: number; columns: number };
+  /** The container's name, for /etc/hosts. */
+  name?: string;
+  /** The image's exposed ports ("80/tcp"), which `publishAll` publishes. */
+  exposedPorts?: readonly string[];
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
@@ -126,10 +138,8 @@ function resolveSpec(
   if (!cwd.startsWith("/")) {
     throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
   }
-  const network = options.network ?? "none";
-  if (network !== "none" && network !== "host") {
-    throw new UsageError(`Network mode '${network}' is not supported yet: use 'none' or 'host'`);
-  }
+  const net = resolveNetworkSpec(options, internals.exposedPorts, dir, warn);
+  const network = net.network;
   const mounts = collectMounts(options, sys.env("PWD") ?? "/");
   const idMap = chooseIdMaps({ keepId: options.userns === "keep-id", onWarning: warn });
   const user = resolveUser(rootfs, options.user, {
@@ -156,9 +166,18 @@ function resolveSpec(
     cwd,
     user,
     hostname,
-    network,
+    ...net,
     mounts,
-    initLayer: writeInitLayer(dir, { hostname, network }),
+    initLayer: writeInitLayer(dir, {
+      hostname,
+      network,
+      name: internals.name,
+      addresses: net.netAddresses,
+      addHosts: options.addHosts,
+      dns: options.dns,
+      dnsSearch: options.dnsSearch,
+      dnsOptions: options.dnsOptions,
+    }),
     readOnly: options.readOnly ?? false,
     tty: options.tty ?? false,
     ttySize: !options.tty
@@ -237,6 +256,7 @@ export async function spawnContainer(
   // The name carries our pid, so that a later run can tell when we died without cleaning up.
   const dir = sys.makeTempDir(rundir, `run-${id.slice(0, 12)}-${sys.pid()}-`);
   const cleanups: (() => void)[] = [() => sys.remove(dir)];
+  let net: AttachedNetwork | undefined;
   const cleanup = () => {
     for (const fn of cleanups.splice(0).reverse()) {
       try {
@@ -259,7 +279,14 @@ export async function spawnContainer(
     spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
-    const child = await spawnPlanned(plan, spec.idMap);
+    const helper = spec.netHelper;
+    const child = await spawnPlanned(plan, spec.idMap, {
+      // The network is up before the command runs.
+      beforeRelease: helper && (async (pid) => {
+        const { attachNetwork } = await import("../network/attach_network.ts");
+        net = await attachNetwork(helper, pid);
+      }),
+    });
     if (out) shim.close(out[1]);
     if (err) shim.close(err[1]);
     cleanups.splice(1);
@@ -279,18 +306,23 @@ export async function spawnContainer(
     }
     const status = child.status.then(async (s) => {
       await relay;
+      await net?.detach();
       cleanup();
       return s;
     });
     return {
       id,
       pid: child.pid,
+      network: spec.network,
+      netAddresses: spec.netAddresses,
+      ports: spec.ports ?? [],
       stdout: out ? readStream(out[0]) : null,
       stderr: err ? readStream(err[0]) : null,
       status,
       kill: (signal = "SIGTERM") => child.kill(signal),
     };
   } catch (e) {
+    await net?.detach();
     cleanup();
     throw e;
   }

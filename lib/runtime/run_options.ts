@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { NetworkOption, PortMapping } from "../network/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 
 /** Where a container's output goes. */
@@ -29,8 +30,24 @@ export interface RunOptions {
   groupAdd?: readonly string[];
   /** Hostname (default: the first 12 characters of the id). */
   hostname?: string;
-  /** "none" (a network namespace with only lo, the default) or "host". */
-  network?: "none" | "host";
+  /**
+   * "none" (a network namespace with only lo), "host", "slirp4netns[:OPTIONS]" or
+   * "pasta[:OPTIONS]" (a network namespace attached to the host's network by that helper).
+   * Default: "none", or with published ports pasta (else slirp4netns) when installed.
+   */
+  network?: NetworkOption;
+  /** Published ports: `-p [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]` values or mappings. */
+  publish?: readonly (string | PortMapping)[];
+  /** `-P`: publish every port the image exposes on a free host port. */
+  publishAll?: boolean;
+  /** `--add-host NAME:IP` entries for /etc/hosts (IP may be `host-gateway`). */
+  addHosts?: readonly string[];
+  /** `--dns` servers for /etc/resolv.conf (instead of the host's). */
+  dns?: readonly string[];
+  /** `--dns-search` domains. */
+  dnsSearch?: readonly string[];
+  /** `--dns-option` options. */
+  dnsOptions?: readonly string[];
   /** Volumes: `HOST:CTR[:ro]` strings or mount objects. */
   volumes?: readonly (string | MountSpec)[];
   /** `--tmpfs CTR[:opts]` values. */
