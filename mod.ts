@@ -75,6 +75,13 @@ export {
 } from "./lib/runtime/run_container.ts";
 export type { OutputMode, RunOptions } from "./lib/runtime/run_options.ts";
 export type { BindMount, MountSpec, TmpfsMount } from "./lib/runtime/mount_spec.ts";
+export type {
+  NetAddresses,
+  NetworkMode,
+  NetworkOption,
+  PortMapping,
+  PortProtocol,
+} from "./lib/network/mod.ts";
 export type { ExitStatus } from "./lib/runtime/spawn_process.ts";
 export { unshare, type UnshareOptions } from "./lib/runtime/unshare.ts";
 export {

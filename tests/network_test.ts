@@ -208,6 +208,12 @@ function hostGateway(): string {
   return "";
 }
 
+/** The helper an image's container gets: pasta where the host has a route for it. */
+function defaultHelper(): string {
+  if (TOOLS.includes("pasta") && hostGateway() !== "") return "pasta";
+  return TOOLS.includes("slirp4netns") ? "slirp4netns" : "none";
+}
+
 // ---------------------------------------------------------------------------
 // Fixtures
 
@@ -731,7 +737,7 @@ Deno.test({
         "/www",
       ]);
       const mode = (await s.ok(["inspect", "-f", "{{.HostConfig.NetworkMode}}", "pub"])).trim();
-      assert.equal(mode, TOOLS.includes("pasta") ? "pasta" : "slirp4netns", "the default helper");
+      assert.equal(mode, defaultHelper(), "the default helper");
       const listed = await s.ok(["port", "pub"]);
       const m = /^80\/tcp -> 127\.0\.0\.1:(\d+)\n5353\/udp -> 127\.0\.0\.1:(\d+)\n$/.exec(listed);
       assert.ok(m, `nook port: ${listed}`);
@@ -829,7 +835,7 @@ Deno.test("ports with --network none fail, with host are ignored with a warning,
 Deno.test("info names the network helpers and the default", async () => {
   const info = JSON.parse((await nook(["info", "--format", "json"])).stdout);
   assert.deepEqual(info.networkHelpers.map((h: { name: string }) => h.name), TOOLS);
-  assert.equal(info.networkDefault, TOOLS[0] ?? "none");
+  assert.equal(info.networkDefault, defaultHelper());
   const text = (await nook(["info"])).stdout;
-  assert.match(text, new RegExp(`^network default: +${TOOLS[0] ?? "none"}`, "m"));
+  assert.match(text, new RegExp(`^network default: +${defaultHelper()}`, "m"));
 });

@@ -18,6 +18,7 @@ import {
   type SubidRange,
 } from "../../lib/host/mod.ts";
 import type { StorageChoice } from "../../lib/storage/choose_storage_driver.ts";
+import { parseHasDefaultRoute } from "../../lib/network/host_route.ts";
 
 /** Options of {@linkcode main}, for tests and for the dispatcher. */
 export interface InfoOptions {
@@ -136,13 +137,21 @@ async function storageRow(
   }
 }
 
-/** The network mode of a container without --network, from the helpers found (pasta first). */
-function networkDefault(info: HostInfo): string {
-  return info.networkHelpers.find((h) => h.name === "pasta")?.name ??
-    info.networkHelpers.find((h) => h.name === "slirp4netns")?.name ?? "none";
+/** The network mode of an image's container without --network (as defaultNetworkMode decides). */
+async function networkDefault(host: Host, info: HostInfo): Promise<string> {
+  const has = (name: string) => info.networkHelpers.some((h) => h.name === name);
+  const routed = parseHasDefaultRoute(
+    await host.readTextFile("/proc/net/route") ?? "",
+    await host.readTextFile("/proc/net/ipv6_route") ?? "",
+  );
+  return has("pasta") && routed ? "pasta" : has("slirp4netns") ? "slirp4netns" : "none";
 }
 
-function infoText(info: HostInfo, storage: { name: string; reason: string } | undefined): string {
+function infoText(
+  info: HostInfo,
+  storage: { name: string; reason: string } | undefined,
+  network: string,
+): string {
   const user = info.user.name ?? "(no name)";
   const mapping = info.idMapping === "subid"
     ? "subuid range via newuidmap"
@@ -164,9 +173,9 @@ function infoText(info: HostInfo, storage: { name: string; reason: string } | un
     ["network helpers", helpers],
     [
       "network default",
-      networkDefault(info) === "none"
-        ? "none (no helper: install passt or slirp4netns for networking)"
-        : `${networkDefault(info)} (for images and -p; --rootfs runs without -p: none)`,
+      network === "none"
+        ? "none (no usable helper: install passt or slirp4netns for networking)"
+        : `${network} (for images and -p; --rootfs runs without -p: none)`,
     ],
     ["runtime dir", info.runtimeDir],
   ]);
@@ -223,6 +232,7 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
     return await chooseStorageDriver({ announce: false });
   });
   const storageDriver = chooseStorage && await storageRow(chooseStorage);
+  const network = await networkDefault(host, info);
   if (parsed.format === "json") {
     write(
       JSON.stringify(
@@ -230,7 +240,7 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
           version: config.version,
           deno: Deno.version.deno,
           ...info,
-          networkDefault: networkDefault(info),
+          networkDefault: network,
           storageDriver,
         },
         null,
@@ -238,7 +248,7 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
       ) + "\n",
     );
   } else {
-    write(infoText(info, storageDriver));
+    write(infoText(info, storageDriver, network));
   }
   return 0;
 }

@@ -209,6 +209,12 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
   for (const ip of p.lists.dns) {
     if (!isIpAddress(ip)) throw new UsageError(`Invalid --dns '${ip}': give an IP address`);
   }
+  for (const flag of ["dns-search", "dns-option"]) {
+    const bad = p.lists[flag].find((v) => v === "" || /\s/.test(v));
+    if (bad !== undefined) {
+      throw new UsageError(`Invalid --${flag} '${bad}': give one word per flag, e.g. --${flag} x`);
+    }
+  }
   return {
     rootfs,
     image,

@@ -8,6 +8,7 @@
  */
 import { runtimeDir } from "../paths/mod.ts";
 import { sys, which } from "../sys/mod.ts";
+import { hasDefaultRoute } from "./host_route.ts";
 import type { NetHelperTool, NetworkMode } from "./network_option.ts";
 
 /** The Debian package of each helper. */
@@ -40,10 +41,13 @@ export function findNetHelper(tool: NetHelperTool): string | null {
 }
 
 /**
- * The mode of a container for which no `--network` was given.
+ * The mode of a container for which no `--network` was given: pasta, unless
+ * the host has no default route (pasta then refuses to start), else
+ * slirp4netns, else none.
  *
- * @param warn Receives the one warning when no helper is installed.
+ * @param warn Receives the one warning when no helper can be used.
  * @param find Finds a helper (default: on PATH).
+ * @param routed Whether the host has a default route (default: read from /proc).
  * @returns "pasta", "slirp4netns" or "none".
  *
  * @example
@@ -52,17 +56,26 @@ export function findNetHelper(tool: NetHelperTool): string | null {
  * const warnings: string[] = [];
  * console.assert(defaultNetworkMode((m) => warnings.push(m), () => null) === "none");
  * console.assert(warnings.length === 1 && warnings[0].includes("passt"));
+ * const pastaOnly = (t: string) => t === "pasta" ? "/usr/bin/pasta" : null;
+ * console.assert(defaultNetworkMode(() => {}, pastaOnly, () => true) === "pasta");
  * ```
  */
 export function defaultNetworkMode(
   warn: (message: string) => void,
   find: (tool: NetHelperTool) => string | null = findNetHelper,
+  routed: () => boolean = hasDefaultRoute,
 ): NetworkMode {
-  if (find("pasta")) return "pasta";
+  const pasta = find("pasta") !== null;
+  if (pasta && routed()) return "pasta";
   if (find("slirp4netns")) return "slirp4netns";
   warn(
-    "no user-mode network helper is installed (pasta or slirp4netns): the container gets only " +
-      "a loopback interface; install one with 'sudo apt-get install passt' (or slirp4netns)",
+    pasta
+      ? "this host has no default route, which pasta needs, and slirp4netns is not installed: " +
+        "the container gets only a loopback interface; install it with " +
+        "'sudo apt-get install slirp4netns'"
+      : "no user-mode network helper is installed (pasta or slirp4netns): the container gets " +
+        "only a loopback interface; install one with 'sudo apt-get install passt' " +
+        "(or slirp4netns)",
   );
   return "none";
 }

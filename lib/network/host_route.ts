@@ -86,3 +86,49 @@ export function defaultRoute(): HostRoute | null {
   if (route === null) return null;
   return parseDefaultRoute(route, sys.readText("/proc/net/fib_trie") ?? "");
 }
+
+/**
+ * Whether the route tables have a default route (IPv4 in /proc/net/route,
+ * IPv6 in /proc/net/ipv6_route): pasta refuses to start without one.
+ *
+ * @param route /proc/net/route.
+ * @param ipv6Route /proc/net/ipv6_route.
+ * @returns True when either has one.
+ *
+ * @example
+ * ```ts
+ * import { parseHasDefaultRoute } from "./host_route.ts";
+ * const v4 = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n" +
+ *   "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\n";
+ * console.assert(parseHasDefaultRoute(v4, "") && !parseHasDefaultRoute("Iface\n", ""));
+ * ```
+ */
+export function parseHasDefaultRoute(route: string, ipv6Route: string): boolean {
+  const v4 = route.split("\n").slice(1).some((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[1] === "00000000" && f[7] === "00000000";
+  });
+  // dest, dest prefix length, src, src prefix, next hop, metric, refcnt, use, flags, device
+  const v6 = ipv6Route.split("\n").some((l) => {
+    const f = l.trim().split(/\s+/);
+    return f.length >= 10 && /^0{32}$/.test(f[0]) && f[1] === "00" && f[9] !== "lo";
+  });
+  return v4 || v6;
+}
+
+/**
+ * Whether this host has a default route (IPv4 or IPv6).
+ *
+ * @returns True when it has one.
+ *
+ * @example
+ * ```ts ignore
+ * hasDefaultRoute(); // true on a networked host
+ * ```
+ */
+export function hasDefaultRoute(): boolean {
+  return parseHasDefaultRoute(
+    sys.readText("/proc/net/route") ?? "",
+    sys.readText("/proc/net/ipv6_route") ?? "",
+  );
+}

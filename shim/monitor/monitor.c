@@ -435,8 +435,9 @@ int main(int argc, char **argv) {
     if (stop_requested(&m)) break;
     m.restarts++;
     if (start_container(&m, why, sizeof why) < 0) {
-      char line[1200];
-      int n = snprintf(line, sizeof line, "nook: restarting the container failed: %s\n", why);
+      char line[1400], text[1200];
+      int n = snprintf(line, sizeof line, "nook: restarting the container failed: %s\n",
+                       net_failure_text(&m.cfg, why, text, sizeof text));
       log_write(&m.log, 1, line, (size_t)n);
       code = 125;
       break;

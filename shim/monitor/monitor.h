@@ -65,6 +65,9 @@ int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, cha
               size_t whylen);
 /* Kills and reaps the helper (if it has not been reaped already). */
 void net_stop(struct mon_net *n);
+/* WHY in words for the log (a net_start report, or WHY itself for other failures). */
+const char *net_failure_text(const struct mon_config *cfg, const char *why, char *out,
+                             size_t len);
 
 /* log.c: one writer for both streams. */
 struct mon_log {

@@ -68,3 +68,19 @@ void net_stop(struct mon_net *n) {
   }
   n->pid = 0;
 }
+
+const char *net_failure_text(const struct mon_config *cfg, const char *why, char *out,
+                             size_t len) {
+  char kind[16];
+  int e = 0;
+  if (!cfg->net_helper[0] || sscanf(why, "net %15s %d", kind, &e) != 2) return why;
+  if (strcmp(kind, "request") == 0) {
+    const char *reply = strchr(why + strlen("net request "), ' ');
+    snprintf(out, len, "%s refused to publish a port: %s", cfg->net_helper[0],
+             reply ? reply + 1 : why);
+  } else
+    snprintf(out, len, "the network helper %s did not %s: %s; see %s", cfg->net_helper[0],
+             strcmp(kind, "spawn") == 0 ? "start" : "get ready", strerror(e),
+             cfg->net_log ? cfg->net_log : "its log");
+  return out;
+}
