@@ -37,13 +37,27 @@ export type NetHelperFailure =
   | { kind: "ready"; errno: number }
   | { kind: "request"; index: number; reply: string };
 
-/** Lines of the helper's log worth showing (its chatter left out). */
-function logTail(path: string): string {
-  const text = sys.readText(path) ?? "";
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) =>
+/**
+ * The lines of a helper's log worth showing: its last words, its chatter left
+ * out, and for a usage error what it said before printing its usage.
+ *
+ * @param text The helper's log.
+ * @returns The lines, joined with "; ".
+ *
+ * @example
+ * ```ts
+ * import { helperSaid } from "./attach_network.ts";
+ * console.assert(helperSaid("pasta: unrecognized option '--x'\nUsage: pasta [OPTION]...\n  -d\n") ===
+ *   "pasta: unrecognized option '--x'");
+ * ```
+ */
+export function helperSaid(text: string): string {
+  let lines = text.split("\n").map((l) => l.trim()).filter((l) =>
     l !== "" && !/^WARNING: Support for seccomp is experimental/.test(l) &&
     !/^(sent|received) tapfd=/.test(l) && !/Failed to send \d+ bytes to syslog/.test(l)
   );
+  const usage = lines.findIndex((l) => /^Usage:/.test(l));
+  if (usage >= 0) lines = lines.slice(0, usage);
   return lines.slice(-3).join("; ");
 }
 
@@ -70,7 +84,7 @@ export function netHelperError(plan: NetHelperPlan, failure: NetHelperFailure): 
     );
   }
   if (failure.kind === "ready") {
-    const said = logTail(plan.log);
+    const said = helperSaid(sys.readText(plan.log) ?? "");
     const why = failure.errno === ETIMEDOUT
       ? `it did not configure the network within ${NET_READY_TIMEOUT_MS / 1000} s`
       : failure.errno === EPIPE

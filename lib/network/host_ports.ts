@@ -45,6 +45,12 @@ export interface PublishOptions {
   unprivilegedStart?: number;
 }
 
+/** " (e.g. -p 8080:80)" for a privileged host port, when that one is unprivileged. */
+function example(m: PortMapping, start: number): string {
+  const port = 8000 + m.hostPort;
+  return port >= start && port <= 65535 ? ` (e.g. -p ${port}:${m.containerPort})` : "";
+}
+
 function where(m: PortMapping, port = m.hostPort): string {
   const ip = shownHostIp(m);
   return `${ip.includes(":") ? `[${ip}]` : ip}:${port}/${m.protocol}`;
@@ -83,9 +89,7 @@ export function publishPorts(
       throw new NookError(
         `Cannot publish host port ${m.hostPort} (${where(m)}): ports below ${start} ` +
           `(${UNPRIVILEGED_PORT_SYSCTL}) are privileged and rootless nook cannot bind them; ` +
-          `use a host port of ${start} or more, e.g. -p ${
-            start + m.hostPort
-          }:${m.containerPort}, ` +
+          `use a host port of ${start} or more${example(m, start)}, ` +
           `or let users bind it: sudo sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${m.hostPort}`,
       );
     }
