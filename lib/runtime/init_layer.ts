@@ -6,7 +6,8 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
-import { isIpAddress, type NetAddresses } from "../network/mod.ts";
+import type { NetAddresses } from "../network/plan_net_helper.ts";
+import { isIpAddress } from "../network/port_mapping.ts";
 import { sys } from "../sys/mod.ts";
 import type { InitLayer, NetworkMode } from "./container_spec.ts";
 

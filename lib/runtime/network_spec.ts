@@ -6,24 +6,27 @@
  * @module
  */
 import { HostError, UsageError } from "../errors/mod.ts";
+// Module by module, not mod.ts: a run without a helper loads no more than it needs.
 import {
   defaultNetworkMode,
-  defaultRoute,
   findNetHelper,
-  isHelperMode,
-  isIpAddress,
   NET_HELPER_PACKAGES,
-  type NetAddresses,
   netHelperFeatures,
+} from "../network/find_net_helper.ts";
+import { publishPorts } from "../network/host_ports.ts";
+import { defaultRoute } from "../network/host_route.ts";
+import { isHelperMode, type NetworkMode, parseNetwork } from "../network/network_option.ts";
+import {
+  type NetAddresses,
   type NetHelperPlan,
-  type NetworkMode,
-  parseExposedPort,
-  parseNetwork,
-  parsePublish,
   planNetHelper,
+} from "../network/plan_net_helper.ts";
+import {
+  isIpAddress,
+  parseExposedPort,
+  parsePublish,
   type PortMapping,
-  publishPorts,
-} from "../network/mod.ts";
+} from "../network/port_mapping.ts";
 import { sys } from "../sys/mod.ts";
 import type { RunOptions } from "./run_options.ts";
 
