@@ -75,6 +75,13 @@ export {
 } from "./lib/runtime/run_container.ts";
 export type { OutputMode, RunOptions } from "./lib/runtime/run_options.ts";
 export type { BindMount, MountSpec, TmpfsMount } from "./lib/runtime/mount_spec.ts";
+export type { NetAddresses, PortMapping, PortProtocol } from "./lib/network/mod.ts";
+export type { NetworkOption } from "./lib/runtime/network_mode.ts";
+export type { NetworkMode } from "./lib/runtime/container_spec.ts";
+export type { NetworkJoin } from "./lib/runtime/network_join.ts";
+export type { InitLayer } from "./lib/runtime/container_spec.ts";
+export type { ProcessIdMaps } from "./lib/runtime/container_process.ts";
+export type { IdMapping } from "./lib/userns/mod.ts";
 export type { ExitStatus } from "./lib/runtime/spawn_process.ts";
 export { unshare, type UnshareOptions } from "./lib/runtime/unshare.ts";
 export {

@@ -38,6 +38,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   inspect: { summary: "Show containers as JSON", load: () => import("./commands/inspect.ts") },
   rename: { summary: "Rename a container", load: () => import("./commands/rename.ts") },
   top: { summary: "Show a container's processes", load: () => import("./commands/top.ts") },
+  port: {
+    summary: "List a container's published ports",
+    load: () => import("./commands/port.ts"),
+  },
   pause: { summary: "Freeze a container's processes", load: () => import("./commands/pause.ts") },
   unpause: { summary: "Thaw a container's processes", load: () => import("./commands/unpause.ts") },
   container: {

@@ -17,7 +17,19 @@
  * of the process that keeps a detached container, nook against rootless
  * podman (conmon).
  *
- * Usage: deno task bench [--runs N] [--images] [--lifecycle]
+ * With `--network`: TCP throughput from the host into a container through a
+ * published port, and the latency of a connection (connect, one reply), for
+ * each user-mode helper installed (pasta, slirp4netns), nook against rootless
+ * podman with the same helper handling the port where podman can
+ * (`--network slirp4netns:port_handler=slirp4netns`; podman's default
+ * rootlessport is shown too; podman before 4.4 has no pasta).
+ *
+ * The image comparisons run both tools with `--network none`, so that they
+ * time the same work (nook's default for an image is pasta, podman's is
+ * slirp4netns). The rootfs section also times `--network pasta`: what a user-
+ * mode network would cost each `run --rootfs` (so that default stays `none`).
+ *
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
@@ -168,6 +180,10 @@ async function main(): Promise<void> {
         `bwrap --unshare-all --die-with-parent --bind ${rootfs} / --proc /proc --dev /dev /bin/true`;
     }
     if (have("ch-run")) commands["ch-run"] = `ch-run ${rootfs} -- /bin/true`;
+    if (have("pasta")) {
+      commands["nook --network pasta"] =
+        `${repo}/bin/nook run --rm --network pasta --rootfs ${rootfs} /bin/true`;
+    }
     commands["deno (empty script)"] = `${deno} run -A ${empty}`;
     if (!have("dist/main.js", repo)) {
       throw new Error("dist/ is missing: run 'deno task build' first");
@@ -251,7 +267,7 @@ async function benchImages(runs: number): Promise<void> {
       `${nook} pull -q ${image} && ${podman} pull -q --tls-verify=false ${image}`,
     ], false);
     const run = await hyperfine({
-      "nook run": `${nook} run --rm --pull=never ${image} true`,
+      "nook run": `${nook} run --rm --network=none --pull=never ${image} true`,
       "podman run": `${podman} run --rm --network=none ${image} true`,
     }, runs);
     console.log(`\nPull of a Debian minbase image (~200 MB, ~7k files) from a local registry\n`);
@@ -302,7 +318,8 @@ async function benchLifecycle(runs: number): Promise<void> {
     ], false);
     const start = await hyperfine(
       {
-        "nook run -d": `${nook} run -d --name b-run --pull=never ${image} busybox sleep 1000`,
+        "nook run -d":
+          `${nook} run -d --name b-run --network=none --pull=never ${image} busybox sleep 1000`,
         "podman run -d": `${podman} run -d --name b-run --network=none ${image} busybox sleep 1000`,
       },
       Math.max(5, Math.min(runs, 20)),
@@ -314,7 +331,8 @@ async function benchLifecycle(runs: number): Promise<void> {
     await sh("sh", ["-c", rmAll], false);
     await sh("sh", [
       "-c",
-      `${nook} run -d --name b-exec --pull=never ${image} busybox sleep 1000 >/dev/null && ` +
+      `${nook} run -d --name b-exec --network=none --pull=never ${image} busybox sleep 1000 ` +
+      `>/dev/null && ` +
       `${podman} run -d --name b-exec --network=none ${image} busybox sleep 1000 >/dev/null`,
     ], false);
     const exec = await hyperfine({
@@ -325,7 +343,8 @@ async function benchLifecycle(runs: number): Promise<void> {
     for (let i = 0; i < 5; i++) {
       await sh("sh", [
         "-c",
-        `${nook} run -d --name b-m${i} --pull=never ${image} busybox sleep 1000 >/dev/null && ` +
+        `${nook} run -d --name b-m${i} --network=none --pull=never ${image} busybox sleep 1000 ` +
+        `>/dev/null && ` +
         `${podman} run -d --name b-m${i} --network=none ${image} busybox sleep 1000 >/dev/null`,
       ], false);
       const id = (await sh("sh", ["-c", `${nook} inspect -f '{{.Id}}' b-m${i}`], false)).trim();
@@ -357,7 +376,195 @@ async function benchLifecycle(runs: number): Promise<void> {
   }
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function readAll(conn: Deno.Conn): Promise<string> {
+  const parts: Uint8Array[] = [];
+  const buf = new Uint8Array(4096);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    parts.push(buf.slice(0, n));
+  }
+  return new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
+}
+
+/**
+ * Sends `bytes` to 127.0.0.1:port (a server that reads to the end with `dd` and
+ * then answers) and waits for its answer: seconds.
+ */
+async function sendBytes(port: number, bytes: number): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const chunk = new Uint8Array(1 << 20);
+  const start = performance.now();
+  for (let sent = 0; sent < bytes;) {
+    sent += await conn.write(chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
+  }
+  await conn.closeWrite();
+  const reply = await readAll(conn);
+  const seconds = (performance.now() - start) / 1000;
+  conn.close();
+  const [full, partial] = (/^(\d+)\+(\d+) records in/m.exec(reply) ?? []).slice(1).map(Number);
+  if (!(full * (1 << 20) <= bytes && full + partial >= bytes / (1 << 20))) {
+    throw new Error(`the container's dd says ${JSON.stringify(reply)} for ${bytes} bytes`);
+  }
+  return seconds;
+}
+
+/** Connects to 127.0.0.1:port (an `echo x` server) and reads the reply: milliseconds. */
+async function connectOnce(port: number): Promise<number> {
+  const start = performance.now();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const reply = await readAll(conn);
+  const ms = performance.now() - start;
+  conn.close();
+  if (reply !== "x\n") throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
+  return ms;
+}
+
+/** Retries `fn` until it works (the container's servers start after `run -d` returns). */
+async function whenUp<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0;; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * TCP through a published port, host -> container: throughput (a `wc -c`
+ * server counts what the host sends) and connection latency (connect, read
+ * one line from an `echo` server), per helper, nook against rootless podman.
+ */
+async function benchNetwork(runs: number): Promise<void> {
+  for (const tool of ["podman", "skopeo", "umoci", "docker-registry"]) {
+    if (!have(tool)) {
+      throw new Error(`${tool} is missing: run 'deno task bench' as root to provision`);
+    }
+  }
+  const helpers = ["pasta", "slirp4netns"].filter((h) => have(h));
+  if (helpers.length === 0) throw new Error("neither pasta nor slirp4netns is installed");
+  const { startRegistry, pushBusyboxImage } = await import("../tests/registry_helpers.ts");
+  await using registry = await startRegistry();
+  const work = await Deno.makeTempDir({ prefix: "nook-bench-network-" });
+  const root = `${work}/nook-root`;
+  const nook = `env NOOK_ROOT=${root} ${repo}/bin/nook`;
+  const podman = "podman --runtime runc";
+  const bytes = 1 << 30;
+  const connects = Math.max(50, runs * 10);
+  const rm = `${nook} rm -f b-net 2>/dev/null; ${podman} rm -f -t 0 b-net >/dev/null 2>&1; true`;
+  const rows: [string, number, number][] = [];
+  try {
+    const { reference: image } = await pushBusyboxImage(registry.host, "bench/busybox", "net");
+    await sh("sh", [
+      "-c",
+      `${nook} pull -q ${image} && ${podman} pull -q --tls-verify=false ${image} >/dev/null`,
+    ], false);
+    // Port 5000: dd reads everything (busybox wc -c would be the bottleneck, at ~450 MB/s),
+    // then its record counts answer. Port 5001: one line per connection.
+    const servers = "printf '#!/bin/sh\\nexec busybox dd of=/dev/null bs=1M 2>&1\\n' >/sink && " +
+      "chmod 755 /sink && (busybox nc -ll -p 5000 -e /sink &) && " +
+      "exec busybox nc -ll -p 5001 -e busybox echo x";
+    const nookRun = [
+      "env",
+      `NOOK_ROOT=${root}`,
+      `${repo}/bin/nook`,
+      "run",
+      "-d",
+      "--name",
+      "b-net",
+    ];
+    const podmanRun = ["podman", "--runtime", "runc", "run", "-d", "--name", "b-net"];
+    const setups: [string, string[]][] = [];
+    for (const helper of helpers) {
+      setups.push([`nook ${helper}`, [...nookRun, "--network", helper]]);
+      if (helper === "slirp4netns") {
+        setups.push([
+          "podman slirp4netns",
+          [...podmanRun, "--network", "slirp4netns:port_handler=slirp4netns"],
+        ]);
+        setups.push([
+          "podman slirp4netns (rootlessport)",
+          [...podmanRun, "--network", "slirp4netns"],
+        ]);
+      } else {
+        setups.push([`podman ${helper}`, [...podmanRun, "--network", helper]]);
+      }
+    }
+    for (const [name, start] of setups) {
+      await sh("sh", ["-c", rm], false);
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const out = await new Deno.Command(start[0], {
+        args: [
+          ...start.slice(1),
+          "-p",
+          `127.0.0.1:${port}:5000`,
+          "-p",
+          `127.0.0.1:${port + 1}:5001`,
+          image,
+          "sh",
+          "-c",
+          servers,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!out.success) {
+        console.log(`${name}: cannot start (${new TextDecoder().decode(out.stderr).trim()})`);
+        continue;
+      }
+      await whenUp(() => sendBytes(port, 1 << 20));
+      await whenUp(() => connectOnce(port + 1));
+      const seconds: number[] = [];
+      for (let i = 0; i < Math.max(3, Math.min(runs, 7)); i++) {
+        seconds.push(await sendBytes(port, bytes));
+      }
+      const latency: number[] = [];
+      for (let i = 0; i < connects; i++) latency.push(await connectOnce(port + 1));
+      rows.push([name, bytes / median(seconds) / 1e6, median(latency)]);
+    }
+    console.log(
+      `
+TCP host -> container through a published port (127.0.0.1): ${bytes >> 20} MiB ` +
+        `per transfer, median of ${Math.max(3, Math.min(runs, 7))}; connect + one reply, ` +
+        `median of ${connects}
+`,
+    );
+    const table = [["SETUP", "THROUGHPUT", "RATIO", "CONNECT", "RATIO"]];
+    for (const [name, mbps, ms] of rows) {
+      const tool = name.split(" ")[1];
+      const peer = name.startsWith("nook ")
+        ? rows.find((r) => r[0] === `podman ${tool}`)
+        : undefined;
+      table.push([
+        name,
+        `${mbps.toFixed(0)} MB/s`,
+        peer ? `${(mbps / peer[1]).toFixed(2)}x` : "-",
+        `${ms.toFixed(2)} ms`,
+        peer ? `${(ms / peer[2]).toFixed(2)}x` : "-",
+      ]);
+    }
+    const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+    console.log(table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n"));
+    console.log("(ratios: nook / podman with the same helper; podman without pasta shows '-')");
+  } finally {
+    await sh("sh", ["-c", rm], false).catch(() => "");
+    await sh("sh", ["-c", `${nook} unshare rm -rf ${root}`], false).catch(() => "");
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
 await main();
+if (Deno.args.includes("--network")) {
+  await benchNetwork(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 5);
+}
 if (Deno.args.includes("--lifecycle")) {
   await benchLifecycle(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 20);
 }

@@ -42,6 +42,16 @@ export interface Release {
   pidfd: number;
 }
 
+/** What `netSpawn` hands back: a network helper that runs, not yet ready. */
+export interface NetHelperChild {
+  /** Its pid (a child of this process until reaped with `wait`). */
+  pid: number;
+  /** Read end of its ready pipe (pass it to `netReady`, which closes it). */
+  readyFd: number;
+  /** Write end of its exit pipe: closing it tells slirp4netns to exit. */
+  exitFd: number;
+}
+
 /** The shim's entry points. Negative numbers are -errno. */
 export interface Shim {
   /** Path of the loaded library. */
@@ -88,6 +98,18 @@ export interface Shim {
    * its parent namespace sees them); or -errno (ENOTTY: not a namespace file).
    */
   nsOwnerMaps(path: string): [string, string, string] | null | number;
+  /**
+   * Starts a network helper (absolute path first; "{pid}" in an argument becomes `target`) with
+   * stdin and stdout on /dev/null, stderr appended to `log`, a ready pipe as fd 3 and an exit
+   * pipe as fd 4; it gets SIGKILL when the calling thread ends. The helper or -errno.
+   */
+  netSpawn(argv: readonly string[], target: number, log: string): NetHelperChild | number;
+  /** Waits until the helper writes to its ready pipe: 0, -ETIMEDOUT, -EPIPE (it ended first). */
+  netReady(readyFd: number, timeoutMs: number): Promise<number>;
+  /** One request and its reply on a unix stream socket: the reply, or -errno. */
+  netRequest(path: string, request: string): Promise<string | number>;
+  /** Binds `ip`:`port` (tcp or udp) and lets go: the port (a free one for 0), or -errno. */
+  portProbe(protocol: "tcp" | "udp", ip: string, port: number): number;
 }
 
 /* Symbols in groups, bound on first use: Deno.dlopen costs about 0.15 ms per symbol, and a
@@ -129,6 +151,20 @@ const PIDFD = {
 const NS = {
   nook_ns_type: { parameters: ["buffer"], result: "i32" },
   nook_ns_owner_maps: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+} as const;
+
+const NET = {
+  nook_net_spawn: {
+    parameters: ["buffer", "u32", "u32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  nook_net_ready: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  nook_net_request: {
+    parameters: ["buffer", "buffer", "u32", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  nook_port_probe: { parameters: ["i32", "buffer", "i32"], result: "i32" },
 } as const;
 
 /** Error thrown when the shim library cannot be found or does not fit. */
@@ -207,6 +243,8 @@ function loadDeno(path: string): Shim {
   const fs = () => fsSymbols ??= open(path, FS);
   const pidfd = () => pidfdSymbols ??= open(path, PIDFD);
   const ns = () => nsSymbols ??= open(path, NS);
+  let netSymbols: Deno.DynamicLibrary<typeof NET>["symbols"] | undefined;
+  const net = () => netSymbols ??= open(path, NET);
   return {
     path,
     spawn(program) {
@@ -257,6 +295,22 @@ function loadDeno(path: string): Shim {
         .split("\0");
       return [uid, gid, setgroups];
     },
+    netSpawn(argv, target, log) {
+      const blob = encoder.encode(argv.map((a) => a + "\0").join(""));
+      const out = new Int32Array(3);
+      // A synchronous call: the helper's parent-death signal follows this (the main) thread.
+      const r = net().nook_net_spawn(blob, blob.length, argv.length, target, cstr(log), out);
+      return r < 0 ? r : { pid: out[0], readyFd: out[1], exitFd: out[2] };
+    },
+    netReady: (fd, timeoutMs) => net().nook_net_ready(fd, timeoutMs),
+    async netRequest(path, request) {
+      const req = encoder.encode(request);
+      const reply = new Uint8Array(4096);
+      const n = await net().nook_net_request(cstr(path), req, req.length, reply, reply.length);
+      return n < 0 ? n : new TextDecoder().decode(reply.subarray(0, n));
+    },
+    portProbe: (protocol, ip, port) =>
+      net().nook_port_probe(protocol === "udp" ? 1 : 0, cstr(ip), port),
     async runHelper(argv) {
       const blob = new TextEncoder().encode(argv.map((a) => a + "\0").join(""));
       const err = new Uint8Array(4096);

@@ -200,6 +200,8 @@ export interface PushImageOptions {
   env?: string[];
   /** Extra files in the image: path inside the image -> text content. */
   files?: Record<string, string>;
+  /** Image config `ExposedPorts` keys, e.g. `["80/tcp", "53/udp"]`. */
+  exposedPorts?: string[];
 }
 
 /** What {@linkcode pushBusyboxImage} and {@linkcode pushMultiArchImage} pushed. */
@@ -426,6 +428,7 @@ async function buildBusyboxImage(
   const config = ["config", "--image", image, "--os", "linux", "--architecture", arch];
   for (const entry of options.env ?? []) config.push("--config.env", entry);
   for (const arg of options.cmd ?? ["sh"]) config.push("--config.cmd", arg);
+  for (const port of options.exposedPorts ?? []) config.push("--config.exposedports", port);
   await runTool("umoci", config);
   await removeTree(bundle);
   if (arch === "arm64") await setVariant(layout, name, "v8");

@@ -25,6 +25,7 @@ const SUB: Record<string, () => Promise<CommandModule>> = {
   inspect: () => import("./inspect.ts"),
   rename: () => import("./rename.ts"),
   top: () => import("./top.ts"),
+  port: () => import("./port.ts"),
   attach: () => import("./attach.ts"),
   exec: () => import("./exec.ts"),
   pause: () => import("./pause.ts"),

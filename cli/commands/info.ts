@@ -18,6 +18,7 @@ import {
   type SubidRange,
 } from "../../lib/host/mod.ts";
 import type { StorageChoice } from "../../lib/storage/choose_storage_driver.ts";
+import { parseHasDefaultRoute } from "../../lib/network/host_route.ts";
 
 /** Options of {@linkcode main}, for tests and for the dispatcher. */
 export interface InfoOptions {
@@ -136,7 +137,21 @@ async function storageRow(
   }
 }
 
-function infoText(info: HostInfo, storage: { name: string; reason: string } | undefined): string {
+/** The network mode of an image's container without --network (as defaultNetworkMode decides). */
+async function networkDefault(host: Host, info: HostInfo): Promise<string> {
+  const has = (name: string) => info.networkHelpers.some((h) => h.name === name);
+  const routed = parseHasDefaultRoute(
+    await host.readTextFile("/proc/net/route") ?? "",
+    await host.readTextFile("/proc/net/ipv6_route") ?? "",
+  );
+  return has("pasta") && routed ? "pasta" : has("slirp4netns") ? "slirp4netns" : "none";
+}
+
+function infoText(
+  info: HostInfo,
+  storage: { name: string; reason: string } | undefined,
+  network: string,
+): string {
   const user = info.user.name ?? "(no name)";
   const mapping = info.idMapping === "subid"
     ? "subuid range via newuidmap"
@@ -156,6 +171,12 @@ function infoText(info: HostInfo, storage: { name: string; reason: string } | un
       ? [["storage driver", `${storage.name} (${storage.reason})`] as [string, string]]
       : []),
     ["network helpers", helpers],
+    [
+      "network default",
+      network === "none"
+        ? "none (no usable helper: install passt or slirp4netns for networking)"
+        : `${network} (for images and -p; --rootfs runs without -p: none)`,
+    ],
     ["runtime dir", info.runtimeDir],
   ]);
 }
@@ -211,16 +232,23 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
     return await chooseStorageDriver({ announce: false });
   });
   const storageDriver = chooseStorage && await storageRow(chooseStorage);
+  const network = await networkDefault(host, info);
   if (parsed.format === "json") {
     write(
       JSON.stringify(
-        { version: config.version, deno: Deno.version.deno, ...info, storageDriver },
+        {
+          version: config.version,
+          deno: Deno.version.deno,
+          ...info,
+          networkDefault: network,
+          storageDriver,
+        },
         null,
         2,
       ) + "\n",
     );
   } else {
-    write(infoText(info, storageDriver));
+    write(infoText(info, storageDriver, network));
   }
   return 0;
 }

@@ -18,6 +18,26 @@ Deno.test("main() prints host facts as aligned key: value lines", async () => {
   ok(valueStarts.every((start) => start !== undefined && start === valueStarts[0]), out);
   ok(out.includes("id mapping:      single mapping (only your uid): no range in /etc/subuid"), out);
   ok(out.includes("user:            alice (uid 1000, gid 1000)"), out);
+  ok(out.includes("network default: none (no usable helper: install passt or slirp4netns"), out);
+});
+
+Deno.test("main() names the default network helper: pasta (with a route), else slirp4netns", async () => {
+  const route = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n" +
+    "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\n";
+  const executables = { pasta: "/usr/bin/pasta", slirp4netns: "/usr/bin/slirp4netns" };
+  const both = fakeHost({ executables, files: { "/proc/net/route": route } });
+  const [, text] = await run([], both);
+  ok(
+    text.includes("network helpers: pasta (/usr/bin/pasta), slirp4netns (/usr/bin/slirp4netns)"),
+    text,
+  );
+  ok(text.includes("network default: pasta (for images and -p"), text);
+  const defaultOf = async (host: ReturnType<typeof fakeHost>) =>
+    JSON.parse((await run(["--format", "json"], host))[1]).networkDefault;
+  const slirp = fakeHost({ executables: { slirp4netns: "/usr/bin/slirp4netns" } });
+  strictEqual(await defaultOf(slirp), "slirp4netns");
+  // Without a default route pasta cannot start: slirp4netns then.
+  strictEqual(await defaultOf(fakeHost({ executables })), "slirp4netns");
 });
 
 Deno.test("main() prints one JSON object with --format json", async () => {

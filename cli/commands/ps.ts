@@ -7,6 +7,8 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { type ContainerRecord, listRecords } from "../../lib/container/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../../lib/container/container_state.ts";
 import { statusText } from "../../lib/container/inspect_container.ts";
+import { readNetworkState } from "../../lib/container/network_state.ts";
+import { formatPorts } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { ago, table } from "../table.ts";
@@ -60,7 +62,8 @@ function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
     RunningFor: ago(r.created),
     Status: statusText(s),
     State: s.status,
-    Ports: "",
+    // As docker: the ports of a running container only.
+    Ports: s.status === "running" ? formatPorts(readNetworkState(r.id)?.ports ?? []) : "",
     Names: r.name,
     Labels: Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(","),
     Mounts: r.options.mounts.map((m) => m.target).join(","),

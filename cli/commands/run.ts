@@ -15,6 +15,8 @@ import {
   type NetworkOption,
   parseNetworkMode,
 } from "../../lib/runtime/network_mode.ts";
+import { parseNetwork } from "../../lib/network/network_option.ts";
+import { isIpAddress, parsePublish } from "../../lib/network/port_mapping.ts";
 
 const FLAGS: FlagSpec[] = [
   {
@@ -90,8 +92,35 @@ const FLAGS: FlagSpec[] = [
     aliases: ["net"],
     type: "string",
     value: "MODE",
-    help: `${NETWORK_MODES} (default none)`,
+    help: `${NETWORK_MODES} (default: pasta, else slirp4netns, for an image or -p; else none)`,
   },
+  {
+    name: "publish",
+    short: "p",
+    type: "list",
+    value: "[IP:][HOSTPORT:]PORT[/PROTO]",
+    help: "Publish a container port (or range) on the host",
+  },
+  {
+    name: "publish-all",
+    short: "P",
+    type: "bool",
+    help: "Publish every port the image exposes on a free host port",
+  },
+  {
+    name: "add-host",
+    type: "list",
+    value: "NAME:IP",
+    help: "Add a line to /etc/hosts (IP may be host-gateway)",
+  },
+  { name: "dns", type: "list", value: "IP", help: "Set a nameserver in /etc/resolv.conf" },
+  {
+    name: "dns-search",
+    type: "list",
+    value: "DOMAIN",
+    help: "Set a search domain in /etc/resolv.conf",
+  },
+  { name: "dns-option", type: "list", value: "OPT", help: "Set an option in /etc/resolv.conf" },
   { name: "cap-add", type: "list", value: "CAP", help: "Add a capability" },
   { name: "cap-drop", type: "list", value: "CAP", help: "Drop a capability" },
   {
@@ -177,13 +206,25 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     throw new UsageError(`Unsupported --userns '${userns}': use keep-id`);
   }
   const network = p.strings.network as NetworkOption | undefined;
-  checkNetworkFlags(parseNetworkMode(network), {
+  const mode = parseNetworkMode(network);
+  if (mode.mode === "helper") parseNetwork(mode.text); // a bad option fails before any pull
+  checkNetworkFlags(mode, {
     hostname: p.strings.hostname,
     publish: p.lists.publish,
     dns: p.lists.dns,
     addHost: p.lists["add-host"],
     userns,
   });
+  for (const spec of p.lists.publish) parsePublish(spec);
+  for (const ip of p.lists.dns) {
+    if (!isIpAddress(ip)) throw new UsageError(`Invalid --dns '${ip}': give an IP address`);
+  }
+  for (const flag of ["dns-search", "dns-option"]) {
+    const bad = p.lists[flag].find((v) => v === "" || /\s/.test(v));
+    if (bad !== undefined) {
+      throw new UsageError(`Invalid --${flag} '${bad}': give one word per flag, e.g. --${flag} x`);
+    }
+  }
   return {
     rootfs,
     image,
@@ -200,7 +241,13 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     user: p.strings.user,
     groupAdd: p.lists["group-add"],
     hostname: p.strings.hostname,
-    network,
+    network: network as NetworkOption | undefined,
+    publish: p.lists.publish,
+    publishAll: p.bools["publish-all"],
+    addHosts: p.lists["add-host"],
+    dns: p.lists.dns,
+    dnsSearch: p.lists["dns-search"],
+    dnsOptions: p.lists["dns-option"],
     volumes: p.lists.volume,
     tmpfs: p.lists.tmpfs,
     mounts: p.lists.mount,

@@ -7,6 +7,7 @@
  * @module
  */
 import { runtimeDir } from "../paths/mod.ts";
+import type { PortMapping } from "../network/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
 import type { NetworkOption } from "../runtime/network_mode.ts";
 import { storeLayout, withLock, writeFileAtomic } from "../store/mod.ts";
@@ -36,8 +37,24 @@ export interface StoredOptions {
   groupAdd?: string[];
   /** `-h`. */
   hostname?: string;
-  /** "none", "host", "container:NAME|ID" or "ns:PATH". */
+  /**
+   * "none", "host", "slirp4netns[:OPTIONS]", "pasta[:OPTIONS]", "container:NAME|ID",
+   * "ns:PATH" or a user-defined network; for an image, the default helper chosen at create
+   * when none was given.
+   */
   network?: NetworkOption;
+  /** `-p` values parsed at create (host port 0: a free one is picked at each start). */
+  publish?: PortMapping[];
+  /** `-P`: the image's exposed ports are published on free host ports at each start. */
+  publishAll?: boolean;
+  /** `--add-host` values. */
+  addHosts?: string[];
+  /** `--dns` servers. */
+  dns?: string[];
+  /** `--dns-search` domains. */
+  dnsSearch?: string[];
+  /** `--dns-option` options. */
+  dnsOptions?: string[];
   /** Bind and tmpfs mounts from -v, --tmpfs and --mount, resolved at create. */
   mounts: MountSpec[];
   /** `--read-only`. */

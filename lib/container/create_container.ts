@@ -10,6 +10,10 @@ import { UsageError } from "../errors/mod.ts";
 import type { ImageRecord } from "../store/mod.ts";
 import { storeLayout } from "../store/mod.ts";
 import { envFromFlags } from "../runtime/env_spec.ts";
+import { defaultNetworkMode } from "../network/find_net_helper.ts";
+import { type NetworkOption, parseNetwork } from "../network/network_option.ts";
+import { parseAddHost } from "../runtime/init_layer.ts";
+import { helperForPorts, wantedPorts } from "../runtime/network_spec.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "../runtime/mount_spec.ts";
 import { newId } from "../runtime/run_container.ts";
 import { sys } from "../sys/mod.ts";
@@ -122,6 +126,40 @@ function labelMap(labels: readonly string[] | Record<string, string> | undefined
   return out;
 }
 
+/**
+ * The network a container gets: the asked one (checked now), else for an
+ * image or published ports the default helper, else none. Ports are parsed
+ * now; host ports left open are picked at each start.
+ */
+function storedNetwork(options: ContainerOptions): Partial<StoredOptions> {
+  const publish = wantedPorts(options.publish, false);
+  let network: string | undefined = options.network;
+  if (network !== undefined) parseNetwork(network);
+  else if (publish.length > 0) network = helperForPorts();
+  else if (options.image !== undefined) {
+    network = defaultNetworkMode(options.onWarning ?? ((m) => sys.stderr(`nook: ${m}\n`)));
+  }
+  const mode = network === undefined ? "none" : parseNetwork(network).mode;
+  // A bad --add-host fails now, not at each start.
+  const gateway = mode === "none" ? "" : "0.0.0.0";
+  for (const h of options.addHosts ?? []) parseAddHost(h, gateway);
+  if (mode === "none" && publish.length > 0) {
+    throw new UsageError(
+      "Cannot publish ports with --network none: the container has only a loopback " +
+        "interface; use --network pasta or slirp4netns (or drop -p)",
+    );
+  }
+  return {
+    network: network as NetworkOption | undefined,
+    publish: publish.length ? publish : undefined,
+    publishAll: options.publishAll || undefined,
+    addHosts: options.addHosts?.length ? [...options.addHosts] : undefined,
+    dns: options.dns?.length ? [...options.dns] : undefined,
+    dnsSearch: options.dnsSearch?.length ? [...options.dnsSearch] : undefined,
+    dnsOptions: options.dnsOptions?.length ? [...options.dnsOptions] : undefined,
+  };
+}
+
 /** The options as `start` needs them again: env and mounts resolved now (as docker does). */
 function storedOptions(options: ContainerOptions): StoredOptions {
   const cwd = sys.env("PWD") ?? "/";
@@ -145,7 +183,7 @@ function storedOptions(options: ContainerOptions): StoredOptions {
     user: options.user,
     groupAdd: options.groupAdd ? [...options.groupAdd] : undefined,
     hostname: options.hostname,
-    network: options.network,
+    ...storedNetwork(options),
     mounts,
     readOnly: options.readOnly,
     init: options.init,

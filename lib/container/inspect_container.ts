@@ -8,6 +8,8 @@ import type { ContainerRecord } from "./container_record.ts";
 import { containerDir } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
 import { logPath } from "./launch_container.ts";
+import { readNetworkState } from "./network_state.ts";
+import { type PortMapping, shownHostIp } from "../network/port_mapping.ts";
 
 /** docker's inspect object (the fields nook has). */
 export interface ContainerInspect {
@@ -65,19 +67,43 @@ export interface ContainerInspect {
     AutoRemove: boolean;
     RestartPolicy: { Name: string; MaximumRetryCount: number };
     NetworkMode: string;
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
+    PublishAllPorts: boolean;
+    ExtraHosts: string[] | null;
+    Dns: string[];
+    DnsSearch: string[];
+    DnsOptions: string[];
     ReadonlyRootfs: boolean;
     CapAdd: string[] | null;
     CapDrop: string[] | null;
     Init: boolean;
     LogConfig: { Type: string; Config: Record<string, string> };
   };
-  /** docker's NetworkSettings (issue 5 fills ports and addresses). */
-  NetworkSettings: { Ports: Record<string, unknown>; IPAddress: string; SandboxKey: string };
+  /** docker's NetworkSettings: the ports and addresses of a running container. */
+  NetworkSettings: {
+    Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+    IPAddress: string;
+    Gateway: string;
+    SandboxKey: string;
+  };
   /** Where nook keeps its files. */
   NookDir: string;
 }
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** docker's port maps: "80/tcp" -> [{ HostIp, HostPort }]. */
+function portMap(
+  ports: readonly PortMapping[],
+  ip: (m: PortMapping) => string,
+  port: (m: PortMapping) => string,
+): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const m of ports) {
+    (out[`${m.containerPort}/${m.protocol}`] ??= []).push({ HostIp: ip(m), HostPort: port(m) });
+  }
+  return out;
+}
 
 /**
  * A container as `inspect` shows it.
@@ -97,6 +123,7 @@ export function inspectContainer(
 ): ContainerInspect {
   const o = r.options;
   const running = s.status === "running";
+  const net = running ? readNetworkState(r.id) : null;
   return {
     Id: r.id,
     Created: r.created,
@@ -146,6 +173,16 @@ export function inspectContainer(
       AutoRemove: r.autoRemove,
       RestartPolicy: { Name: r.restart.name, MaximumRetryCount: r.restart.maximumRetryCount },
       NetworkMode: o.network ?? "none",
+      PortBindings: portMap(
+        o.publish ?? [],
+        (m) => m.hostIp,
+        (m) => m.hostPort ? `${m.hostPort}` : "",
+      ),
+      PublishAllPorts: o.publishAll ?? false,
+      ExtraHosts: o.addHosts ?? null,
+      Dns: o.dns ?? [],
+      DnsSearch: o.dnsSearch ?? [],
+      DnsOptions: o.dnsOptions ?? [],
       ReadonlyRootfs: o.readOnly ?? false,
       CapAdd: o.capAdd ?? null,
       CapDrop: o.capDrop ?? null,
@@ -157,7 +194,12 @@ export function inspectContainer(
           : {},
       },
     },
-    NetworkSettings: { Ports: {}, IPAddress: "", SandboxKey: "" },
+    NetworkSettings: {
+      Ports: portMap(running ? net?.ports ?? [] : [], shownHostIp, (m) => `${m.hostPort}`),
+      IPAddress: running ? net?.ip ?? "" : "",
+      Gateway: running ? net?.gateway ?? "" : "",
+      SandboxKey: running && s.pid > 0 && net?.mode !== "host" ? `/proc/${s.pid}/ns/net` : "",
+    },
     NookDir: containerDir(r.id),
   };
 }

@@ -21,8 +21,10 @@ import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
 import { sys, which } from "../sys/mod.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
+import type { NetHelperPlan } from "../network/mod.ts";
 import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
 import { networkInternals } from "./container_network.ts";
+import { writeNetworkState } from "./network_state.ts";
 import { containerStatus, currentBoot, processStart, writeState } from "./container_state.ts";
 
 /**
@@ -71,6 +73,12 @@ function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[])
     groupAdd: o.groupAdd,
     hostname: o.hostname,
     network: o.network,
+    publish: o.publish,
+    publishAll: o.publishAll,
+    addHosts: o.addHosts,
+    dns: o.dns,
+    dnsSearch: o.dnsSearch,
+    dnsOptions: o.dnsOptions,
     volumes: [...o.mounts, ...extra],
     readOnly: o.readOnly,
     init: o.init,
@@ -88,7 +96,7 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
   if (record.rootfs !== undefined) {
     return {
       options: runOptions(record, record.rootfs, []),
-      internals: { id: record.id, ...network },
+      internals: { id: record.id, name: record.name, ...network },
       explain: (e) => e,
     };
   }
@@ -129,6 +137,8 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
     internals: {
       id: record.id,
       ...network,
+      name: record.name,
+      exposedPorts: Object.keys(config.ExposedPorts ?? {}),
       rootfsSetup: prepared.setup,
       imageEnv: plan.env,
       readFile: layeredReader(layers),
@@ -189,9 +199,14 @@ export async function launchForeground(
   const container = await spawnContainer(
     { ...parts.options, ...options, onWarning: warn },
     // Its /etc/hosts names the network's containers before it starts.
-    { ...parts.internals, onSpec: (spec) => announceOnNetwork(record, spec.initLayer.hosts) },
+    { ...parts.internals, onHostsFile: (hosts) => announceOnNetwork(record, hosts) },
   ).catch((err) => {
     throw parts.explain(err);
+  });
+  writeNetworkState(record.id, {
+    mode: container.network,
+    ports: [...container.ports],
+    ...container.netAddresses,
   });
   const self = sys.pid();
   const state = {
@@ -277,6 +292,17 @@ function idMapLines(idMap: IdMapPlan): string[][] {
   const text = (maps: IdMapPlan["uid"]) =>
     maps.map((m) => `${m.inside} ${m.outside} ${m.count}`).join(";");
   return [["uid-map", text(idMap.uid)], ["gid-map", text(idMap.gid)]];
+}
+
+/** The monitor's config lines that start a network helper with each container process. */
+function netHelperLines(helper: NetHelperPlan | undefined): string[][] {
+  if (!helper) return [];
+  return [
+    ["net-helper", ...helper.argv],
+    ["net-log", helper.log],
+    ...(helper.api ? [["net-api", helper.api]] : []),
+    ...helper.requests.map((r) => ["net-request", r]),
+  ];
 }
 
 /**
@@ -376,6 +402,7 @@ export async function launchDetached(
     ["wait-attach", options.attach ? "1" : "0"],
     // A program that joins a network joins its user namespace too: no maps to write.
     ...(spec.join ? [["userns", "join"]] : [["userns", "new"], ...idMapLines(spec.idMap)]),
+    ...netHelperLines(spec.netHelper),
   ];
   if (record.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");
@@ -407,8 +434,19 @@ export async function launchDetached(
   }
   const report = new TextDecoder().decode(out.stdout).trim();
   const words = report.split(" ");
-  if (words[0] === "ok") return { pid: Number(words[1]), conn };
+  if (words[0] === "ok") {
+    writeNetworkState(record.id, {
+      mode: spec.network,
+      ports: spec.ports ?? [],
+      ...spec.netAddresses,
+    });
+    return { pid: Number(words[1]), conn };
+  }
   conn?.close();
+  if (words[1] === "net" && spec.netHelper) {
+    const { netHelperError, parseNetReport } = await import("../network/attach_network.ts");
+    throw netHelperError(spec.netHelper, parseNetReport(words.slice(2)));
+  }
   if (words[1] === "step") {
     const [step, op, errno] = words.slice(2).map(Number);
     throw parts.explain(stepError(plan, step, op, errno));

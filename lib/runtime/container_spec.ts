@@ -5,13 +5,18 @@
  * @module
  */
 import type { Step } from "../../shim/protocol.ts";
+import type { NetAddresses, NetHelperPlan, PortMapping } from "../network/mod.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { NetworkJoin } from "./network_join.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
 
-/** Network namespace choice: its own, the host's, or an existing one it joins. */
-export type NetworkMode = "none" | "host" | "join";
+/**
+ * Network namespace choice: its own (alone, or attached by slirp4netns or
+ * pasta), the host's, or an existing one it joins (a container's, a file, a
+ * user-defined network's user namespace).
+ */
+export type NetworkMode = "none" | "host" | "slirp4netns" | "pasta" | "join";
 
 /** Host files bind-mounted over the container's /etc files (the "init layer"). */
 export interface InitLayer {
@@ -47,10 +52,16 @@ export interface ContainerSpec {
   user: ResolvedUser;
   /** UTS hostname. */
   hostname: string;
-  /** Network namespace. */
+  /** Network namespace: its own (none, slirp4netns, pasta) or the host's. */
   network: NetworkMode;
   /** With network "join": the namespace joined, and with it its user namespace. */
   join?: NetworkJoin;
+  /** The helper that attaches its network namespace (slirp4netns, pasta). */
+  netHelper?: NetHelperPlan;
+  /** The addresses the helper gives it. */
+  netAddresses?: NetAddresses;
+  /** Published ports, host ports picked (none when absent). */
+  ports?: PortMapping[];
   /** User mounts. */
   mounts: MountSpec[];
   /** Per-container /etc files. */

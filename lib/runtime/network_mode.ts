@@ -19,7 +19,8 @@ export type NetworkChoice =
   | { mode: "host" }
   | { mode: "container"; container: string }
   | { mode: "ns"; path: string }
-  | { mode: "network"; name: string };
+  | { mode: "network"; name: string }
+  | { mode: "helper"; text: string }; // slirp4netns[:opts] or pasta[:opts] (lib/network parses them)
 
 /** A `--network` value as the API takes it. */
 export type NetworkOption =
@@ -30,7 +31,8 @@ export type NetworkOption =
   | (string & Record<never, never>); // a user-defined network's name
 
 /** The `--network` values nook takes, for messages and help. */
-export const NETWORK_MODES = "none, host, container:NAME|ID, ns:PATH or a network's name";
+export const NETWORK_MODES =
+  "none, host, slirp4netns[:OPTIONS], pasta[:OPTIONS], container:NAME|ID, ns:PATH or a network's name";
 
 /**
  * Parses a `--network` value.
@@ -49,6 +51,7 @@ export const NETWORK_MODES = "none, host, container:NAME|ID, ns:PATH or a networ
  */
 export function parseNetworkMode(text: string = "none"): NetworkChoice {
   if (text === "none" || text === "host") return { mode: text };
+  if (/^(slirp4netns|pasta)(:|$)/.test(text)) return { mode: "helper", text };
   const colon = text.indexOf(":");
   const kind = colon < 0 ? text : text.slice(0, colon);
   const value = colon < 0 ? "" : text.slice(colon + 1);
@@ -148,4 +151,20 @@ export function checkNetworkFlags(choice: NetworkChoice, flags: NetworkFlags): v
   if (given(flags.addHost)) {
     throw conflict("--add-host", `the container uses the /etc/hosts of ${target}`);
   }
+}
+
+/**
+ * Whether a `--network` value names a user-defined network (not a mode).
+ *
+ * @param text The value.
+ * @returns True for a network's name.
+ *
+ * @example
+ * ```ts
+ * import { isUserNetwork } from "./network_mode.ts";
+ * console.assert(isUserNetwork("backend") && !isUserNetwork("pasta") && !isUserNetwork("none"));
+ * ```
+ */
+export function isUserNetwork(text: string | undefined): boolean {
+  return text !== undefined && parseNetworkMode(text).mode === "network";
 }

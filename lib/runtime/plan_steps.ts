@@ -176,7 +176,8 @@ export function planContainer(spec: ContainerSpec): Plan {
     CloneFlag.NEWIPC | CloneFlag.NEWCGROUP;
   // A namespace of its own (made here, or joined): sysfs of its own too.
   const ownNet = spec.network !== "host";
-  if (spec.network === "none") clone |= CloneFlag.NEWNET;
+  const newNet = spec.network !== "host" && spec.network !== "join"; // alone, or with a helper
+  if (newNet) clone |= CloneFlag.NEWNET;
 
   if (spec.dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
   if (spec.network === "join") {
@@ -184,7 +185,7 @@ export function planContainer(spec: ContainerSpec): Plan {
     clone = addJoin(add, spec.join, clone & ~CloneFlag.NEWUSER, spec.dieWithParent);
   }
   add("make the mounts private", { op: Op.MOUNT_PRIVATE });
-  if (spec.network === "none") add("bring up the loopback interface", { op: Op.LOOPBACK_UP });
+  if (newNet) add("bring up the loopback interface", { op: Op.LOOPBACK_UP });
   add(`set the hostname to '${spec.hostname}'`, { op: Op.SETHOSTNAME, s: [spec.hostname] });
   spec.rootfsSetup?.steps.forEach((step, i) => add(spec.rootfsSetup!.describe[i], step));
   add(`bind the rootfs ${spec.rootfs} on itself`, { op: Op.ENTER_ROOT, s: [spec.rootfs] });

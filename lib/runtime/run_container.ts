@@ -7,17 +7,19 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { UsageError } from "../errors/mod.ts";
+import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { chooseIdMaps, isMapped } from "../userns/mod.ts";
 import { capabilitySet, lastCapability } from "./capabilities.ts";
-import type { ContainerSpec, RootfsSetup } from "./container_spec.ts";
+import type { ContainerSpec, NetworkMode, RootfsSetup } from "./container_spec.ts";
 import { DEFAULT_PATH } from "./defaults.ts";
 import { envFromFlags, mergeEnv } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
 import { joinedIdMap, type NetworkJoin, networkJoinFor } from "./network_join.ts";
 import { checkNetworkFlags, parseNetworkMode } from "./network_mode.ts";
+import { type NetworkSpec, resolveNetworkSpec } from "./network_spec.ts";
 import { type Plan, planContainer } from "./plan_steps.ts";
 import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
@@ -34,7 +36,13 @@ export interface RunningContainer {
   readonly stdout: ReadableStream<Uint8Array> | null;
   /** Its stderr when `stderr: "pipe"`, else null. */
   readonly stderr: ReadableStream<Uint8Array> | null;
-  /** Resolves when it has ended and everything is cleaned up. */
+  /** Its network mode. */
+  readonly network: NetworkMode;
+  /** The addresses its network helper gave it (slirp4netns, pasta). */
+  readonly netAddresses?: NetAddresses;
+  /** Its published ports, host ports picked (empty without). */
+  readonly ports: readonly PortMapping[];
+  /** Resolves when it has ended and everything is cleaned up (its network helper too). */
   readonly status: Promise<ExitStatus>;
   /** Sends a signal to its first process. */
   kill(signal?: string): void;
@@ -95,14 +103,18 @@ export interface SpawnInternals {
   imageEnv?: readonly string[];
   /** Reads a file of the container's root (for /etc/passwd when the root is not a plain directory). */
   readFile?: (path: string) => string | null;
-  /** Called with the resolved spec before the container starts (e.g. for its /etc/hosts path). */
-  onSpec?: (spec: ContainerSpec) => void | Promise<void>;
+  /** Called with the host path of its /etc/hosts before it starts (a network lists its peers). */
+  onHostsFile?: (path: string) => void | Promise<void>;
   /** Planned for a monitor, not for this terminal: stdio stays as the monitor sets it. */
   detached?: boolean;
   /** The pty size for a detached `-t` (default 24x80). */
   ttySize?: { rows: number; columns: number };
-  /** `--network container:REF`, resolved by lib/container/container_network.ts. */
+  /** `--network container:REF` or a user-defined network, resolved by lib/container/container_network.ts. */
   networkJoin?: NetworkJoin;
+  /** The container's name, for /etc/hosts. */
+  name?: string;
+  /** The image's exposed ports ("80/tcp"), which `publishAll` publishes. */
+  exposedPorts?: readonly string[];
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
@@ -133,9 +145,25 @@ function resolveSpec(
     throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
   }
   const choice = parseNetworkMode(options.network);
-  checkNetworkFlags(choice, { hostname: options.hostname, userns: options.userns });
+  checkNetworkFlags(choice, {
+    hostname: options.hostname,
+    userns: options.userns,
+    publish: (options.publish ?? []).map(String),
+    dns: options.dns,
+    addHost: options.addHosts,
+  });
+  if (choice.mode === "network" && (options.publish?.length || options.publishAll)) {
+    throw new UsageError(
+      `Cannot publish ports on network '${choice.name}' yet: reach the container from another ` +
+        "one on the network, or run it with --network pasta|slirp4netns -p ...",
+    );
+  }
   const join = networkJoinFor(choice, internals.networkJoin);
-  const network = join ? "join" : choice.mode === "host" ? "host" : "none";
+  // Its own network namespace (alone or with a helper) or the host's; else the one it joins.
+  const net: Omit<NetworkSpec, "network"> & { network: NetworkMode } = join
+    ? { network: "join", ports: [] }
+    : resolveNetworkSpec(options, internals.exposedPorts, dir, warn);
+  const network = net.network;
   const mounts = collectMounts(options, sys.env("PWD") ?? "/");
   const idMap = join
     ? joinedIdMap(join)
@@ -166,10 +194,19 @@ function resolveSpec(
     cwd,
     user,
     hostname,
-    network,
+    ...net,
     join,
     mounts,
-    initLayer: join?.files ?? writeInitLayer(dir, { hostname, network }),
+    initLayer: join?.files ?? writeInitLayer(dir, {
+      hostname,
+      network,
+      name: internals.name,
+      addresses: net.netAddresses,
+      addHosts: options.addHosts,
+      dns: options.dns,
+      dnsSearch: options.dnsSearch,
+      dnsOptions: options.dnsOptions,
+    }),
     readOnly: options.readOnly ?? false,
     tty: options.tty ?? false,
     ttySize: !options.tty
@@ -248,6 +285,7 @@ export async function spawnContainer(
   // The name carries our pid, so that a later run can tell when we died without cleaning up.
   const dir = sys.makeTempDir(rundir, `run-${id.slice(0, 12)}-${sys.pid()}-`);
   const cleanups: (() => void)[] = [() => sys.remove(dir)];
+  let net: AttachedNetwork | undefined;
   const cleanup = () => {
     for (const fn of cleanups.splice(0).reverse()) {
       try {
@@ -259,7 +297,7 @@ export async function spawnContainer(
   };
   try {
     const spec = resolveSpec(options, id, dir, warn, internals);
-    await internals.onSpec?.(spec);
+    await internals.onHostsFile?.(spec.initLayer.hosts);
     const out = outputPipe(options.stdout);
     const err = outputPipe(options.stderr);
     // Until the container runs, both ends are ours to close; then the streams own the read ends.
@@ -271,8 +309,15 @@ export async function spawnContainer(
     spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
+    const helper = spec.netHelper;
     // A joined user namespace has its maps already.
-    const child = await spawnPlanned(plan, spec.join ? null : spec.idMap);
+    const child = await spawnPlanned(plan, spec.join ? null : spec.idMap, {
+      // The network is up before the command runs.
+      beforeRelease: helper && (async (pid) => {
+        const { attachNetwork } = await import("../network/attach_network.ts");
+        net = await attachNetwork(helper, pid);
+      }),
+    });
     if (out) shim.close(out[1]);
     if (err) shim.close(err[1]);
     cleanups.splice(1);
@@ -292,18 +337,23 @@ export async function spawnContainer(
     }
     const status = child.status.then(async (s) => {
       await relay;
+      await net?.detach();
       cleanup();
       return s;
     });
     return {
       id,
       pid: child.pid,
+      network: spec.network,
+      netAddresses: spec.netAddresses,
+      ports: spec.ports ?? [],
       stdout: out ? readStream(out[0]) : null,
       stderr: err ? readStream(err[0]) : null,
       status,
       kill: (signal = "SIGTERM") => child.kill(signal),
     };
   } catch (e) {
+    await net?.detach();
     cleanup();
     throw e;
   }

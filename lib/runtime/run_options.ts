@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { PortMapping } from "../network/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { NetworkOption } from "./network_mode.ts";
 
@@ -31,11 +32,25 @@ export interface RunOptions {
   /** Hostname (default: the first 12 characters of the id). */
   hostname?: string;
   /**
-   * "none" (a network namespace with only lo, the default), "host",
-   * "container:NAME|ID" (a running container's, with its hostname and /etc
-   * files) or "ns:PATH" (a network namespace file of yours).
+   * "none" (a network namespace with only lo), "host", "slirp4netns[:OPTIONS]" or
+   * "pasta[:OPTIONS]" (a network namespace attached to the host's network by that helper),
+   * "container:NAME|ID" (a running container's, with its hostname and /etc files),
+   * "ns:PATH" (a network namespace file of yours) or a user-defined network's name.
+   * Default: "none", or with published ports pasta (else slirp4netns) when installed.
    */
   network?: NetworkOption;
+  /** Published ports: `-p [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]` values or mappings. */
+  publish?: readonly (string | PortMapping)[];
+  /** `-P`: publish every port the image exposes on a free host port. */
+  publishAll?: boolean;
+  /** `--add-host NAME:IP` entries for /etc/hosts (IP may be `host-gateway`). */
+  addHosts?: readonly string[];
+  /** `--dns` servers for /etc/resolv.conf (instead of the host's). */
+  dns?: readonly string[];
+  /** `--dns-search` domains. */
+  dnsSearch?: readonly string[];
+  /** `--dns-option` options. */
+  dnsOptions?: readonly string[];
   /** Volumes: `HOST:CTR[:ro]` strings or mount objects. */
   volumes?: readonly (string | MountSpec)[];
   /** `--tmpfs CTR[:opts]` values. */

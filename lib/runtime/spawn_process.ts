@@ -136,12 +136,22 @@ export async function cloneError(errno: number): Promise<NookError> {
   return new HostError(problem ? `${base}: ${problem}` : base);
 }
 
+/** What runs between the clone and the release of a planned process. */
+export interface SpawnHooks {
+  /**
+   * Runs after the id maps are written, before the process is released (a
+   * network helper attaches then); a throw aborts the start.
+   */
+  beforeRelease?: (pid: number) => Promise<void>;
+}
+
 /**
  * Runs a plan as a new process in new namespaces.
  *
  * @param plan The steps and their descriptions.
  * @param idMap The user namespace maps to write before the steps run; null
  *   when the program makes no user namespace (an exec joins an existing one).
+ * @param hooks What runs before the release.
  * @returns The running process.
  * @throws {SetupError} When a step fails (exit code 126/127 for exec).
  * @throws {HostError} When namespaces or id maps cannot be made.
@@ -153,7 +163,11 @@ export async function cloneError(errno: number): Promise<NookError> {
  * console.log((await child.status).exitCode);
  * ```
  */
-export async function spawnPlanned(plan: Plan, idMap: IdMapPlan | null): Promise<ChildProcess> {
+export async function spawnPlanned(
+  plan: Plan,
+  idMap: IdMapPlan | null,
+  hooks: SpawnHooks = {},
+): Promise<ChildProcess> {
   const shim: Shim = loadShim();
   const child = shim.spawn(encodeProgram(plan.program));
   if (typeof child === "number") throw await cloneError(-child);
@@ -167,6 +181,7 @@ export async function spawnPlanned(plan: Plan, idMap: IdMapPlan | null): Promise
     });
   try {
     if (idMap) await applyIdMaps(pid, idMap);
+    await hooks.beforeRelease?.(pid);
   } catch (err) {
     shim.close(ctl); // the child reads EOF and exits
     await reap();

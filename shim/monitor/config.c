@@ -97,9 +97,20 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
         snprintf(why, whylen, "bad restart policy '%s'", v[1]);
         return -1;
       }
+    } else if (strcmp(key, "net-log") == 0) cfg->net_log = v[1];
+    else if (strcmp(key, "net-api") == 0) cfg->net_api = v[1];
+    else if (strcmp(key, "net-request") == 0) {
+      if (cfg->net_nrequests == MON_MAX_REQUESTS) {
+        snprintf(why, whylen, "more than %d net-request lines", MON_MAX_REQUESTS);
+        return -1;
+      }
+      cfg->net_requests[cfg->net_nrequests++] = v[1];
     } else if (strcmp(key, "newuidmap") == 0 || strcmp(key, "newgidmap") == 0 ||
-               strcmp(key, "on-exit") == 0) {
-      char **dst = key[0] == 'o' ? cfg->on_exit : key[3] == 'u' ? cfg->uidmap : cfg->gidmap;
+               strcmp(key, "on-exit") == 0 || strcmp(key, "net-helper") == 0) {
+      char **dst = strcmp(key, "on-exit") == 0      ? cfg->on_exit
+                   : strcmp(key, "net-helper") == 0 ? cfg->net_helper
+                   : strcmp(key, "newuidmap") == 0  ? cfg->uidmap
+                                                    : cfg->gidmap;
       for (int i = 1; i < n; i++) dst[i - 1] = v[i];
       dst[n - 1] = NULL;
     } else {
@@ -114,6 +125,10 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
   }
   if (cfg->join_userns && (cfg->uidmap[0] || cfg->gidmap[0] || cfg->uid_map_text)) {
     snprintf(why, whylen, "config %s both joins a user namespace and maps ids", path);
+    return -1;
+  }
+  if (cfg->net_nrequests > 0 && (!cfg->net_api || !cfg->net_helper[0])) {
+    snprintf(why, whylen, "config %s has net-request lines without net-helper and net-api", path);
     return -1;
   }
   if (cfg->log_max_files < 1) cfg->log_max_files = 1;

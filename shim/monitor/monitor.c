@@ -35,6 +35,7 @@ struct monitor {
   char boot[64];
   struct mon_log log;
   struct mon_attach attach;
+  struct mon_net net; /* the network helper of the current container process */
 };
 
 int64_t now_ns(void) {
@@ -195,6 +196,12 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
     snprintf(why, whylen, "map %s", maperr);
     return -1;
   }
+  /* The network is up before the command runs. */
+  if (net_start(&m->net, &m->cfg, m->pid, why, whylen) < 0) {
+    close(res[2]);
+    reap_now(m->pid);
+    return -1;
+  }
   int32_t rel[NOOK_REL_COUNT];
   r = nook_release(res[2], rel);
   if (r == 0 && rel[NOOK_REL_PID] > 0) {
@@ -208,6 +215,7 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
   if (r < 0 || rel[NOOK_REL_RESULT] != 0) {
     if (rel[NOOK_REL_PTY_FD] >= 0) close(rel[NOOK_REL_PTY_FD]);
     reap_now(m->pid);
+    net_stop(&m->net);
     if (r < 0) snprintf(why, whylen, "other cannot start the container: %s", strerror(-r));
     else if (rel[NOOK_REL_RESULT] == 1)
       snprintf(why, whylen, "step %d %d %d", rel[NOOK_REL_STEP], rel[NOOK_REL_OP],
@@ -331,6 +339,7 @@ static int serve(struct monitor *m) {
               status = exit_code(st);
               drain_until = now_ns() + 2000000000LL;
             }
+            if (w == m->net.pid) m->net.pid = 0; /* the helper died: nothing to end later */
           }
         } else if (m->pidfd >= 0) {
           (void)syscall(SYS_pidfd_send_signal, m->pidfd, (int)si.ssi_signo, NULL, 0);
@@ -372,6 +381,8 @@ int main(int argc, char **argv) {
   char why[1024];
   m.pid = 0;
   m.pidfd = m.out_r = m.err_r = m.in_w = -1;
+  m.net.pid = 0;
+  m.net.exit_fd = -1;
   if (mon_read_config(argv[1], &m.cfg, why, sizeof why) < 0) {
     dprintf(report, "fail other %s\n", why);
     return 1;
@@ -418,6 +429,7 @@ int main(int argc, char **argv) {
   int code;
   for (;;) {
     code = serve(&m);
+    net_stop(&m.net); /* the network goes with the container's process */
     close_fd(&m.out_r);
     close_fd(&m.err_r);
     if (!m.cfg.tty) close_fd(&m.in_w);
@@ -432,8 +444,9 @@ int main(int argc, char **argv) {
     if (stop_requested(&m)) break;
     m.restarts++;
     if (start_container(&m, why, sizeof why) < 0) {
-      char line[1200];
-      int n = snprintf(line, sizeof line, "nook: restarting the container failed: %s\n", why);
+      char line[1400], text[1200];
+      int n = snprintf(line, sizeof line, "nook: restarting the container failed: %s\n",
+                       net_failure_text(&m.cfg, why, text, sizeof text));
       log_write(&m.log, 1, line, (size_t)n);
       code = 125;
       break;

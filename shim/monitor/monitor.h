@@ -18,6 +18,7 @@
 
 #define MON_MAX_ARGS 64
 #define MON_MAX_CLIENTS 16
+#define MON_MAX_REQUESTS 1024
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 
@@ -41,12 +42,33 @@ struct mon_config {
   char *uid_map_text; /* single mapping: written to /proc/PID/uid_map directly */
   char *gid_map_text;
   char *on_exit[MON_MAX_ARGS]; /* exec'd after the final exit */
+  char *net_helper[MON_MAX_ARGS]; /* network helper argv ("{pid}": the container's pid), or none */
+  char *net_log;                  /* the helper's stderr */
+  char *net_api;                  /* slirp4netns's API socket, where net_requests go */
+  char *net_requests[MON_MAX_REQUESTS]; /* sent once the helper is ready (port forwards) */
+  int net_nrequests;
 };
 
 /* config.c */
 /* A whole file (at most 16 MB, NUL-terminated), or NULL; LEN gets its size. */
 char *mon_read_file(const char *path, size_t *len);
 int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t whylen);
+
+/* net.c: the container's network helper (slirp4netns, pasta), started between the id maps
+   and the release of each container process, and ended with it. */
+struct mon_net {
+  pid_t pid;   /* 0 when none (or reaped) */
+  int exit_fd; /* closing it tells slirp4netns to exit */
+};
+/* Starts the helper for TARGET and waits until it is ready; on failure WHY gets a report
+   ("net spawn ERRNO", "net ready ERRNO", "net request INDEX REPLY") and nothing is left. */
+int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, char *why,
+              size_t whylen);
+/* Kills and reaps the helper (if it has not been reaped already). */
+void net_stop(struct mon_net *n);
+/* WHY in words for the log (a net_start report, or WHY itself for other failures). */
+const char *net_failure_text(const struct mon_config *cfg, const char *why, char *out,
+                             size_t len);
 
 /* log.c: one writer for both streams. */
 struct mon_log {

@@ -159,6 +159,13 @@ int nook_pidfd_signal(int pidfd, int sig);
 int nook_ns_type(const char *path);
 int nook_ns_owner_maps(const char *path, uint8_t *buf, uint32_t len);
 int nook_run_helper(const uint8_t *blob, uint32_t len, uint32_t argc, uint8_t *err, uint32_t errlen);
+/* net.c: user-mode network helpers (slirp4netns, pasta) and host port probes. */
+int nook_net_spawn(const uint8_t *blob, uint32_t len, uint32_t argc, int32_t target,
+                   const char *log, int32_t *out);
+int nook_net_ready(int ready_fd, int timeout_ms);
+int nook_net_request(const char *path, const uint8_t *req, uint32_t len, uint8_t *resp,
+                     uint32_t resplen);
+int nook_port_probe(int udp, const char *ip, int port);
 
 int nook_fs_mknod(const char *path, uint32_t mode, uint32_t major, uint32_t minor);
 int nook_fs_lsetxattr(const char *path, const char *name, const uint8_t *value, uint32_t len);
