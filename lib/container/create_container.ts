@@ -17,6 +17,8 @@ import { helperForPorts, wantedPorts } from "../runtime/network_spec.ts";
 import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "../runtime/mount_spec.ts";
 import { newId } from "../runtime/run_container.ts";
 import { sys } from "../sys/mod.ts";
+import { isUserNetwork, parseNetworkMode } from "../runtime/network_mode.ts";
+import { findNetwork } from "../network/network_record.ts";
 import { checkContainerName, generateName } from "./container_name.ts";
 import {
   containerDir,
@@ -134,12 +136,20 @@ function labelMap(labels: readonly string[] | Record<string, string> | undefined
 function storedNetwork(options: ContainerOptions): Partial<StoredOptions> {
   const publish = wantedPorts(options.publish, false);
   let network: string | undefined = options.network;
-  if (network !== undefined) parseNetwork(network);
-  else if (publish.length > 0) network = helperForPorts();
-  else if (options.image !== undefined) {
-    network = defaultNetworkMode(options.onWarning ?? ((m) => sys.stderr(`nook: ${m}\n`)));
+  // Modes that join another namespace (container:, ns:, a user-defined network) are checked at start.
+  const joins = network !== undefined && parseNetworkMode(network).mode !== "helper" &&
+    network !== "none" && network !== "host";
+  if (network === undefined) {
+    if (publish.length > 0) network = helperForPorts();
+    else if (options.image !== undefined) {
+      network = defaultNetworkMode(options.onWarning ?? ((m) => sys.stderr(`nook: ${m}\n`)));
+    }
+  } else if (!joins) {
+    parseNetwork(network);
+  } else if (isUserNetwork(network)) {
+    findNetwork(network); // "No such network" now, not at the first start
   }
-  const mode = network === undefined ? "none" : parseNetwork(network).mode;
+  const mode = network === undefined ? "none" : joins ? "join" : parseNetwork(network).mode;
   // A bad --add-host fails now, not at each start.
   const gateway = mode === "none" ? "" : "0.0.0.0";
   for (const h of options.addHosts ?? []) parseAddHost(h, gateway);

@@ -24,6 +24,7 @@ import type { IdMapPlan } from "../userns/mod.ts";
 import type { NetHelperPlan } from "../network/mod.ts";
 import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
 import { networkInternals } from "./container_network.ts";
+import { isUserNetwork } from "../runtime/network_mode.ts";
 import { writeNetworkState } from "./network_state.ts";
 import { containerStatus, currentBoot, processStart, writeState } from "./container_state.ts";
 
@@ -153,8 +154,7 @@ function nowNs(): number {
 
 /** Tells the other containers of a user-defined network about this one (their /etc/hosts). */
 async function announceOnNetwork(record: ContainerRecord, hosts: string): Promise<void> {
-  const network = record.options.network;
-  if (!network || network.includes(":") || ["none", "host"].includes(network)) return;
+  if (!isUserNetwork(record.options.network)) return;
   const { announceContainer } = await import("../network/network_attach.ts");
   await announceContainer(record.id, hosts);
 }

@@ -8,6 +8,7 @@
 import { UsageError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
+import { isUserNetwork } from "../runtime/network_mode.ts";
 import {
   containerDir,
   containerRunDir,
@@ -63,10 +64,10 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
   });
   sys.remove(containerRunDir(id));
   const network = record?.options.network;
-  if (network && !network.includes(":") && !["none", "host"].includes(network)) {
+  if (isUserNetwork(network)) {
     const { refreshNetworkHosts, releaseNetwork } = await import("../network/network_attach.ts");
-    await refreshNetworkHosts(network).catch(() => {}); // drop its name from the others' hosts
-    await releaseNetwork(network).catch(() => {});
+    await refreshNetworkHosts(network!).catch(() => {}); // drop its name from the others' hosts
+    await releaseNetwork(network!).catch(() => {});
   }
   if (moved) await removeTree(gone);
   return moved;

@@ -8,6 +8,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
+import { isUserNetwork } from "../runtime/network_mode.ts";
 import type { PullEvent } from "../image/pull_image.ts";
 import type { RegistryClientOptions } from "../registry/mod.ts";
 import { type RunningContainer, spawnContainer } from "../runtime/run_container.ts";
@@ -62,8 +63,7 @@ export async function startContainer(options: ContainerOptions): Promise<Running
   if ((options.image === undefined) === (options.rootfs === undefined)) {
     throw new UsageError("Give either an image or a rootfs directory to run");
   }
-  const userNetwork = options.network !== undefined && !options.network.includes(":") &&
-    !["none", "host"].includes(options.network);
+  const userNetwork = isUserNetwork(options.network);
   if (options.rootfs !== undefined && options.name === undefined && !userNetwork) {
     // A rootfs run without a name keeps no record: the fast path.
     const shared = options.network?.startsWith("container:")

@@ -1,7 +1,7 @@
 /**
  * A container on a user-defined network: an address from the network's
  * subnet (given out under the networks lock, recorded in the container's
- * `network.json`), the steps that plug it in (a veth pair from its own network
+ * `attachment.json`), the steps that plug it in (a veth pair from its own network
  * namespace to the bridge in the network's, run as root of the network's user
  * namespace with the host's `ip` and `nsenter`), and the /etc/hosts entries
  * by which the containers of a network find each other, kept current in every
@@ -18,7 +18,7 @@ import { BRIDGE, ensureNetworkInfra, type NetworkInfra } from "./network_infra.t
 import { findNetwork, type NetworkRecord, withNetworksLock } from "./network_record.ts";
 import { freeAddress, parseSubnet } from "./subnet.ts";
 
-/** `network.json` of a container on a network. */
+/** `attachment.json` of a container on a network. */
 export interface NetworkAttachment {
   /** The network's name. */
   network: string;
@@ -37,14 +37,14 @@ export interface NetworkAttachment {
 const MARK = "# nook network";
 
 function attachmentPath(id: string): string {
-  return `${containerDir(id)}/network.json`;
+  return `${containerDir(id)}/attachment.json`;
 }
 
 /**
  * A container's attachment, if it has one.
  *
  * @param id The container id.
- * @returns `network.json`, or null.
+ * @returns `attachment.json`, or null.
  *
  * @example
  * ```ts ignore

@@ -109,7 +109,7 @@ function orNull<T>(fn: () => T): T | null {
     }
     // A /proc file of a process that was reaped after the open: gone as well.
     const e = err as { code?: string; message?: string };
-    if (e.code === "ESRCH" || /\(os error 3\)$/.test(e.message ?? "")) return null;
+    if (e.code === "ESRCH" || /\(os error 3\)/.test(e.message ?? "")) return null;
     throw err;
   }
 }
