@@ -12,9 +12,10 @@
 import { Op, type Step, StepFlag } from "../../shim/protocol.ts";
 import { containerDir, containersRoot, readRecord } from "../container/container_record.ts";
 import { containerStatus } from "../container/container_state.ts";
-import { HostError } from "../errors/mod.ts";
-import { sys, which } from "../sys/mod.ts";
-import { BRIDGE, ensureNetworkInfra, type NetworkInfra } from "./network_infra.ts";
+import { sys } from "../sys/mod.ts";
+import { BRIDGE, ensureNetworkInfra, hostTool, type NetworkInfra } from "./network_infra.ts";
+
+const PLUG = "put a container on a network";
 import { findNetwork, type NetworkRecord, withNetworksLock } from "./network_record.ts";
 import { freeAddress, parseSubnet } from "./subnet.ts";
 
@@ -173,18 +174,6 @@ export async function refreshNetworkHosts(network: string, starting?: string): P
   });
 }
 
-function tool(name: string, pkg: string): string {
-  const path = which(name) ?? ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-    .map((d) => `${d}/${name}`).find((p) => sys.stat(p)?.isFile) ??
-    null;
-  if (!path) {
-    throw new HostError(
-      `Cannot put a container on a network: '${name}' is not installed (Debian package '${pkg}')`,
-    );
-  }
-  return path;
-}
-
 /**
  * The steps that plug a container in, run by its first process in its own new
  * network namespace as root of the network's user namespace.
@@ -202,8 +191,8 @@ export function attachSteps(
   a: NetworkAttachment,
   infra: NetworkInfra,
 ): { steps: Step[]; describe: string[] } {
-  const ip = tool("ip", "iproute2");
-  const nsenter = tool("nsenter", "util-linux");
+  const ip = hostTool("ip", "iproute2", PLUG);
+  const nsenter = hostTool("nsenter", "util-linux", PLUG);
   const inNet = [nsenter, `--net=/proc/${infra.pid}/ns/net`, ip];
   const steps: Step[] = [];
   const describe: string[] = [];

@@ -56,21 +56,25 @@ export function networkInfra(name: string): NetworkInfra | null {
 }
 
 /**
- * A host program for the infrastructure's steps.
+ * A host program the network steps run (ip, nsenter, nft, sleep).
  *
  * @param name The program.
  * @param pkg Its Debian package.
+ * @param purpose What needs it, for the message ("make a network").
  * @returns Its path.
  * @throws {HostError} When it is not installed.
+ *
+ * @example
+ * ```ts ignore
+ * hostTool("ip", "iproute2", "make a network");
+ * ```
  */
-function tool(name: string, pkg: string): string {
+export function hostTool(name: string, pkg: string, purpose = "make a network"): string {
   const path = which(name) ?? ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
     .map((d) => `${d}/${name}`).find((p) => sys.stat(p)?.isFile) ??
     null;
   if (!path) {
-    throw new HostError(
-      `Cannot make a network: '${name}' is not installed (Debian package '${pkg}')`,
-    );
+    throw new HostError(`Cannot ${purpose}: '${name}' is not installed (Debian package '${pkg}')`);
   }
   return path;
 }
@@ -87,7 +91,7 @@ function tool(name: string, pkg: string): string {
  * ```
  */
 export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string[] } {
-  const ip = tool("ip", "iproute2");
+  const ip = hostTool("ip", "iproute2");
   const prefix = parseSubnet(net.subnet).prefix;
   const steps: Step[] = [];
   const describe: string[] = [];
@@ -109,7 +113,7 @@ export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string
   ]);
   run(`bring ${BRIDGE} up`, [ip, "link", "set", BRIDGE, "up"]);
   if (!net.internal) {
-    const sh = tool("sh", "dash");
+    const sh = hostTool("sh", "dash");
     run("enable IP forwarding", [sh, "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
     const nft = which("nft") ?? (sys.stat("/usr/sbin/nft") ? "/usr/sbin/nft" : null);
     if (nft) {
@@ -122,7 +126,7 @@ export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string
     }
   }
   add("close inherited file descriptors", { op: Op.CLOSE_FDS });
-  const sleep = tool("sleep", "coreutils");
+  const sleep = hostTool("sleep", "coreutils");
   add("hold the network's namespaces", {
     op: Op.EXEC,
     n: [2, 0],
