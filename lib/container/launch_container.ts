@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { loadShim, monitorPath } from "../../shim/binding.ts";
+import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
 import { HostError, NookError } from "../errors/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
@@ -19,9 +19,8 @@ import {
 import type { OutputMode, RunOptions } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
-import { sys, which } from "../sys/mod.ts";
-import type { IdMapPlan } from "../userns/mod.ts";
-import type { NetHelperPlan } from "../network/mod.ts";
+import { sys } from "../sys/mod.ts";
+import { idMapLines, netHelperLines, startMonitor } from "./monitor_process.ts";
 import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
 import { networkInternals } from "./container_network.ts";
 import { isUserNetwork } from "../runtime/network_mode.ts";
@@ -275,36 +274,6 @@ async function connectEarly(
   return undefined;
 }
 
-function idMapLines(idMap: IdMapPlan): string[][] {
-  const flat = (maps: IdMapPlan["uid"]) =>
-    maps.flatMap((m) => [String(m.inside), String(m.outside), String(m.count)]);
-  if (idMap.mode === "subid") {
-    return (["newuidmap", "newgidmap"] as const).map((tool) => {
-      const path = which(tool);
-      if (!path) {
-        throw new HostError(
-          `Cannot map the container's ids: '${tool}' is not installed (package 'uidmap')`,
-        );
-      }
-      return [tool, path, ...flat(tool === "newuidmap" ? idMap.uid : idMap.gid)];
-    });
-  }
-  const text = (maps: IdMapPlan["uid"]) =>
-    maps.map((m) => `${m.inside} ${m.outside} ${m.count}`).join(";");
-  return [["uid-map", text(idMap.uid)], ["gid-map", text(idMap.gid)]];
-}
-
-/** The monitor's config lines that start a network helper with each container process. */
-function netHelperLines(helper: NetHelperPlan | undefined): string[][] {
-  if (!helper) return [];
-  return [
-    ["net-helper", ...helper.argv],
-    ["net-log", helper.log],
-    ...(helper.api ? [["net-api", helper.api]] : []),
-    ...helper.requests.map((r) => ["net-request", r]),
-  ];
-}
-
 /**
  * The monitor's log file of a container.
  *
@@ -408,32 +377,17 @@ export async function launchDetached(
     const { selfCommand } = await import("../sys/sys.ts");
     lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
   }
-  if (lines.some((l) => l.some((v) => /[\t\n]/.test(v)))) {
-    throw new NookError(
-      `Cannot start container ${record.name}: a path or value holds a tab or newline`,
-    );
-  }
-  const conf = `${run}/monitor.conf`;
-  Deno.writeTextFileSync(conf, lines.map((l) => l.join("\t")).join("\n") + "\n", { mode: 0o600 });
-  let out: Deno.CommandOutput;
   let conn: Deno.UnixConn | undefined;
-  try {
-    const output = new Deno.Command(monitorPath(), {
-      args: [conf],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (options.attach) conn = await connectEarly(attachSocketPath(record.id), output);
-    out = await output;
-  } catch (err) {
-    throw new HostError(
-      `Cannot start the container monitor '${monitorPath()}': ${(err as Error).message}; ` +
-        "build it with 'deno task build'",
-    );
-  }
-  const report = new TextDecoder().decode(out.stdout).trim();
-  const words = report.split(" ");
+  const { words, code } = await startMonitor(
+    run,
+    lines,
+    `container ${record.name}`,
+    options.attach
+      ? async (started) => {
+        conn = await connectEarly(attachSocketPath(record.id), started);
+      }
+      : undefined,
+  );
   if (words[0] === "ok") {
     writeNetworkState(record.id, {
       mode: spec.network,
@@ -457,7 +411,7 @@ export async function launchDetached(
   }
   throw new NookError(
     `Cannot start container ${record.name}: ${
-      words.slice(2).join(" ") || `the monitor ended without a report (exit code ${out.code})`
+      words.slice(2).join(" ") || `the monitor ended without a report (exit code ${code})`
     }`,
   );
 }

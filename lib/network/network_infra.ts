@@ -10,14 +10,14 @@
  *
  * @module
  */
-import { monitorPath } from "../../shim/binding.ts";
 import { encodeProgram, Op, type Step } from "../../shim/protocol.ts";
 import { isAlive, parseState } from "../container/container_state.ts";
-import { HostError, NookError } from "../errors/mod.ts";
+import { idMapLines, startMonitor } from "../container/monitor_process.ts";
+import { errnoText, HostError, NookError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { CloneFlag } from "../runtime/defaults.ts";
 import { sys, which } from "../sys/mod.ts";
-import { chooseIdMaps, type IdMapPlan } from "../userns/mod.ts";
+import { chooseIdMaps } from "../userns/mod.ts";
 import { type NetworkRecord, networksRoot } from "./network_record.ts";
 import { parseSubnet } from "./subnet.ts";
 
@@ -135,21 +135,6 @@ export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string
   return { steps, describe };
 }
 
-function idMapLines(idMap: IdMapPlan): string[][] {
-  const flat = (maps: IdMapPlan["uid"]) =>
-    maps.flatMap((m) => [String(m.inside), String(m.outside), String(m.count)]);
-  if (idMap.mode === "subid") {
-    return (["newuidmap", "newgidmap"] as const).map((t) => {
-      const path = which(t);
-      if (!path) throw new HostError(`Cannot map ids: '${t}' is not installed (package 'uidmap')`);
-      return [t, path, ...flat(t === "newuidmap" ? idMap.uid : idMap.gid)];
-    });
-  }
-  const text = (maps: IdMapPlan["uid"]) =>
-    maps.map((m) => `${m.inside} ${m.outside} ${m.count}`).join(";");
-  return [["uid-map", text(idMap.uid)], ["gid-map", text(idMap.gid)]];
-}
-
 /**
  * Starts a network's infrastructure unless it runs (call under the networks lock).
  *
@@ -184,16 +169,7 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
     ["restart", "no", "0"],
     ...idMapLines(chooseIdMaps({ onWarning: () => {} })),
   ];
-  Deno.writeTextFileSync(`${run}/monitor.conf`, lines.map((l) => l.join("\t")).join("\n") + "\n", {
-    mode: 0o600,
-  });
-  const out = await new Deno.Command(monitorPath(), {
-    args: [`${run}/monitor.conf`],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const words = new TextDecoder().decode(out.stdout).trim().split(" ");
+  const { words } = await startMonitor(run, lines, `network '${net.name}'`);
   if (words[0] === "ok") {
     const infra = networkInfra(net.name);
     if (infra) return infra;
@@ -202,7 +178,7 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
     const [step, , errno] = words.slice(2).map(Number);
     throw new NookError(
       `Cannot start network '${net.name}': ${plan.describe[step] ?? `step ${step}`} failed ` +
-        `(${errno >= 0x10000 ? `exit status ${errno & 0xffff}` : `errno ${errno}`})`,
+        `(${errno >= 0x10000 ? `exit status ${errno & 0xffff}` : errnoText(errno)})`,
     );
   }
   throw new NookError(
