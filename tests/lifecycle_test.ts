@@ -5,8 +5,9 @@
 // Every test works in its own store under one temp directory and removes
 // (rm -f) what it started, even when it fails.
 import assert from "node:assert/strict";
-import { busyboxRootfs, nook, type NookOptions, type NookResult, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, repoRoot } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
+import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-lifecycle-test-" });
 /** Monitors (pid, start time) the tests saw, to kill by pid if one outlives its test. */
@@ -34,7 +35,6 @@ globalThis.addEventListener("unload", () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const HEX64 = /^[0-9a-f]{64}$/;
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 /** Fields of /proc/PID/stat we need, or null when the process is gone. */
@@ -114,33 +114,14 @@ function parseState(text: string): Record<string, string> {
 }
 
 /** One test's store: NOOK_ROOT, the CLI in it, and what is inside. */
-class Store {
-  readonly dir: string;
-  readonly env: Record<string, string>;
-
+class Store extends TestStore {
   constructor(name: string) {
-    this.dir = `${root}/${name}`;
-    Deno.mkdirSync(this.dir);
-    this.env = { NOOK_ROOT: this.dir };
-  }
-
-  /** Runs nook in this store. */
-  run(args: string[], options: NookOptions = {}): Promise<NookResult> {
-    return nook(args, { ...options, env: { ...this.env, ...options.env } });
-  }
-
-  /** Runs nook in this store, asserts exit code 0, returns stdout. */
-  async ok(args: string[], options: NookOptions = {}): Promise<string> {
-    const r = await this.run(args, options);
-    assert.equal(r.code, 0, `nook ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-    return r.stdout;
+    super(root, name);
   }
 
   /** `run -d ARGS`: the new container's id (and its monitor is remembered). */
-  async detach(args: string[]): Promise<string> {
-    const out = await this.ok(["run", "-d", ...args]);
-    const id = out.trim();
-    assert.match(id, HEX64, `run -d prints the id: ${JSON.stringify(out)}`);
+  override async detach(args: string[]): Promise<string> {
+    const id = await super.detach(args);
     this.state(id);
     return id;
   }
@@ -185,7 +166,7 @@ class Store {
   }
 
   /** Removes every container of the store (rm -f), then kills monitors that survived it. */
-  async cleanup(): Promise<void> {
+  override async cleanup(): Promise<void> {
     for (const id of this.ids()) {
       try {
         this.state(id);
@@ -202,13 +183,8 @@ class Store {
 }
 
 /** Runs `fn` with a fresh store and removes what it started, whatever happens. */
-async function withStore(name: string, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = new Store(name);
-  try {
-    await fn(s);
-  } finally {
-    await s.cleanup();
-  }
+function withStore(name: string, fn: (s: Store) => Promise<void>): Promise<void> {
+  return withTestStore(new Store(name), fn);
 }
 
 /** Pulls the test image into the store. */

@@ -12,7 +12,8 @@ import { SetupError, UsageError } from "../lib/errors/mod.ts";
 import { networkOwnerMaps } from "../lib/runtime/network_join.ts";
 import { processStartTime } from "../lib/runtime/process_ref.ts";
 import { spawnContainer, waitForOutput } from "../lib/runtime/run_container.ts";
-import { busyboxRootfs, nook, type NookOptions, type NookResult, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { TestStore, withTestStore } from "./store_helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-network-share-test-" });
 globalThis.addEventListener("unload", () => {
@@ -21,7 +22,6 @@ globalThis.addEventListener("unload", () => {
   }).outputSync();
 });
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Fields of /proc/PID/stat we need, or null when the process is gone. */
@@ -78,32 +78,9 @@ function processesIn(ns: string): number[] {
 }
 
 /** One test's store: NOOK_ROOT and the CLI in it. */
-class Store {
-  readonly dir: string;
-  readonly env: Record<string, string>;
-
+class Store extends TestStore {
   constructor(name: string) {
-    this.dir = `${root}/${name}`;
-    Deno.mkdirSync(this.dir);
-    this.env = { NOOK_ROOT: this.dir };
-  }
-
-  run(args: string[], options: NookOptions = {}): Promise<NookResult> {
-    return nook(args, { ...options, env: { ...this.env, ...options.env } });
-  }
-
-  /** Runs nook, asserts exit code 0, returns stdout. */
-  async ok(args: string[], options: NookOptions = {}): Promise<string> {
-    const r = await this.run(args, options);
-    assert.equal(r.code, 0, `nook ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-    return r.stdout;
-  }
-
-  /** `run -d ARGS`: the new container's id. */
-  async detach(args: string[]): Promise<string> {
-    const id = (await this.ok(["run", "-d", ...args])).trim();
-    assert.match(id, HEX64);
-    return id;
+    super(root, name);
   }
 
   /** The pid of a running container's first process. */
@@ -118,21 +95,10 @@ class Store {
     const out = await this.ok(["ps", "-a", "--format", "{{.Names}}"]);
     return out.split("\n").filter(Boolean).sort();
   }
-
-  /** Removes every container (rm -f). */
-  async cleanup(): Promise<void> {
-    const names = await this.names().catch(() => []);
-    if (names.length) await this.run(["rm", "-f", ...names], { timeoutMs: 60_000 });
-  }
 }
 
-async function withStore(name: string, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = new Store(name);
-  try {
-    await fn(s);
-  } finally {
-    await s.cleanup();
-  }
+function withStore(name: string, fn: (s: Store) => Promise<void>): Promise<void> {
+  return withTestStore(new Store(name), fn);
 }
 
 /** A detached target that serves "hello from web" on 127.0.0.1:8080 (busybox httpd). */

@@ -10,7 +10,8 @@
 // checked by pid and by listing processes.
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { busyboxRootfs, nook, type NookOptions, type NookResult, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, nook, type NookResult, repoRoot } from "./helpers.ts";
+import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
 type Tool = "pasta" | "slirp4netns";
@@ -29,7 +30,6 @@ const TOOLS: Tool[] = (["pasta", "slirp4netns"] as const).filter((t) => onPath(t
 const root = Deno.makeTempDirSync({ prefix: "nook-network-test-" });
 Deno.chmodSync(root, 0o755); // bind sources below it must be reachable from the container's ids
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const HEX64 = /^[0-9a-f]{64}$/;
 
 let registry: TestRegistry | undefined;
 /** Processes this file spawned itself (nook CLIs in the background): killed by pid at the end. */
@@ -262,22 +262,9 @@ function exposingImage(): Promise<string> {
 }
 
 /** One test's store (NOOK_ROOT), with every published port on 127.0.0.1 by default. */
-class Store {
-  readonly env: Record<string, string>;
+class Store extends TestStore {
   constructor(name: string) {
-    const dir = `${root}/${name}`;
-    Deno.mkdirSync(dir);
-    this.env = { NOOK_ROOT: dir, NOOK_DEFAULT_HOST_IP: "127.0.0.1" };
-  }
-
-  run(args: string[], options: NookOptions = {}): Promise<NookResult> {
-    return nook(args, { ...options, env: { ...this.env, ...options.env } });
-  }
-
-  async ok(args: string[], options: NookOptions = {}): Promise<string> {
-    const r = await this.run(args, options);
-    assert.equal(r.code, 0, `nook ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-    return r.stdout;
+    super(root, name, { NOOK_DEFAULT_HOST_IP: "127.0.0.1" });
   }
 
   /** Starts the CLI in the background (for a foreground container the test talks to). */
@@ -303,22 +290,10 @@ class Store {
     const state = Deno.readTextFileSync(`${this.env.NOOK_ROOT}/containers/${id}/state`);
     return Number(/^monitor (\d+)$/m.exec(state)?.[1]);
   }
-
-  async cleanup(): Promise<void> {
-    const ids = await this.run(["ps", "-aq", "--no-trunc"]).then((r) => r.stdout.split("\n"))
-      .catch(() => []);
-    const mine = ids.filter((id) => HEX64.test(id));
-    if (mine.length) await this.run(["rm", "-f", ...mine], { timeoutMs: 60_000 }).catch(() => {});
-  }
 }
 
-async function withStore(name: string, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = new Store(name);
-  try {
-    await fn(s);
-  } finally {
-    await s.cleanup();
-  }
+function withStore(name: string, fn: (s: Store) => Promise<void>): Promise<void> {
+  return withTestStore(new Store(name), fn);
 }
 
 /**
