@@ -99,10 +99,41 @@ run_suite() {
   failed=$((failed + f))
 }
 
+# delegate_cgroup USER: prints the directory of a cgroup2 subtree delegated to
+# USER, made as systemd makes one for user@UID.service (the directory and its
+# cgroup.procs, cgroup.subtree_control and cgroup.threads owned by the user,
+# the controllers the root offers enabled for it), with an empty leaf "tests"
+# for the test run itself. Prints nothing when the host has no writable
+# cgroup2 mount.
+delegate_cgroup() {
+  local user=$1 mount dir f
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    mount=/sys/fs/cgroup
+  elif [ -f /sys/fs/cgroup/unified/cgroup.controllers ]; then
+    mount=/sys/fs/cgroup/unified
+  else
+    return 0
+  fi
+  dir=$mount/nook-test-$user
+  mkdir -p "$dir/tests" 2>/dev/null || return 0
+  for f in $(cat "$mount/cgroup.controllers"); do
+    echo "+$f" >"$mount/cgroup.subtree_control" 2>/dev/null || true
+  done
+  chown "$user" "$dir" "$dir/cgroup.procs" "$dir/cgroup.subtree_control" "$dir/cgroup.threads"
+  chown -R "$user" "$dir/tests"
+  echo "$dir"
+}
+
+# remove_cgroups DIR: removes the empty cgroups below DIR, deepest first.
+remove_cgroups() {
+  find "$1" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+}
+
 # as_user USER FILE...: runs `deno test` on the copy as USER with a clean
-# login-like environment.
+# login-like environment. When the host has cgroup2, the run is placed in a
+# subtree delegated to USER, named to the tests by NOOK_TEST_CGROUP.
 as_user() {
-  local user=$1 uid home
+  local user=$1 uid home cgroup
   shift
   uid=$(id -u "$user")
   home=$(getent passwd "$user" | cut -d: -f6)
@@ -113,11 +144,22 @@ as_user() {
   )
   if [ -n "${CI:-}" ]; then env+=(CI="$CI"); fi
   if [ -n "${NO_COLOR:-}" ]; then env+=(NO_COLOR="$NO_COLOR"); fi
+  cgroup=$(delegate_cgroup "$user")
+  if [ -n "$cgroup" ]; then
+    note "cgroup2 subtree delegated to $user: $cgroup (the tests run in $cgroup/tests)"
+    env+=(NOOK_TEST_CGROUP="$cgroup")
+  else
+    note "no writable cgroup2 mount: the cgroup tests will skip"
+  fi
+  # The inner sh moves itself into the delegated leaf (as root: moving a
+  # process needs write access to the common ancestor) before runuser.
   # shellcheck disable=SC2016 # expanded by the inner sh
   run_suite "deno test as $user (uid $uid) in $CI_DIR/src" \
+    sh -c 'if [ -n "$1" ]; then echo $$ >"$1/tests/cgroup.procs"; fi; shift; exec "$@"' sh "$cgroup" \
     runuser -u "$user" -- env -i "${env[@]}" \
     sh -c 'cd "$0" && exec ./node_modules/.bin/deno test -A --no-prompt "$@"' \
     "$CI_DIR/src" "${flags[@]}" "$@"
+  if [ -n "$cgroup" ]; then remove_cgroups "$cgroup"; fi
 }
 
 # --- Non-root: run in place -------------------------------------------------
