@@ -92,8 +92,10 @@ function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[])
 
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
   // A network shared with a running container is resolved now, at each start (as docker does).
-  const network = await networkInternals(record.options.network, record.id);
+  const o0 = record.options;
+  const ports = { publish: o0.publish, publishAll: o0.publishAll };
   if (record.rootfs !== undefined) {
+    const network = await networkInternals(o0.network, record.id, ports);
     return {
       options: runOptions(record, record.rootfs, []),
       internals: { id: record.id, name: record.name, ...network },
@@ -113,6 +115,10 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
     );
   }
   const config = readImageConfig(layout, image).config ?? {};
+  const network = await networkInternals(o0.network, record.id, {
+    ...ports,
+    exposed: Object.keys(config.ExposedPorts ?? {}),
+  });
   const o = record.options;
   const plan = applyImageConfig(config, {
     command: o.command,
@@ -158,6 +164,31 @@ async function announceOnNetwork(record: ContainerRecord, hosts: string): Promis
   await announceContainer(record.id, hosts);
 }
 
+/**
+ * After a container on a user-defined network stopped: withdraw its published
+ * ports, and when `release`, end the network's process if no member runs.
+ */
+async function leaveNetwork(record: ContainerRecord, release: boolean): Promise<void> {
+  const network = record.options.network;
+  if (!isUserNetwork(network)) return;
+  const { releaseNetwork, syncNetworkPorts } = await import("../network/network_attach.ts");
+  await syncNetworkPorts(network!).catch(() => {});
+  if (release) await releaseNetwork(network!).catch(() => {});
+}
+
+/** Runs a start; when it fails, nothing of the container stays on its network. */
+async function leaveNetworkOnFailure<T>(
+  record: ContainerRecord,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    await leaveNetwork(record, true);
+    throw err;
+  }
+}
+
 /** How a foreground start handles stdio and signals (as `spawnContainer` takes them). */
 export interface ForegroundOptions {
   /** Where stdout goes (default "inherit"). */
@@ -194,13 +225,15 @@ export async function launchForeground(
   options: ForegroundOptions = {},
 ): Promise<RunningContainer> {
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
-  const parts = await containerParts(record, warn);
-  const container = await spawnContainer(
-    { ...parts.options, ...options, onWarning: warn },
-    // Its /etc/hosts names the network's containers before it starts.
-    { ...parts.internals, onHostsFile: (hosts) => announceOnNetwork(record, hosts) },
-  ).catch((err) => {
-    throw parts.explain(err);
+  const container = await leaveNetworkOnFailure(record, async () => {
+    const parts = await containerParts(record, warn);
+    return await spawnContainer(
+      { ...parts.options, ...options, onWarning: warn },
+      // Its /etc/hosts names the network's containers before it starts.
+      { ...parts.internals, onHostsFile: (hosts) => announceOnNetwork(record, hosts) },
+    ).catch((err) => {
+      throw parts.explain(err);
+    });
   });
   writeNetworkState(record.id, {
     mode: container.network,
@@ -230,6 +263,7 @@ export async function launchForeground(
     } catch {
       // removed meanwhile (rm -f from another shell)
     }
+    await leaveNetwork(record, false);
     await options.onExit?.(s.exitCode);
     return s;
   });
@@ -337,6 +371,10 @@ export async function launchDetached(
   record: ContainerRecord,
   options: DetachedOptions = {},
 ): Promise<Launched> {
+  return await leaveNetworkOnFailure(record, () => startDetached(record, options));
+}
+
+async function startDetached(record: ContainerRecord, options: DetachedOptions): Promise<Launched> {
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const now = containerStatus(record.id);
   if (now.status === "running" || now.status === "restarting") return { pid: now.pid };

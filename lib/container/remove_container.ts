@@ -53,6 +53,11 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     }
     // A process that outlived its monitor would run on unseen once the record is gone.
     if (s.status === "unknown" && s.pid > 0) signalProcess(s.pid, s.pidStart, "SIGKILL");
+    if (isUserNetwork(record.options.network)) {
+      // Ports it still holds (it ended by itself) are withdrawn while its record says which.
+      const { syncNetworkPorts } = await import("../network/network_attach.ts");
+      await syncNetworkPorts(record.options.network!).catch(() => {});
+    }
   }
   // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
   const dir = containerDir(id);

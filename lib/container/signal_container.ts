@@ -5,6 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
+import { isUserNetwork } from "../runtime/network_mode.ts";
 import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
 import { signalName } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
@@ -114,6 +115,11 @@ export async function stopContainer(
     const st = readState(record.id);
     if (st) signalProcess(st.monitor, st.monitorStart, "SIGKILL");
     s = await waitForExit(record.id, 2_000);
+  }
+  if (isUserNetwork(record.options.network)) {
+    // Its host ports are the network helper's: withdrawn now, not with the container's process.
+    const { syncNetworkPorts } = await import("../network/network_attach.ts");
+    await syncNetworkPorts(record.options.network!).catch(() => {});
   }
   return s;
 }

@@ -30,6 +30,31 @@ export interface CreateNetworkOptions {
   internal?: boolean;
   /** `KEY=VALUE` labels. */
   labels?: readonly string[];
+  /** `KEY=VALUE` driver options: `allow_host_loopback=true|false`. */
+  opts?: readonly string[];
+}
+
+/** The driver options `network create --opt` takes. */
+export const NETWORK_OPTIONS: readonly string[] = ["allow_host_loopback"];
+
+function parseNetworkOpts(opts: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of opts) {
+    const at = o.indexOf("=");
+    const key = at < 0 ? o : o.slice(0, at);
+    const value = at < 0 ? "true" : o.slice(at + 1);
+    if (!NETWORK_OPTIONS.includes(key)) {
+      throw new UsageError(
+        `Unknown network option '${key}' in --opt '${o}': nook's bridge takes ` +
+          NETWORK_OPTIONS.map((k) => `${k}=true|false`).join(", "),
+      );
+    }
+    if (value !== "true" && value !== "false") {
+      throw new UsageError(`Invalid --opt '${o}': use ${key}=true or ${key}=false`);
+    }
+    out[key] = value;
+  }
+  return out;
 }
 
 /**
@@ -55,6 +80,7 @@ export async function createNetwork(
   if (RESERVED_NETWORKS.includes(name) || name.includes(":")) {
     throw new UsageError(`Network name '${name}' is reserved for a network mode: choose another`);
   }
+  const driverOptions = parseNetworkOpts(options.opts ?? []);
   return await withNetworksLock(() => {
     if (readNetwork(name)) throw new UsageError(`Network '${name}' already exists`);
     const others = listNetworks();
@@ -84,6 +110,7 @@ export async function createNetwork(
       gateway,
       internal: options.internal ?? false,
       labels,
+      options: driverOptions,
       created: new Date().toISOString(),
     };
     writeNetwork(record);

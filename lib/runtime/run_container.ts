@@ -152,16 +152,11 @@ function resolveSpec(
     dns: options.dns,
     addHost: options.addHosts,
   });
-  if (choice.mode === "network" && (options.publish?.length || options.publishAll)) {
-    throw new UsageError(
-      `Cannot publish ports on network '${choice.name}' yet: reach the container from another ` +
-        "one on the network, or run it with --network pasta|slirp4netns -p ...",
-    );
-  }
   const join = networkJoinFor(choice, internals.networkJoin);
-  // Its own network namespace (alone or with a helper) or the host's; else the one it joins.
+  // Its own network namespace (alone or with a helper) or the host's; else the one it joins
+  // (a user-defined network's ports are published by the network's helper, at the attach).
   const net: Omit<NetworkSpec, "network"> & { network: NetworkMode } = join
-    ? { network: "join", ports: [] }
+    ? { network: "join", ports: join.ports ?? [], netAddresses: join.addresses }
     : resolveNetworkSpec(options, internals.exposedPorts, dir, warn);
   const network = net.network;
   const mounts = collectMounts(options, sys.env("PWD") ?? "/");
