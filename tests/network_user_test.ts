@@ -273,6 +273,54 @@ Deno.test("a network's way out reaches the host's loopback only when allowed; it
     assert.match(closed.stdout, /^0\n/);
     assert.match(closed.stdout, /can't connect to remote host \(10\.0\.2\.2\)/);
 
+    // pasta as the way out: the same reach; it cannot take ports while it runs: refused.
+    const pasta = new Deno.Command("sh", { args: ["-c", "command -v pasta"] }).outputSync();
+    if (pasta.success) {
+      await ok([
+        "network",
+        "create",
+        "-o",
+        "helper=pasta",
+        "-o",
+        "allow_host_loopback",
+        "viapasta",
+      ]);
+      const page = await ok([
+        "run",
+        "--rm",
+        "--name",
+        "pastareacher",
+        "--network",
+        "viapasta",
+        "--rootfs",
+        rootfs,
+        "wget",
+        "-q",
+        "-O",
+        "-",
+        `http://host.containers.internal:${port}/`,
+      ]);
+      assert.equal(page, "page from the host\n");
+      const refused = await nook(
+        [
+          "run",
+          "--rm",
+          "--name",
+          "pp",
+          "--network",
+          "viapasta",
+          "-p",
+          "127.0.0.1:9:80",
+          "--rootfs",
+          rootfs,
+          "true",
+        ],
+        { env },
+      );
+      assert.equal(refused.code, 125);
+      assert.match(refused.stderr, /its way out is pasta, which cannot publish ports/);
+    }
+
     // The helper lives with the network's process, and both end with the last member.
     await ok([
       "run",
@@ -310,7 +358,7 @@ Deno.test("a network's way out reaches the host's loopback only when allowed; it
     );
   } finally {
     await nook(["rm", "-f", "holder"], { env });
-    await nook(["network", "rm", "out", "closed"], { env });
+    await nook(["network", "rm", "out", "closed", "viapasta"], { env });
     await server.shutdown();
   }
 });
@@ -346,6 +394,37 @@ Deno.test("-p on a network: the host fetches a member's page; taken ports fail; 
     assert.equal(await fetchText(`http://127.0.0.1:${port}/`), "published from a network\n");
     assert.equal(await ok(["port", "pweb"]), `80/tcp -> 127.0.0.1:${port}\n`);
     assert.match(await ok(["ps"]), new RegExp(`127\\.0\\.0\\.1:${port}->80/tcp\\s+pweb`));
+    // A network made later, outside 10.89.0.0/16, is kept apart from the running one too.
+    await ok(["network", "create", "--subnet", "172.31.250.0/24", "far"]);
+    await ok([
+      "run",
+      "-d",
+      "--name",
+      "farweb",
+      "--network",
+      "far",
+      "-v",
+      `${www}:/www:ro`,
+      "--rootfs",
+      rootfs,
+      "httpd",
+      "-f",
+      "-p",
+      "80",
+      "-h",
+      "/www",
+    ]);
+    const across = await nook(
+      ["exec", "pweb", "sh", "-c", "wget -O - http://172.31.250.2/ 2>&1"],
+      { env },
+    );
+    assert.doesNotMatch(across.stdout, /published from a network/);
+    assert.match(
+      across.stdout,
+      /can't connect to remote host \(172\.31\.250\.2\): No route to host/,
+    );
+    await ok(["rm", "-f", "farweb"]);
+
     // The same host port for a second member: refused, naming the port; nothing of it runs.
     const taken = await nook(httpd("pweb2"), { env });
     assert.equal(taken.code, 125);
@@ -361,8 +440,8 @@ Deno.test("-p on a network: the host fetches a member's page; taken ports fail; 
     Deno.listen({ hostname: "127.0.0.1", port }).close();
     assert.ok(!running(infra), "the network's process ended");
   } finally {
-    await nook(["rm", "-f", "pweb", "pweb2"], { env });
-    await nook(["network", "rm", "pub"], { env });
+    await nook(["rm", "-f", "pweb", "pweb2", "farweb"], { env });
+    await nook(["network", "rm", "pub", "far"], { env });
     Deno.removeSync(www, { recursive: true });
   }
 });

@@ -42,8 +42,8 @@ const CREATE_FLAGS: FlagSpec[] = [
     short: "o",
     type: "list",
     value: "KEY=VALUE",
-    help:
-      "Driver option: allow_host_loopback=true (members reach the host's 127.0.0.1 as host.containers.internal)",
+    help: "Driver option: allow_host_loopback=true (members reach the host's 127.0.0.1 as " +
+      "host.containers.internal), helper=slirp4netns|pasta (the way out; slirp4netns publishes -p)",
   },
   ...HELP,
 ]; // deno-fmt-ignore

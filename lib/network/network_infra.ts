@@ -28,7 +28,7 @@ import { CloneFlag } from "../runtime/defaults.ts";
 import { sys, which } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
 import { netHelperError, parseNetReport } from "./attach_network.ts";
-import { findNetHelper, netHelperFeatures } from "./find_net_helper.ts";
+import { findNetHelper, NET_HELPER_PACKAGES, netHelperFeatures } from "./find_net_helper.ts";
 import { defaultRoute, hasDefaultRoute } from "./host_route.ts";
 import { DEFAULT_MTU, type NetHelperTool } from "./network_option.ts";
 import { listNetworks, type NetworkRecord, networksRoot } from "./network_record.ts";
@@ -213,9 +213,16 @@ function planInfraHelper(
   run: string,
 ): { plan: NetHelperPlan; helper: InfraHelper } | null {
   if (net.internal) return null;
-  const tool = networkHelperTool();
+  const asked = net.options?.helper as NetHelperTool | undefined;
+  const tool = asked ?? networkHelperTool();
   if (!tool) return null;
-  const path = findNetHelper(tool)!;
+  const path = findNetHelper(tool);
+  if (!path) {
+    throw new HostError(
+      `Cannot start network '${net.name}': its way out is ${tool} (--opt helper=${tool}), ` +
+        `which is not installed; 'sudo apt-get install ${NET_HELPER_PACKAGES[tool]}'`,
+    );
+  }
   const route = tool === "pasta" ? defaultRoute() : null;
   const { helper: plan, addresses } = planNetHelper(
     {

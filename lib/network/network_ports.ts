@@ -169,7 +169,8 @@ export async function publishOnNetwork(
         `Cannot publish ports on network '${network}': ` +
           (helper
             ? `its way out is ${helper.tool}, which cannot publish ports while the network runs; ` +
-              "install slirp4netns ('sudo apt-get install slirp4netns') and start the network again"
+              "use a network with slirp4netns (nook network create --opt helper=slirp4netns; " +
+              "the default where slirp4netns is installed)"
             : "it has no way out (--internal, or no network helper installed)") +
           ", or reach the container from another one on the network",
       );

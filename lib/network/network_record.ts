@@ -29,7 +29,8 @@ export interface NetworkRecord {
   labels: Record<string, string>;
   /**
    * Driver options (`--opt KEY=VALUE`): `allow_host_loopback=true` lets the
-   * members reach the host's loopback (as `host.containers.internal`).
+   * members reach the host's loopback (as `host.containers.internal`);
+   * `helper=slirp4netns|pasta` picks the way out.
    */
   options?: Record<string, string>;
   /** ISO time. */
