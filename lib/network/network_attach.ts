@@ -18,6 +18,7 @@ import {
   ensureNetworkInfra,
   hostTool,
   infraHelper,
+  NETWORK_MTU,
   type NetworkInfra,
   networkInfra,
 } from "./network_infra.ts";
@@ -303,11 +304,15 @@ export function attachSteps(
     "link",
     "add",
     "eth0",
+    "mtu",
+    String(NETWORK_MTU),
     "type",
     "veth",
     "peer",
     "name",
     a.veth,
+    "mtu",
+    String(NETWORK_MTU),
     "netns", // a path: a pid would be looked up in the container's own pid namespace
     `/proc/${infra.pid}/ns/net`,
   ]);

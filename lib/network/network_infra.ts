@@ -43,6 +43,12 @@ import { parseSubnet } from "./subnet.ts";
 /** The bridge's name inside a network's namespace. */
 export const BRIDGE = "nook0";
 
+/**
+ * The MTU of a network's bridge and veths: the helper's, so that its TCP
+ * segments to members are as large as a container's of its own.
+ */
+export const NETWORK_MTU = DEFAULT_MTU;
+
 /** Where nook gives out subnets; always apart from a network's way out. */
 export const SUBNET_POOL = "10.89.0.0/16";
 
@@ -280,7 +286,16 @@ export function planInfra(
   const run = (what: string, argv: string[]) =>
     add(what, { op: Op.RUN, n: [argv.length, 0], s: [argv[0], null, argv, []] });
   add("bring lo up", { op: Op.LOOPBACK_UP });
-  run(`create the bridge ${BRIDGE}`, [ip, "link", "add", BRIDGE, "type", "bridge"]);
+  run(`create the bridge ${BRIDGE}`, [
+    ip,
+    "link",
+    "add",
+    BRIDGE,
+    "mtu",
+    String(NETWORK_MTU),
+    "type",
+    "bridge",
+  ]);
   run(`give ${BRIDGE} the address ${net.gateway}/${prefix}`, [
     ip,
     "addr",
