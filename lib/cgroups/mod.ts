@@ -24,3 +24,4 @@ export * from "./make_container_cgroup.ts";
 export * from "./limits_warning.ts";
 export * from "./prepare_container_cgroup.ts";
 export * from "./container_cgroup_dir.ts";
+export * from "./inspect_limits.ts";

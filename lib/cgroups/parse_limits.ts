@@ -7,7 +7,7 @@
  */
 import { UsageError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
-import type { ResourceLimits, ThrottleDevice } from "./resource_limits.ts";
+import type { CgroupsMode, ResourceLimits, ThrottleDevice } from "./resource_limits.ts";
 
 /** The flags' values as given (`--device-*-bps` may repeat). */
 export interface LimitFlags {
@@ -302,4 +302,23 @@ export function parseLimitFlags(
     if (values.length > 0) out[key] = values.map((v) => throttle(v, flag));
   }
   return out;
+}
+
+/**
+ * Parses `--cgroups`.
+ *
+ * @param value "enabled", "disabled" or "required" (absent: enabled).
+ * @returns The mode.
+ * @throws {UsageError} For anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseCgroupsMode } from "./parse_limits.ts";
+ * console.assert(parseCgroupsMode(undefined) === "enabled" && parseCgroupsMode("required") === "required");
+ * ```
+ */
+export function parseCgroupsMode(value: string | undefined): CgroupsMode {
+  if (value === undefined || value === "enabled") return "enabled";
+  if (value === "disabled" || value === "required") return value;
+  throw new UsageError(`Invalid --cgroups '${value}': use enabled, disabled or required`);
 }

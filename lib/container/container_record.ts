@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { CgroupsMode, ResourceLimits } from "../cgroups/resource_limits.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import type { PortMapping } from "../network/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
@@ -71,6 +72,12 @@ export interface StoredOptions {
   capDrop?: string[];
   /** `--userns`. */
   userns?: "" | "keep-id";
+  /** Resource limits (`--memory`, `--cpus`, ...; `update` changes them). */
+  resources?: ResourceLimits;
+  /** `--cgroups` (absent: enabled). */
+  cgroups?: CgroupsMode;
+  /** `--cgroup-parent`. */
+  cgroupParent?: string;
 }
 
 /** `container.json`. */

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { checkLimits } from "../cgroups/parse_limits.ts";
+import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { ImageRecord } from "../store/mod.ts";
 import { storeLayout } from "../store/mod.ts";
@@ -202,6 +204,18 @@ function storedOptions(options: ContainerOptions): StoredOptions {
     capAdd: options.capAdd ? [...options.capAdd] : undefined,
     capDrop: options.capDrop ? [...options.capDrop] : undefined,
     userns: options.userns,
+    ...storedCgroups(options),
+  };
+}
+
+/** The resource limits and cgroup settings, checked now (not at the first start). */
+function storedCgroups(options: ContainerOptions): Partial<StoredOptions> {
+  const resources = options.resources;
+  if (resources) checkLimits(resources);
+  return {
+    resources: limitNames(resources).length > 0 ? structuredClone(resources) : undefined,
+    cgroups: options.cgroups === "enabled" ? undefined : options.cgroups,
+    cgroupParent: options.cgroupParent,
   };
 }
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
 import { UsageError } from "../errors/mod.ts";
 import { CAPABILITIES, capabilitySet } from "../runtime/capabilities.ts";
 import { DEFAULT_PATH } from "../runtime/defaults.ts";
@@ -46,7 +47,12 @@ export async function execContainer(
   const hostname = o.hostname ?? record.id.slice(0, 12);
   const mask = capabilitySet({ add: o.capAdd, drop: o.capDrop });
   return await execInContainer(
-    { pid: s.pid, startTime: s.pidStart === "-" ? undefined : s.pidStart, name: record.name },
+    {
+      pid: s.pid,
+      startTime: s.pidStart === "-" ? undefined : s.pidStart,
+      name: record.name,
+      cgroup: containerCgroupDir(record) ?? undefined,
+    },
     {
       ...options,
       env: mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`], record.process.env, o.env),

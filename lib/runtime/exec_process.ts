@@ -35,6 +35,8 @@ import { type ResolvedUser, resolveUser } from "./user_lookup.ts";
 export interface ExecTarget extends ProcessTarget {
   /** How messages name the container (its name or short id); default "of process PID". */
   name?: string;
+  /** The container's own cgroup directory: the command is cloned into it. */
+  cgroup?: string;
 }
 
 /** Options of {@linkcode execInContainer}, as docker's `exec` flags give them. */
@@ -282,7 +284,7 @@ export async function execInContainer(
       spec.stderrFd = stderrMode === "null" ? "null" : err?.[1];
     }
     try {
-      child = await spawnPlanned(planExec(spec), null);
+      child = await spawnPlanned(planExec(spec), null, { cgroup: target.cgroup });
     } catch (e) {
       if (e instanceof SetupError && e.step === "setns" && e.errno === ESRCH) throw notRunning();
       throw e;

@@ -163,10 +163,19 @@ static void reap_now(pid_t pid) {
 /* Starts the container; on failure writes one report line into WHY ("step S OP ERRNO", ...). */
 static int start_container(struct monitor *m, char *why, size_t whylen) {
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+  int cgfd = -1;
+  if (m->cfg.cgroup) {
+    cgfd = cgroup_attach_program(m->prog, m->prog_len, m->cfg.cgroup);
+    if (cgfd < 0) {
+      snprintf(why, whylen, "cgroup %d", -cgfd);
+      return -1;
+    }
+  }
   if (!m->cfg.tty) {
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
         (m->cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
       snprintf(why, whylen, "other cannot make pipes: %s", strerror(errno));
+      if (cgfd >= 0) close(cgfd);
       return -1;
     }
     /* The child inherits fds 0-2 as its stdio (the program leaves them as they are). */
@@ -176,6 +185,7 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
   }
   int32_t res[3];
   int r = nook_spawn(m->prog, m->prog_len, res);
+  if (cgfd >= 0) close(cgfd);
   for (int fd = 0; fd < 3; fd++) dup2(m->devnull, fd);
   if (in[0] >= 0) close(in[0]);
   if (out[1] >= 0) close(out[1]);
@@ -419,7 +429,7 @@ int main(int argc, char **argv) {
   }
 
   if (start_container(&m, why, sizeof why) < 0) {
-    dprintf(report, "fail %s\n", why);
+    dprintf(report, "fail %s\n", why); /* nook removes the cgroup it made */
     attach_close_all(&m.attach, m.cfg.attach);
     return 1;
   }
@@ -454,6 +464,8 @@ int main(int argc, char **argv) {
   }
   /* Decided before the state says "exited": then `nook restart` removes the marker. */
   int keep = restart_requested(&m);
+  /* Before the state says "exited": who sees that sees the cgroup gone. */
+  cgroup_remove(m.cfg.cgroup);
   write_state(&m, "exited", code);
   char frame[16];
   int n = snprintf(frame, sizeof frame, "%d", code);
