@@ -91,8 +91,12 @@ export function unappliedProblem(
   }
   for (const u of unapplied.filter((u) => u.why === "file")) {
     parts.push(`${LIMITS[u.limit].flag}: this kernel's cgroups have no ${u.file}`);
+    fixes.push(
+      u.file === "memory.swap.max"
+        ? "turn on swap accounting (a kernel with CONFIG_MEMCG_SWAP, booted without swapaccount=0)"
+        : `use a kernel whose cgroups have ${u.file}`,
+    );
   }
-  if (fixes.length === 0) fixes.push("use a kernel that has these files");
   return { what: parts.join("; "), fix: fixes.join("; ") };
 }
 

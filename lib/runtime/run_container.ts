@@ -6,10 +6,8 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
-import {
-  type ContainerCgroup,
-  prepareContainerCgroup,
-} from "../cgroups/prepare_container_cgroup.ts";
+import type { ContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
+import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
@@ -309,13 +307,21 @@ export async function spawnContainer(
   };
   try {
     const spec = resolveSpec(options, id, dir, warn, internals);
-    cgroup = await prepareContainerCgroup({
-      id,
-      limits: options.resources,
-      mode: options.cgroups,
-      parent: options.cgroupParent,
-      onWarning: warn,
-    });
+    // A container with a record gets a cgroup of its own wherever it can (pause, stats and
+    // update reach it through the record); a run without one (the fast path) when it asks.
+    if (
+      internals.onCgroup !== undefined || limitNames(options.resources).length > 0 ||
+      options.cgroups === "required" || options.cgroupParent !== undefined
+    ) {
+      const { prepareContainerCgroup } = await import("../cgroups/prepare_container_cgroup.ts");
+      cgroup = await prepareContainerCgroup({
+        id,
+        limits: options.resources,
+        mode: options.cgroups,
+        parent: options.cgroupParent,
+        onWarning: warn,
+      });
+    }
     spec.ownCgroup = cgroup !== null;
     await internals.onCgroup?.(cgroup?.dir ?? null);
     await internals.onHostsFile?.(spec.initLayer.hosts);
