@@ -510,6 +510,9 @@ test(
         "for i in $(seq 20); do sleep 5 & done; wait",
       ]);
       assert.notEqual(fork.code, 0, "forking past --pids-limit fails");
+      // The monitor notes the OOM killer's count (memory.events) for inspect.
+      const id = await s.inspect("f", "{{.Id}}");
+      assert.match(read(`${s.dir}/containers/${id}/state`) ?? "", /^oom-kills 0$/m);
       await s.ok(["update", "--pids-limit", "100", "--cpus", "1", "f"]);
       assert.equal(file("pids.max"), "100");
       assert.equal(file("cpu.max"), "100000 100000");

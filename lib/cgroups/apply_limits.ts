@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { errnoText, HostError } from "../errors/mod.ts";
+import { errnoText, NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { type LimitWriteOptions, limitWrites } from "./limit_writes.ts";
 import type { LimitName, ResourceLimits } from "./resource_limits.ts";
@@ -43,7 +43,7 @@ const EACCES = 13;
  * @param limits The limits.
  * @param options The cgroup's controllers, device lookup.
  * @returns The limits that could not be applied (empty when all were).
- * @throws {HostError} When the kernel refuses a value (e.g. CPUs the parent does not have).
+ * @throws {NookError} When the kernel refuses a value (e.g. CPUs the parent does not have).
  * @throws {UsageError} When a --device-*-bps path is not a block device.
  *
  * @example
@@ -89,7 +89,7 @@ export function applyLimits(
         if (!w.optional) miss(w.limits, w.controller, "file", w.file);
         continue;
       }
-      throw new HostError(
+      throw new NookError(
         `Cannot set ${w.file} of the container's cgroup ${dir} to '${w.value}': ` +
           (errno ? errnoText(errno) : (err as Error).message),
       );

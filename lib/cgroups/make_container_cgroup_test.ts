@@ -1,7 +1,7 @@
 // makeContainerCgroup() and applyLimits() against a directory tree standing in
 // for cgroupfs: which files get which values, for every flag.
 import assert from "node:assert/strict";
-import { HostError, UsageError } from "../errors/mod.ts";
+import { NookError, UsageError } from "../errors/mod.ts";
 import type { CgroupInfo } from "../host/detect_cgroups.ts";
 import { applyLimits } from "./apply_limits.ts";
 import type { CgroupPlacement } from "./cgroup_placement.ts";
@@ -158,7 +158,7 @@ Deno.test("applyLimits() says which file refused which value", () => {
     assert.throws(
       () => applyLimits(dir, { cpus: 1 }, { controllers: ["cpu"] }),
       (e: unknown) =>
-        e instanceof HostError &&
+        e instanceof NookError &&
         (e as Error).message.startsWith(
           `Cannot set cpu.max of the container's cgroup ${dir} to '100000 100000': `,
         ),

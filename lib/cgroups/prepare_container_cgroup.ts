@@ -13,7 +13,13 @@ import { findCgroupPlacement } from "./cgroup_placement.ts";
 import { noPlacementProblem, unappliedProblem } from "./limits_warning.ts";
 import { makeContainerCgroup, removeCgroup } from "./make_container_cgroup.ts";
 import { checkLimits } from "./parse_limits.ts";
-import { type CgroupsMode, limitNames, LIMITS, type ResourceLimits } from "./resource_limits.ts";
+import {
+  type CgroupsMode,
+  type LimitName,
+  limitNames,
+  LIMITS,
+  type ResourceLimits,
+} from "./resource_limits.ts";
 
 /** What {@linkcode prepareContainerCgroup} takes. */
 export interface PrepareCgroupOptions {
@@ -46,6 +52,10 @@ export interface ContainerCgroup {
 }
 
 const SILENCE = "--cgroups=disabled silences this warning";
+
+function flagList(limits: readonly LimitName[]): string {
+  return limits.map((l) => LIMITS[l].flag).join(", ");
+}
 
 /**
  * Finds and makes a container's cgroup and writes its limits.
@@ -101,9 +111,22 @@ export async function prepareContainerCgroup(
       `Cannot apply resource limits (--cgroups=required): ${what}; to apply them, ${fix}`,
     );
   }
-  const made = makeContainerCgroup(placement, options.id, limits, {
-    deviceNumbers: options.deviceNumbers,
-  });
+  let made;
+  try {
+    made = makeContainerCgroup(placement, options.id, limits, {
+      deviceNumbers: options.deviceNumbers,
+    });
+  } catch (err) {
+    // A cgroup that cannot be made (a limit on descendants, a read-only mount): the container
+    // runs without, unless it requires one. A value the kernel refuses stays an error.
+    if (!(err instanceof HostError) || mode === "required") throw err;
+    options.onWarning(
+      `the container runs without a cgroup of its own${
+        asked.length ? ` and without its limits (${flagList(asked)})` : ""
+      }: ${err.message}`,
+    );
+    return null;
+  }
   const cgroup: ContainerCgroup = { ...made, remove: () => removeCgroup(made.dir) };
   if (made.unapplied.length > 0) {
     const { what, fix } = unappliedProblem(placement, made.unapplied);

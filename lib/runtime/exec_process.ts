@@ -37,6 +37,11 @@ export interface ExecTarget extends ProcessTarget {
   name?: string;
   /** The container's own cgroup directory: the command is cloned into it. */
   cgroup?: string;
+  /**
+   * Called when this user may not move a process into `cgroup` (nook runs outside the subtree
+   * it shares with the container): the command then runs outside it. Without it, an error.
+   */
+  onCgroupRefused?: (why: string) => void;
 }
 
 /** Options of {@linkcode execInContainer}, as docker's `exec` flags give them. */
@@ -284,7 +289,10 @@ export async function execInContainer(
       spec.stderrFd = stderrMode === "null" ? "null" : err?.[1];
     }
     try {
-      child = await spawnPlanned(planExec(spec), null, { cgroup: target.cgroup });
+      child = await spawnPlanned(planExec(spec), null, {
+        cgroup: target.cgroup,
+        onCgroupRefused: target.onCgroupRefused,
+      });
     } catch (e) {
       if (e instanceof SetupError && e.step === "setns" && e.errno === ESRCH) throw notRunning();
       throw e;

@@ -49,6 +49,8 @@ const E2BIG = 7;
 const EACCES = 13;
 const EBUSY = 16;
 const EOPNOTSUPP = 95;
+const CGROUP_REFUSED = "you may not move processes into it (its cgroup.procs, or that of the " +
+  "common ancestor of your own cgroup and it, is not yours)";
 /** What clone3 says when CLONE_INTO_CGROUP is refused (not a namespace problem). */
 const CGROUP_ERRNOS = new Set([E2BIG, EACCES, EBUSY, ENOSYS, EOPNOTSUPP]);
 const ELOOP = 40;
@@ -138,8 +140,7 @@ export function stepError(plan: Plan, step: number, op: number, errno: number): 
 export async function cloneError(errno: number, cgroup?: string): Promise<NookError> {
   if (cgroup !== undefined && CGROUP_ERRNOS.has(errno)) {
     const why = errno === EACCES
-      ? "you may not move processes into it (its cgroup.procs, or that of the common ancestor " +
-        "with your own cgroup, is not yours)"
+      ? CGROUP_REFUSED
       : errno === EBUSY
       ? "it has controllers enabled for child cgroups, so it may hold no process"
       : errno === ENOSYS || errno === E2BIG
@@ -160,6 +161,11 @@ export async function cloneError(errno: number, cgroup?: string): Promise<NookEr
 export interface SpawnHooks {
   /** A cgroup directory to clone the process into (CLONE_INTO_CGROUP). */
   cgroup?: string;
+  /**
+   * Called when the kernel refuses this user to move a process into `cgroup`
+   * (EACCES): the process then starts outside it. Without it, that is an error.
+   */
+  onCgroupRefused?: (why: string) => void;
   /**
    * Runs after the id maps are written, before the process is released (a
    * network helper attaches then); a throw aborts the start.
@@ -199,8 +205,12 @@ export async function spawnPlanned(
     }
     program = { ...program, cgroupFd: fd };
   }
-  const child = shim.spawn(encodeProgram(program));
+  let child = shim.spawn(encodeProgram(program));
   if (program.cgroupFd !== undefined) shim.close(program.cgroupFd);
+  if (child === -EACCES && hooks.onCgroupRefused) {
+    hooks.onCgroupRefused(CGROUP_REFUSED);
+    child = shim.spawn(encodeProgram(plan.program));
+  }
   if (typeof child === "number") throw await cloneError(-child, hooks.cgroup);
   const { ctl } = child;
   let { pid, pidfd } = child;

@@ -29,6 +29,7 @@ struct monitor {
   int out_r, err_r; /* output pipes, or out_r = the pty master */
   int in_w;         /* the container's stdin, -1 when closed */
   int restarts;
+  long long oom_kills; /* the OOM killer's kills in the container's cgroup so far, -1: unknown */
   int64_t started;
   char pid_start[32];
   char self_start[32];
@@ -83,12 +84,16 @@ int proc_start_time(int pid, char *out, size_t len) {
 
 /* The state file, replaced atomically: written, synced, renamed. */
 static void write_state(struct monitor *m, const char *status, int code) {
+  long long oom = cgroup_oom_kills(m->cfg.cgroup);
+  if (oom >= 0) m->oom_kills = oom; /* the last count stays once the cgroup is gone */
   char text[1024];
   int n = snprintf(text, sizeof text,
                    "status %s\npid %d\npid-start %s\nmonitor %d\nmonitor-start %s\nboot %s\n"
                    "started %lld\nrestarts %d\n",
                    status, (int)m->pid, m->pid_start[0] ? m->pid_start : "-", (int)getpid(),
                    m->self_start, m->boot, (long long)m->started, m->restarts);
+  if (m->oom_kills >= 0)
+    n += snprintf(text + n, sizeof text - (size_t)n, "oom-kills %lld\n", m->oom_kills);
   if (code >= 0)
     n += snprintf(text + n, sizeof text - (size_t)n, "exit-code %d\nfinished %lld\n", code,
                   (long long)now_ns());
@@ -390,6 +395,7 @@ int main(int argc, char **argv) {
   static struct monitor m;
   char why[1024];
   m.pid = 0;
+  m.oom_kills = -1;
   m.pidfd = m.out_r = m.err_r = m.in_w = -1;
   m.net.pid = 0;
   m.net.exit_fd = -1;
@@ -464,7 +470,9 @@ int main(int argc, char **argv) {
   }
   /* Decided before the state says "exited": then `nook restart` removes the marker. */
   int keep = restart_requested(&m);
-  /* Before the state says "exited": who sees that sees the cgroup gone. */
+  /* Before the state says "exited": who sees that sees the cgroup gone (its OOM kills kept). */
+  long long oom = cgroup_oom_kills(m.cfg.cgroup);
+  if (oom >= 0) m.oom_kills = oom;
   cgroup_remove(m.cfg.cgroup);
   write_state(&m, "exited", code);
   char frame[16];

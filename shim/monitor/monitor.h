@@ -77,6 +77,8 @@ const char *net_failure_text(const struct mon_config *cfg, const char *why, char
 int cgroup_attach_program(uint8_t *prog, uint32_t len, const char *path);
 /* Removes PATH once it is empty (retrying for up to 2 s while it is busy). */
 void cgroup_remove(const char *path);
+/* How many processes the OOM killer ended in the cgroup PATH (memory.events), or -1. */
+long long cgroup_oom_kills(const char *path);
 
 /* log.c: one writer for both streams. */
 struct mon_log {
