@@ -10,6 +10,7 @@ import { errnoText, NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { type LimitWriteOptions, limitWrites } from "./limit_writes.ts";
 import type { LimitName, ResourceLimits } from "./resource_limits.ts";
+import { controllerList } from "./_controller_list.ts";
 import { osErrno } from "./_os_errno.ts";
 
 /** A limit that was not applied. */
@@ -62,7 +63,7 @@ export function applyLimits(
   options: ApplyOptions = {},
 ): Unapplied[] {
   const controllers = options.controllers ??
-    (sys.readText(`${dir}/cgroup.controllers`) ?? "").split(/\s+/).filter(Boolean);
+    controllerList(sys.readText(`${dir}/cgroup.controllers`));
   const writes = limitWrites(limits, {
     deviceNumbers: options.deviceNumbers,
     bfq: sys.lstat(`${dir}/io.bfq.weight`) !== null,

@@ -13,6 +13,7 @@
 import { canAccess } from "../host/_access.ts";
 import { type CgroupInfo, detectCgroups } from "../host/detect_cgroups.ts";
 import type { Host } from "../host/host.ts";
+import { controllerList } from "./_controller_list.ts";
 
 /** What {@linkcode findCgroupPlacement} takes. */
 export interface PlacementOptions {
@@ -64,10 +65,6 @@ export const DELEGATE_FIX = "run nook under your systemd user manager, whose cgr
   "user@UID.service systemd delegates to you (Delegate=yes), e.g. 'systemd-run --user " +
   "--scope nook ...'; or give --cgroup-parent DIR (or NOOK_CGROUP_PARENT) naming a cgroup2 " +
   "directory delegated to you (owned by you, with its cgroup.procs and cgroup.subtree_control)";
-
-function words(text: string | null): string[] {
-  return (text ?? "").split(/\s+/).filter((w) => w !== "");
-}
 
 /** The path in the hierarchy of a cgroup directory ("/" for the mount itself). */
 function cgroupPath(mount: string, dir: string): string {
@@ -143,10 +140,10 @@ async function placed(
     host.readTextFile(`${delegated}/cgroup.subtree_control`),
     host.readTextFile(`${delegated}/cgroup.procs`),
   ]);
-  const all = words(offered);
+  const all = controllerList(offered);
   // The root cgroup may hold processes and hand controllers down; no other may.
-  const busy = delegated !== info.mount && words(procs).length > 0;
-  const controllers = busy ? all.filter((c) => words(enabled).includes(c)) : all;
+  const busy = delegated !== info.mount && (procs ?? "").trim() !== "";
+  const controllers = busy ? all.filter((c) => controllerList(enabled).includes(c)) : all;
   return {
     ok: true,
     info,

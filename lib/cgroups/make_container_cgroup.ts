@@ -14,6 +14,7 @@ import { applyLimits, type ApplyOptions, type Unapplied } from "./apply_limits.t
 import type { CgroupPlacement } from "./cgroup_placement.ts";
 import type { ResourceLimits } from "./resource_limits.ts";
 import { osErrno } from "./_os_errno.ts";
+import { controllerList } from "./_controller_list.ts";
 
 /** A container's cgroup, made. */
 export interface MadeCgroup {
@@ -27,17 +28,13 @@ export interface MadeCgroup {
 
 const ENOENT = 2;
 
-function words(text: string | null): string[] {
-  return (text ?? "").split(/\s+/).filter((w) => w !== "").map((w) => w.replace(/^\+/, ""));
-}
-
 /**
  * Enables `wanted` in `dir`'s cgroup.subtree_control: all in one write, or
  * where that fails one by one. Returns the controllers its children get.
  */
 function enableControllers(dir: string, wanted: readonly string[]): string[] {
   const file = `${dir}/cgroup.subtree_control`;
-  const have = words(sys.readText(file));
+  const have = controllerList(sys.readText(file));
   const missing = wanted.filter((c) => !have.includes(c));
   if (missing.length === 0) return wanted.filter((c) => have.includes(c));
   const write = (list: string[]) => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkLimits } from "../cgroups/parse_limits.ts";
+import { checkLimits, parseBytes } from "../cgroups/parse_limits.ts";
 import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { ImageRecord } from "../store/mod.ts";
@@ -81,7 +81,8 @@ export function parseRestartPolicy(value = "no"): RestartPolicy {
 }
 
 /**
- * Parses a size with docker's units (b, k, m, g; case-insensitive).
+ * Parses a size with docker's units (b, k, m, g, t, p; case-insensitive), as
+ * {@linkcode parseBytes} does, with this message.
  *
  * @param value e.g. "10m".
  * @param what The flag, for the message.
@@ -95,10 +96,11 @@ export function parseRestartPolicy(value = "no"): RestartPolicy {
  * ```
  */
 export function parseSize(value: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/i.exec(value.trim());
-  if (!m) throw new UsageError(`Invalid ${what} '${value}': use a size such as 10m or 512k`);
-  const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!;
-  return Math.floor(Number(m[1]) * unit);
+  const n = parseBytes(value.trim());
+  if (n === null) {
+    throw new UsageError(`Invalid ${what} '${value}': use a size such as 10m or 512k`);
+  }
+  return n;
 }
 
 function logSettings(opts: readonly string[] | undefined): ContainerRecord["log"] {

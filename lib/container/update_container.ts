@@ -35,7 +35,7 @@ export interface UpdateOptions {
  * @param options Warnings.
  * @returns The limits the container has now.
  * @throws {UsageError} When the limits do not fit together (e.g. memory above memory-swap).
- * @throws {HostError} When the kernel refuses a value for the running container (nothing changes).
+ * @throws {NookError} When the kernel refuses a value for the running container (nothing changes).
  *
  * @example
  * ```ts ignore
