@@ -53,6 +53,8 @@ export interface NoPlacement {
   reason: string;
   /** How to get one. */
   fix: string;
+  /** A parent was given (--cgroup-parent, NOOK_CGROUP_PARENT) and cannot be used. */
+  explicit: boolean;
 }
 
 /** The fix when the host has no usable cgroup2 (v1, or none). */
@@ -190,6 +192,7 @@ export async function findCgroupPlacement(
         ? "this host has only cgroup v1 hierarchies, and nook uses cgroup v2"
         : "this host has no cgroup filesystem mounted",
       fix: UNIFY_FIX,
+      explicit: false,
     };
   }
   const withMount = { ...info, mount: info.mount };
@@ -206,6 +209,7 @@ export async function findCgroupPlacement(
         reason: `the cgroup parent ${dir} (${source}) cannot be used: ${problem}`,
         fix: `give ${source} a cgroup2 directory delegated to you (owned by you, with its ` +
           "cgroup.procs and cgroup.subtree_control), e.g. under user@UID.service",
+        explicit: true,
       };
     }
     return await placed(host, info, dir, dir, source);
@@ -231,5 +235,6 @@ export async function findCgroupPlacement(
       : `your cgroup ${info.path ?? "(unknown)"} is not delegated to you${hybrid}, and there ` +
         `is no user@${uid}.service`,
     fix: info.mode === "hybrid" ? `${UNIFY_FIX}; or ${DELEGATE_FIX}` : DELEGATE_FIX,
+    explicit: false,
   };
 }

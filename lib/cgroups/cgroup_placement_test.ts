@@ -138,6 +138,7 @@ Deno.test("findCgroupPlacement() says why a cgroup parent cannot be used", async
       "is not delegated to you (you may not make cgroups in it)",
   );
   assert.match(p.fix, /^give --cgroup-parent a cgroup2 directory delegated to you/);
+  assert.equal(p.explicit, true);
   const gone = await findCgroupPlacement(host({ own: "/" }), { parent: "/nowhere" });
   assert.ok(!gone.ok && gone.reason.endsWith(`${V2}/nowhere does not exist`));
 });
@@ -151,6 +152,7 @@ Deno.test("findCgroupPlacement() finds nothing on a hybrid host that delegates n
       `controllers, cgroup2 at ${UNIFIED}), and there is no user@1000.service`,
   );
   assert.ok(p.fix.startsWith(UNIFY_FIX) && p.fix.endsWith(DELEGATE_FIX));
+  assert.equal(p.explicit, false);
 });
 
 Deno.test("findCgroupPlacement() finds nothing on v1", async () => {

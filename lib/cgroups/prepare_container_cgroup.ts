@@ -65,7 +65,8 @@ function flagList(limits: readonly LimitName[]): string {
  *   (disabled, or not possible: then limits asked for were warned about).
  * @throws {UsageError} When the limits do not fit together.
  * @throws {HostError} With `required` when the cgroup or a limit cannot be had
- *   (nothing is left made), or when the kernel refuses a value.
+ *   (nothing is left made).
+ * @throws {NookError} When the kernel refuses a value (nothing is left made).
  *
  * @example
  * ```ts ignore
@@ -93,7 +94,7 @@ export async function prepareContainerCgroup(
     if (asked.length > 0) {
       const { what, fix } = noPlacementProblem(placement, asked);
       options.onWarning(`resource limits not applied: ${what}; to apply them, ${fix}; ${SILENCE}`);
-    } else if (options.parent !== undefined) {
+    } else if (placement.explicit) {
       options.onWarning(
         `the container runs without a cgroup of its own: ${placement.reason}; ${placement.fix}`,
       );
