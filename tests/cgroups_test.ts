@@ -159,7 +159,7 @@ class Store extends TestStore {
 
   /** The cgroups left in its parent. */
   cgroups(): string[] {
-    if (!this.parent) return [];
+    if (!this.parent || !isDir(this.parent)) return [];
     return [...Deno.readDirSync(this.parent)].filter((e) => e.isDirectory).map((e) => e.name);
   }
 
