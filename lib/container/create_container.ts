@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { blockDeviceNumbers } from "../cgroups/limit_writes.ts";
 import { checkLimits, parseBytes } from "../cgroups/parse_limits.ts";
 import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
@@ -213,7 +214,13 @@ function storedOptions(options: ContainerOptions): StoredOptions {
 /** The resource limits and cgroup settings, checked now (not at the first start). */
 function storedCgroups(options: ContainerOptions): Partial<StoredOptions> {
   const resources = options.resources;
-  if (resources) checkLimits(resources);
+  if (resources) {
+    checkLimits(resources);
+    // A --device-*-bps path that is no block device fails now, not at the first start.
+    for (const d of [...resources.deviceReadBps ?? [], ...resources.deviceWriteBps ?? []]) {
+      blockDeviceNumbers(d.path);
+    }
+  }
   return {
     resources: limitNames(resources).length > 0 ? structuredClone(resources) : undefined,
     cgroups: options.cgroups === "enabled" ? undefined : options.cgroups,
