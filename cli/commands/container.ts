@@ -28,6 +28,7 @@ const SUB: Record<string, () => Promise<CommandModule>> = {
   port: () => import("./port.ts"),
   attach: () => import("./attach.ts"),
   exec: () => import("./exec.ts"),
+  update: () => import("./update.ts"),
   pause: () => import("./pause.ts"),
   unpause: () => import("./unpause.ts"),
   prune: () => import("./container_prune.ts"),

@@ -32,6 +32,11 @@ export interface StateFile {
   exitCode?: number;
   /** Restarts done by the restart policy. */
   restarts: number;
+  /**
+   * How many processes the OOM killer ended in the container's cgroup (memory.events
+   * oom_kill, as the monitor last read it); absent where it could not tell.
+   */
+  oomKills?: number;
 }
 
 /** What a container is doing, as `ps` and `inspect` say it. */
@@ -85,6 +90,7 @@ export function parseState(text: string): StateFile {
     finished: num("finished"),
     exitCode: num("exit-code"),
     restarts: num("restarts") ?? 0,
+    oomKills: num("oom-kills"),
   };
 }
 
@@ -112,6 +118,7 @@ export function formatState(s: StateFile): string {
     `started ${s.started}`,
     `restarts ${s.restarts}`,
   ];
+  if (s.oomKills !== undefined) lines.push(`oom-kills ${s.oomKills}`);
   if (s.exitCode !== undefined) {
     lines.push(`exit-code ${s.exitCode}`, `finished ${s.finished ?? 0}`);
   }

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
+import { type HostConfigResources, inspectLimits } from "../cgroups/inspect_limits.ts";
 import type { ContainerRecord } from "./container_record.ts";
 import { containerDir } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
@@ -78,7 +80,7 @@ export interface ContainerInspect {
     CapDrop: string[] | null;
     Init: boolean;
     LogConfig: { Type: string; Config: Record<string, string> };
-  };
+  } & HostConfigResources;
   /** docker's NetworkSettings: the ports and addresses of a running container. */
   NetworkSettings: {
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
@@ -88,6 +90,8 @@ export interface ContainerInspect {
   };
   /** Where nook keeps its files. */
   NookDir: string;
+  /** The container's own cgroup while it has one, else "". */
+  NookCgroup: string;
 }
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -193,6 +197,7 @@ export function inspectContainer(
           ? { "max-size": String(r.log.maxSize), "max-file": String(r.log.maxFiles) }
           : {},
       },
+      ...inspectLimits(o),
     },
     NetworkSettings: {
       Ports: portMap(running ? net?.ports ?? [] : [], shownHostIp, (m) => `${m.hostPort}`),
@@ -201,6 +206,7 @@ export function inspectContainer(
       SandboxKey: running && s.pid > 0 && net?.mode !== "host" ? `/proc/${s.pid}/ns/net` : "",
     },
     NookDir: containerDir(r.id),
+    NookCgroup: containerCgroupDir(r) ?? "",
   };
 }
 

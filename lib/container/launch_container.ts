@@ -8,7 +8,8 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
-import { HostError, NookError } from "../errors/mod.ts";
+import { prepareContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
+import { errnoText, HostError, NookError } from "../errors/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
 import {
   planContainerProcess,
@@ -21,7 +22,14 @@ import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { idMapLines, netHelperLines, startMonitor } from "./monitor_process.ts";
-import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
+import {
+  containerDir,
+  type ContainerRecord,
+  containerRunDir,
+  readRecord,
+  withRecordsLock,
+  writeRecord,
+} from "./container_record.ts";
 import { networkInternals } from "./container_network.ts";
 import { isUserNetwork } from "../runtime/network_mode.ts";
 import { writeNetworkState } from "./network_state.ts";
@@ -87,6 +95,9 @@ function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[])
     capAdd: o.capAdd,
     capDrop: o.capDrop,
     userns: o.userns,
+    resources: o.resources,
+    cgroups: o.cgroups,
+    cgroupParent: o.cgroupParent,
   };
 }
 
@@ -151,6 +162,16 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
     },
     explain: (e) => prepared.explain(e),
   };
+}
+
+/** Notes the container's cgroup (or that it has none) in its record. */
+async function noteCgroup(record: ContainerRecord, dir: string | null): Promise<void> {
+  await withRecordsLock(() => {
+    const now = readRecord(record.id);
+    if (!now || now.cgroup === (dir ?? undefined)) return;
+    const { cgroup: _, ...rest } = now;
+    writeRecord(dir === null ? rest : { ...rest, cgroup: dir });
+  });
 }
 
 function nowNs(): number {
@@ -229,8 +250,12 @@ export async function launchForeground(
     const parts = await containerParts(record, warn);
     return await spawnContainer(
       { ...parts.options, ...options, onWarning: warn },
-      // Its /etc/hosts names the network's containers before it starts.
-      { ...parts.internals, onHostsFile: (hosts) => announceOnNetwork(record, hosts) },
+      {
+        ...parts.internals,
+        // Its /etc/hosts names the network's containers before it starts.
+        onHostsFile: (hosts) => announceOnNetwork(record, hosts),
+        onCgroup: (dir) => noteCgroup(record, dir),
+      },
     ).catch((err) => {
       throw parts.explain(err);
     });
@@ -383,11 +408,39 @@ async function startDetached(record: ContainerRecord, options: DetachedOptions):
   const run = containerRunDir(record.id);
   sys.remove(run);
   sys.mkdirp(run, 0o700);
+  const o = record.options;
+  // Made now, with its limits; the monitor clones each of the container's processes into it
+  // and removes it when the container has ended for good.
+  const cgroup = await prepareContainerCgroup({
+    id: record.id,
+    limits: o.resources,
+    mode: o.cgroups,
+    parent: o.cgroupParent,
+    onWarning: warn,
+  });
+  try {
+    await noteCgroup(record, cgroup?.dir ?? null);
+    return await startUnderMonitor(record, parts, run, cgroup?.dir, options, warn);
+  } catch (err) {
+    await cgroup?.remove();
+    throw err;
+  }
+}
+
+/** Plans the container's process and starts a monitor on it. */
+async function startUnderMonitor(
+  record: ContainerRecord,
+  parts: Parts,
+  run: string,
+  cgroup: string | undefined,
+  options: DetachedOptions,
+  warn: (m: string) => void,
+): Promise<Launched> {
   const ttySize = options.ttySize ??
     (sys.isTerminal(1) ? sys.terminalSize() ?? undefined : undefined);
   const { spec, plan } = planContainerProcess(
     parts.options,
-    { ...parts.internals, detached: true, ttySize },
+    { ...parts.internals, detached: true, ttySize, ownCgroup: cgroup !== undefined },
     run,
     warn,
   );
@@ -410,6 +463,7 @@ async function startDetached(record: ContainerRecord, options: DetachedOptions):
     // A program that joins a network joins its user namespace too: no maps to write.
     ...(spec.join ? [["userns", "join"]] : [["userns", "new"], ...idMapLines(spec.idMap)]),
     ...netHelperLines(spec.netHelper),
+    ...(cgroup !== undefined ? [["cgroup", cgroup]] : []),
   ];
   if (record.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");
@@ -443,7 +497,12 @@ async function startDetached(record: ContainerRecord, options: DetachedOptions):
     const [step, op, errno] = words.slice(2).map(Number);
     throw parts.explain(stepError(plan, step, op, errno));
   }
-  if (words[1] === "clone") throw await cloneError(Number(words[2]));
+  if (words[1] === "clone") throw await cloneError(Number(words[2]), cgroup);
+  if (words[1] === "cgroup") {
+    throw new HostError(
+      `Cannot open the container's cgroup ${cgroup}: ${errnoText(Number(words[2]))}`,
+    );
+  }
   if (words[1] === "map") {
     throw new HostError(`Cannot map the container's ids: ${words.slice(2).join(" ")}`);
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { removeCgroup } from "../cgroups/make_container_cgroup.ts";
 import { UsageError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
@@ -58,6 +59,8 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
       const { syncNetworkPorts } = await import("../network/network_attach.ts");
       await syncNetworkPorts(record.options.network!).catch(() => {});
     }
+    // Its monitor removes it when it ends; not one that was killed, nor a dead nook's.
+    if (record.cgroup) await removeCgroup(record.cgroup);
   }
   // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
   const dir = containerDir(id);

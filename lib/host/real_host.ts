@@ -13,23 +13,25 @@ function missing(err: unknown): boolean {
   return err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory;
 }
 
-async function readTextFile(path: string): Promise<string | null> {
+// Synchronous reads behind the async interface: the host's files are small /proc, /sys and /etc
+// files, and Deno's first async file operation costs about 0.5 ms (its thread pool starts), which
+// `nook run` would pay for each container's cgroup.
+function readTextFile(path: string): Promise<string | null> {
+  return settle(() => Deno.readTextFileSync(path));
+}
+
+/** What `fn` returns, null for a missing path, as a promise (rejected on other errors). */
+function settle<T>(fn: () => T): Promise<T | null> {
   try {
-    return await Deno.readTextFile(path);
+    return Promise.resolve(fn());
   } catch (err) {
-    if (missing(err)) return null;
-    throw err;
+    return missing(err) ? Promise.resolve(null) : Promise.reject(err);
   }
 }
 
 async function stat(path: string): Promise<HostStat | null> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (err) {
-    if (missing(err)) return null;
-    throw err;
-  }
+  const info = await settle(() => Deno.statSync(path));
+  if (info === null) return null;
   const mode = (info.mode ?? 0) & 0o7777;
   return {
     isFile: info.isFile,

@@ -25,6 +25,10 @@ export interface FileInfo {
   uid: number;
   /** Size in bytes. */
   size: number;
+  /** A block device. */
+  isBlockDevice: boolean;
+  /** The device it is, for a device file (st_rdev), else 0. */
+  rdev: number;
 }
 
 /** Result of a helper program run to completion. */
@@ -55,6 +59,10 @@ export interface Sys {
   writeText(path: string, text: string, mode?: number): void;
   /** `mkdir -p`. */
   mkdirp(path: string, mode?: number): void;
+  /** mkdir(2) of one directory: false when it exists already. */
+  mkdir(path: string, mode?: number): boolean;
+  /** rmdir(2): removes an empty directory (a cgroup), throws as it fails. */
+  rmdir(path: string): void;
   /** A new directory under `parent` with a random name. */
   makeTempDir(parent: string, prefix: string): string;
   /** `rm -rf` (no error when missing). */
@@ -97,6 +105,8 @@ function info(s: Deno.FileInfo): FileInfo {
     mode: s.mode ?? 0,
     uid: s.uid ?? -1,
     size: s.size,
+    isBlockDevice: s.isBlockDevice ?? false,
+    rdev: s.rdev ?? 0,
   };
 }
 
@@ -137,6 +147,16 @@ function denoSys(): Sys {
     readText: (path) => orNull(() => Deno.readTextFileSync(path)),
     writeText: (path, text, mode) => Deno.writeTextFileSync(path, text, { mode }),
     mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
+    mkdir(path, mode) {
+      try {
+        Deno.mkdirSync(path, { mode });
+        return true;
+      } catch (err) {
+        if (err instanceof Deno.errors.AlreadyExists) return false;
+        throw err;
+      }
+    },
+    rmdir: (path) => Deno.removeSync(path),
     makeTempDir: (dir, prefix) => Deno.makeTempDirSync({ dir, prefix }),
     remove(path) {
       try {
