@@ -107,6 +107,12 @@ export interface ContainerRecord {
   log: { maxSize: number; maxFiles: number };
   /** The image's config applied to the options: what `exec` starts from. */
   process: { env: string[]; user?: string; workdir?: string };
+  /**
+   * The absolute host path of the container's own cgroup (v2) directory while it
+   * exists: set before the container's init is cloned into it, absent when nook
+   * made no cgroup for the container (cgroups disabled or not delegated).
+   */
+  cgroup?: string;
 }
 
 /**
