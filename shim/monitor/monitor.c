@@ -29,6 +29,7 @@ struct monitor {
   int out_r, err_r; /* output pipes, or out_r = the pty master */
   int in_w;         /* the container's stdin, -1 when closed */
   int restarts;
+  int oom_killed; /* the last run's cgroup said oom_kill > 0 (mon_oom_killed) */
   int64_t started;
   char pid_start[32];
   char self_start[32];
@@ -90,8 +91,8 @@ static void write_state(struct monitor *m, const char *status, int code) {
                    status, (int)m->pid, m->pid_start[0] ? m->pid_start : "-", (int)getpid(),
                    m->self_start, m->boot, (long long)m->started, m->restarts);
   if (code >= 0)
-    n += snprintf(text + n, sizeof text - (size_t)n, "exit-code %d\nfinished %lld\n", code,
-                  (long long)now_ns());
+    n += snprintf(text + n, sizeof text - (size_t)n, "exit-code %d\nfinished %lld\n%s", code,
+                  (long long)now_ns(), m->oom_killed ? "oom-killed 1\n" : "");
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.tmp-%d", m->cfg.state, (int)getpid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

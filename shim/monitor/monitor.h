@@ -108,6 +108,11 @@ struct attach_sink {
 void attach_read(struct mon_attach *a, int k, const struct attach_sink *sink);
 void attach_close_all(struct mon_attach *a, const char *path);
 
+/* oom.c: 1 when memory.events of CGROUP_DIR says the OOM killer killed a process in it
+   (oom_kill above 0), else 0 (also without a memory controller or a cgroup). Read it before
+   the cgroup is removed; the state file says "oom-killed 1" then. */
+int mon_oom_killed(const char *cgroup_dir);
+
 /* util */
 int64_t now_ns(void);
 int proc_start_time(int pid, char *out, size_t len);
