@@ -6,9 +6,10 @@
  *
  * @module
  */
+import { isFrozen } from "../cgroups/freeze.ts";
 import { writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
-import { containerDir } from "./container_record.ts";
+import { containerDir, readRecord } from "./container_record.ts";
 
 /** The state file's fields. */
 export interface StateFile {
@@ -30,6 +31,8 @@ export interface StateFile {
   finished?: number;
   /** Exit code (when exited). */
   exitCode?: number;
+  /** The OOM killer killed a process of its cgroup ("oom-killed 1", read before the cgroup went). */
+  oomKilled?: boolean;
   /** Restarts done by the restart policy. */
   restarts: number;
 }
@@ -52,6 +55,10 @@ export interface ContainerStatus {
   restarts: number;
   /** The monitor's pid while it lives, else 0. */
   monitor: number;
+  /** Running, but frozen (`pause`): its cgroup's `cgroup.events` says `frozen 1`. */
+  paused: boolean;
+  /** The OOM killer killed a process of its cgroup during its last run (as recorded at its end). */
+  oomKilled: boolean;
 }
 
 /**
@@ -84,6 +91,7 @@ export function parseState(text: string): StateFile {
     started: num("started") ?? 0,
     finished: num("finished"),
     exitCode: num("exit-code"),
+    oomKilled: f["oom-killed"] === "1",
     restarts: num("restarts") ?? 0,
   };
 }
@@ -115,6 +123,7 @@ export function formatState(s: StateFile): string {
   if (s.exitCode !== undefined) {
     lines.push(`exit-code ${s.exitCode}`, `finished ${s.finished ?? 0}`);
   }
+  if (s.oomKilled) lines.push("oom-killed 1");
   return lines.join("\n") + "\n";
 }
 
@@ -234,6 +243,8 @@ export function containerStatus(id: string): ContainerStatus {
     finishedAt: "",
     restarts: 0,
     monitor: 0,
+    paused: false,
+    oomKilled: false,
   };
   if (!s) return base;
   const common = {
@@ -242,18 +253,21 @@ export function containerStatus(id: string): ContainerStatus {
     finishedAt: iso(s.finished),
     restarts: s.restarts,
     exitCode: s.exitCode ?? 0,
+    oomKilled: s.oomKilled ?? false,
   };
   const monitorAlive = isAlive(s.monitor, s.monitorStart, s.boot);
   if (s.status === "exited") return { ...common, status: "exited" };
   if (s.status === "running" || s.status === "restarting") {
     const mainAlive = s.status === "running" && isAlive(s.pid, s.pidStart, s.boot);
     if (mainAlive && monitorAlive) {
+      const cgroup = readRecord(id)?.cgroup;
       return {
         ...common,
         status: "running",
         pid: s.pid,
         pidStart: s.pidStart,
         monitor: s.monitor,
+        paused: cgroup !== undefined && isFrozen(cgroup),
       };
     }
     if (monitorAlive) {
