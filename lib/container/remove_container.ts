@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
@@ -53,6 +54,8 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     }
     // A process that outlived its monitor would run on unseen once the record is gone.
     if (s.status === "unknown" && s.pid > 0) signalProcess(s.pid, s.pidStart, "SIGKILL");
+    // And so would anything left in its cgroup (after its monitor died, or a double fork).
+    if (record.cgroup !== undefined) await killCgroup(record.cgroup);
   }
   // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
   const dir = containerDir(id);
