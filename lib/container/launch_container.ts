@@ -26,7 +26,6 @@ import { networkInternals } from "./container_network.ts";
 import { isUserNetwork } from "../runtime/network_mode.ts";
 import { writeNetworkState } from "./network_state.ts";
 import { containerStatus, currentBoot, processStart, writeState } from "./container_state.ts";
-import { readOomKilled } from "../cgroups/memory_events.ts";
 
 /**
  * Reads a file of the image as its container will see it, from the layers
@@ -227,8 +226,6 @@ export async function launchForeground(
         status: "exited",
         exitCode: s.exitCode,
         finished: nowNs(),
-        // Read while its cgroup is still there.
-        oomKilled: record.cgroup !== undefined && readOomKilled(record.cgroup) === true,
       });
     } catch {
       // removed meanwhile (rm -f from another shell)
