@@ -95,15 +95,24 @@ export function statsRow(s: ContainerStats, ref: string, noTrunc: boolean): Reco
   };
 }
 
-/** The text of one batch in `format`. */
-function render(rows: Record<string, string>[], format: string): string {
-  if (format === "json") return rows.map((r) => JSON.stringify(r) + "\n").join("");
-  if (format === "table" || format.startsWith("table ")) {
-    const fields = format === "table"
-      ? DEFAULT_FIELDS
-      : [...format.matchAll(/\{\{\s*\.(\w+)\s*\}\}/g)].map((m) => m[1]);
-    return table(fields.map((f) => HEADERS[f]), rows.map((r) => fields.map((f) => r[f])));
+/** The columns of a table format ("table" or "table TEMPLATE"), or null for another format. */
+function tableFields(format: string): string[] | null {
+  if (format === "table") return DEFAULT_FIELDS;
+  if (!format.startsWith("table ")) return null;
+  const fields = [...format.matchAll(/\{\{\s*\.(\w+)\s*\}\}/g)].map((m) => m[1]);
+  const bad = fields.find((f) => !(f in HEADERS));
+  if (bad) {
+    throw new UsageError(
+      `Invalid --format: no field '${bad}' (fields: ${Object.keys(HEADERS).join(", ")})`,
+    );
   }
+  return fields;
+}
+
+/** The text of one batch in `format` (`fields`: its table columns). */
+function render(rows: Record<string, string>[], format: string, fields: string[] | null): string {
+  if (fields) return table(fields.map((f) => HEADERS[f]), rows.map((r) => fields.map((f) => r[f])));
+  if (format === "json") return rows.map((r) => JSON.stringify(r) + "\n").join("");
   return rows.map((r) => fillTemplate(format, r) + "\n").join("");
 }
 
@@ -131,14 +140,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const format = p.strings.format ?? "table";
-  const bad = format.startsWith("table ")
-    ? [...format.matchAll(/\{\{\s*\.(\w+)\s*\}\}/g)].map((m) => m[1]).find((f) => !(f in HEADERS))
-    : undefined;
-  if (bad) {
-    throw new UsageError(
-      `Invalid --format: no field '${bad}' (fields: ${Object.keys(HEADERS).join(", ")})`,
-    );
-  }
+  const fields = tableFields(format);
   // Named containers stay in the table (stopped ones read "--"); else the running ones, or all.
   const named = p.rest.map((ref) => ({ id: findContainer(ref).id, ref }));
   const refs = new Map(named.map(({ id, ref }) => [id, ref]));
@@ -152,7 +154,9 @@ export async function main(args: string[]): Promise<number> {
       statsRow(s, refs.get(s.id) ?? s.id.slice(0, 12), p.bools["no-trunc"] ?? false)
     );
     // Like docker: clear the screen and draw the table again in its place.
-    sys.stdout((redraw && !p.bools["no-stream"] ? "\x1b[2J\x1b[H" : "") + render(rows, format));
+    sys.stdout(
+      (redraw && !p.bools["no-stream"] ? "\x1b[2J\x1b[H" : "") + render(rows, format, fields),
+    );
     if (p.bools["no-stream"]) break;
   }
   return 0;
