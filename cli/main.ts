@@ -48,6 +48,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   pause: { summary: "Freeze a container's processes", load: () => import("./commands/pause.ts") },
   unpause: { summary: "Thaw a container's processes", load: () => import("./commands/unpause.ts") },
+  stats: {
+    summary: "Show containers' resource use, live",
+    load: () => import("./commands/stats.ts"),
+  },
   container: {
     summary: "Manage containers (ls, rm, prune, inspect, ...)",
     load: () => import("./commands/container.ts"),

@@ -31,6 +31,7 @@ const SUB: Record<string, () => Promise<CommandModule>> = {
   update: () => import("./update.ts"),
   pause: () => import("./pause.ts"),
   unpause: () => import("./unpause.ts"),
+  stats: () => import("./stats.ts"),
   prune: () => import("./container_prune.ts"),
   cp: () => import("./cp.ts"),
   diff: () => import("./diff.ts"),

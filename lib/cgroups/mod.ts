@@ -25,3 +25,7 @@ export * from "./limits_warning.ts";
 export * from "./prepare_container_cgroup.ts";
 export * from "./container_cgroup_dir.ts";
 export * from "./inspect_limits.ts";
+export * from "./freeze.ts";
+export * from "./kill_all.ts";
+export * from "./memory_events.ts";
+export * from "./cgroup_stats.ts";

@@ -6,9 +6,10 @@
  *
  * @module
  */
+import { isFrozen } from "../cgroups/freeze.ts";
 import { writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
-import { containerDir } from "./container_record.ts";
+import { containerDir, readRecord } from "./container_record.ts";
 
 /** The state file's fields. */
 export interface StateFile {
@@ -57,6 +58,10 @@ export interface ContainerStatus {
   restarts: number;
   /** The monitor's pid while it lives, else 0. */
   monitor: number;
+  /** Running, but frozen (`pause`): its cgroup's `cgroup.events` says `frozen 1`. */
+  paused: boolean;
+  /** The OOM killer killed a process of its cgroup during its last run (as recorded at its end). */
+  oomKilled: boolean;
 }
 
 /**
@@ -241,6 +246,8 @@ export function containerStatus(id: string): ContainerStatus {
     finishedAt: "",
     restarts: 0,
     monitor: 0,
+    paused: false,
+    oomKilled: false,
   };
   if (!s) return base;
   const common = {
@@ -249,18 +256,21 @@ export function containerStatus(id: string): ContainerStatus {
     finishedAt: iso(s.finished),
     restarts: s.restarts,
     exitCode: s.exitCode ?? 0,
+    oomKilled: (s.oomKills ?? 0) > 0,
   };
   const monitorAlive = isAlive(s.monitor, s.monitorStart, s.boot);
   if (s.status === "exited") return { ...common, status: "exited" };
   if (s.status === "running" || s.status === "restarting") {
     const mainAlive = s.status === "running" && isAlive(s.pid, s.pidStart, s.boot);
     if (mainAlive && monitorAlive) {
+      const cgroup = readRecord(id)?.cgroup;
       return {
         ...common,
         status: "running",
         pid: s.pid,
         pidStart: s.pidStart,
         monitor: s.monitor,
+        paused: cgroup !== undefined && isFrozen(cgroup),
       };
     }
     if (monitorAlive) {

@@ -25,7 +25,7 @@ export type ExecContainerOptions = Omit<ExecOptions, "env" | "capabilities">;
  * @param record The container.
  * @param options The command and docker's exec flags.
  * @returns The running command.
- * @throws {UsageError} When the container is not running.
+ * @throws {UsageError} When the container is not running, or paused.
  * @throws {SetupError} When the command cannot run (exit code 126/127).
  *
  * @example
@@ -43,6 +43,10 @@ export async function execContainer(
     throw new UsageError(
       `Container ${record.name} is not running (status ${s.status}): start it first`,
     );
+  }
+  if (s.paused) {
+    // Its command would join the frozen cgroup and hang there.
+    throw new UsageError(`Container ${record.name} is paused: unpause it before exec`);
   }
   const o = record.options;
   const hostname = o.hostname ?? record.id.slice(0, 12);

@@ -6,6 +6,7 @@
  */
 import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
 import { type HostConfigResources, inspectLimits } from "../cgroups/inspect_limits.ts";
+import { readOomKilled } from "../cgroups/memory_events.ts";
 import type { ContainerRecord } from "./container_record.ts";
 import { containerDir } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
@@ -134,11 +135,12 @@ export function inspectContainer(
     Path: r.command[0] ?? "",
     Args: r.command.slice(1),
     State: {
-      Status: s.status,
+      Status: stateName(s),
       Running: running,
-      Paused: false,
+      Paused: s.paused,
       Restarting: s.status === "restarting",
-      OOMKilled: false,
+      // Recorded at the end of the last run; while it runs, read from its cgroup.
+      OOMKilled: s.oomKilled || (running && r.cgroup !== undefined && !!readOomKilled(r.cgroup)),
       Dead: false,
       Pid: running ? s.pid : 0,
       ExitCode: s.exitCode,
@@ -211,6 +213,22 @@ export function inspectContainer(
 }
 
 /**
+ * docker's State.Status: the status, "paused" for a frozen running container.
+ *
+ * @param s The status.
+ * @returns "created", "running", "paused", "restarting", "exited" or "unknown".
+ *
+ * @example
+ * ```ts
+ * import { stateName } from "./inspect_container.ts";
+ * console.assert(stateName({ status: "running", paused: true } as never) === "paused");
+ * ```
+ */
+export function stateName(s: ContainerStatus): string {
+  return s.status === "running" && s.paused ? "paused" : s.status;
+}
+
+/**
  * docker's human duration ("Less than a second", "5 seconds", "About a minute", ...).
  *
  * @param ms The duration.
@@ -240,7 +258,8 @@ export function humanDuration(ms: number): string {
 }
 
 /**
- * The STATUS column of `ps`: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created".
+ * The STATUS column of `ps`: "Up 5 seconds", "Up 5 seconds (Paused)", "Exited (0) 3 minutes ago",
+ * "Created".
  *
  * @param s The status.
  * @param now The present in ms.
@@ -259,7 +278,7 @@ export function statusText(s: ContainerStatus, now = Date.now()): string {
     case "created":
       return "Created";
     case "running":
-      return `Up ${since(s.startedAt)}`;
+      return `Up ${since(s.startedAt)}${s.paused ? " (Paused)" : ""}`;
     case "restarting":
       return `Restarting (${s.exitCode}) ${since(s.finishedAt || s.startedAt)} ago`;
     case "exited":

@@ -6,6 +6,7 @@
  * @module
  */
 import { removeCgroup } from "../cgroups/make_container_cgroup.ts";
+import { killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
@@ -61,6 +62,8 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     }
     // Its monitor removes it when it ends; not one that was killed, nor a dead nook's.
     if (record.cgroup) await removeCgroup(record.cgroup);
+    // And so would anything left in its cgroup (after its monitor died, or a double fork).
+    if (record.cgroup !== undefined) await killCgroup(record.cgroup);
   }
   // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
   const dir = containerDir(id);

@@ -118,6 +118,7 @@ struct attach_sink {
 void attach_read(struct mon_attach *a, int k, const struct attach_sink *sink);
 void attach_close_all(struct mon_attach *a, const char *path);
 
+
 /* util */
 int64_t now_ns(void);
 int proc_start_time(int pid, char *out, size_t len);
