@@ -8,6 +8,8 @@
 # bin/nook runs directly: one file loads faster than a dozen chunks (measured:
 # `nook exec CTR true` 37.5 -> 27.8 ms), while a big one (run, pull: 250 KB
 # with the image code) parses slower than its chunks.
+#
+# dist/node/nook.js is the same CLI for Node and Bun (bin/nook-node, bin/nook-bun).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 esbuild="$here/node_modules/.bin/esbuild"
@@ -32,4 +34,11 @@ STUB
     --outfile="$out" --log-level=warning --external:"node:*"
   if [ "$(wc -c <"$out")" -gt "$max_single" ]; then rm -f "$out"; fi
 done
+# Node and Bun: one ESM file (they load one file fast); koffi stays a package
+# (it has a native addon), found in node_modules from dist/node/.
+mkdir -p "$here/dist/node"
+echo '{ "type": "module" }' >"$here/dist/node/package.json"
+"$esbuild" "$here/cli/node_main.ts" --bundle --format=esm --platform=neutral \
+  --outfile="$here/dist/node/nook.js" --log-level=warning --external:"node:*" \
+  --external:koffi --define:import.meta.main=false --target=node20
 echo "built dist/ (bundled CLI; single-file commands: $(ls "$here/dist/cmd" | sed 's/\.js$//' | tr '\n' ' '))"

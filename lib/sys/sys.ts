@@ -6,10 +6,14 @@
  * import costs 15-20 ms of start-up (measured with hyperfine: 18.7 ms for an
  * empty script, 33.5 ms with `import "node:process"`), and nook's whole
  * `run` budget is 30 ms. So under Deno this module uses Deno's own APIs; the
- * Node and Bun backends (issue 7) implement the same interface with `node:`.
+ * Node and Bun backend (`sys_node.ts`) implements the same interface with
+ * `node:` built-ins, fetched with `process.getBuiltinModule` so that no
+ * `node:` import is ever reached under Deno. The runtime is detected once,
+ * here, when the module loads ({@linkcode sys}).
  *
  * @module
  */
+import { nodeProcess, nodeSys } from "./sys_node.ts";
 
 /** What `lstat` tells. */
 export interface FileInfo {
@@ -40,7 +44,17 @@ export interface CommandResult {
 /** The runtime services nook uses. */
 export interface Sys {
   /** Name of the runtime ("deno", "node", "bun"). */
-  readonly runtime: string;
+  readonly runtime: "deno" | "node" | "bun";
+  /** Version of the runtime, e.g. "2.9.6". */
+  readonly version: string;
+  /** Machine architecture as Linux names it ("x86_64", "aarch64"). */
+  readonly arch: string;
+  /** Path of the runtime's executable. */
+  execPath(): string;
+  /** The program's arguments (after the script). */
+  args(): string[];
+  /** Ends the process. */
+  exit(code: number): never;
   /** An environment variable. */
   env(name: string): string | undefined;
   /** The whole environment. */
@@ -51,6 +65,8 @@ export interface Sys {
   gid(): number;
   /** A file's text, or null when it does not exist. */
   readText(path: string): string | null;
+  /** A file's bytes, or null when it does not exist. */
+  readBytes(path: string): Uint8Array<ArrayBuffer> | null;
   /** Writes a file (not atomic). */
   writeText(path: string, text: string, mode?: number): void;
   /** `mkdir -p`. */
@@ -130,11 +146,17 @@ const dec = new TextDecoder();
 function denoSys(): Sys {
   return {
     runtime: "deno",
+    version: Deno.version.deno,
+    arch: Deno.build.arch,
+    execPath: () => Deno.execPath(),
+    args: () => Deno.args,
+    exit: (code) => Deno.exit(code),
     env: (name) => Deno.env.get(name),
     envAll: () => Deno.env.toObject(),
     uid: () => Deno.uid() ?? 0,
     gid: () => Deno.gid() ?? 0,
     readText: (path) => orNull(() => Deno.readTextFileSync(path)),
+    readBytes: (path) => orNull(() => Deno.readFileSync(path)),
     writeText: (path, text, mode) => Deno.writeTextFileSync(path, text, { mode }),
     mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
     makeTempDir: (dir, prefix) => Deno.makeTempDirSync({ dir, prefix }),
@@ -194,8 +216,8 @@ function denoSys(): Sys {
   };
 }
 
-/** The services of the runtime nook runs on. */
-export const sys: Sys = denoSys();
+/** The services of the runtime nook runs on: Deno's own, else Node's or Bun's. */
+export const sys: Sys = typeof Deno === "object" && Deno?.version?.deno ? denoSys() : nodeSys();
 
 /**
  * Finds an executable on PATH.
@@ -248,10 +270,12 @@ export function setSelfCommand(argv: string[]): void {
  */
 export function selfCommand(): string[] {
   return self ??
-    [
-      Deno.execPath(),
-      "run",
-      "-A",
-      decodeURIComponent(new URL("../../cli/main.ts", import.meta.url).pathname),
-    ];
+    (sys.runtime === "deno"
+      ? [
+        sys.execPath(),
+        "run",
+        "-A",
+        decodeURIComponent(new URL("../../cli/main.ts", import.meta.url).pathname),
+      ]
+      : [sys.execPath(), nodeProcess().argv[1]]);
 }
