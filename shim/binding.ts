@@ -246,7 +246,10 @@ function open<S extends Deno.ForeignLibraryInterface>(
   try {
     if (onDeno) return Deno.dlopen(path, symbols).symbols;
     const openFfi = nodeProcess().versions.bun ? openBun : openKoffi;
-    return openFfi(path, symbols as unknown as Record<string, SymbolSpec>) as unknown as Deno.DynamicLibrary<S>["symbols"];
+    return openFfi(
+      path,
+      symbols as unknown as Record<string, SymbolSpec>,
+    ) as unknown as Deno.DynamicLibrary<S>["symbols"];
   } catch (err) {
     throw new ShimLoadError(
       `Cannot load nook's shim from '${path}': ${(err as Error).message}; ` +

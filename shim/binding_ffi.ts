@@ -41,6 +41,9 @@ function proc(): NodeLike {
   return (globalThis as unknown as { process: NodeLike }).process;
 }
 
+const F_SETFD = 2;
+let stdioInheritable = false;
+
 const KOFFI_TYPES: Record<string, string> = {
   i32: "int32_t",
   u32: "uint32_t",
@@ -75,9 +78,19 @@ export function openKoffi(
 ): Record<string, AnyFn> {
   type KoffiFn = AnyFn & { async: AnyFn };
   const koffi = requireHere()("koffi") as {
-    load(path: string): { func(name: string, result: string, params: string[]): KoffiFn };
+    load(path: string): {
+      func(name: string, result: string, params: string[]): KoffiFn;
+      func(declaration: string): KoffiFn;
+    };
   };
   const lib = koffi.load(path);
+  if (!stdioInheritable) {
+    // Node opens its stdio close-on-exec (Deno and Bun do not): without this, a container
+    // that should share nook's stdout or stderr would start with them closed.
+    const fcntl = koffi.load("libc.so.6").func("int fcntl(int fd, int cmd, ...)");
+    for (const fd of [0, 1, 2]) fcntl(fd, F_SETFD, "int", 0);
+    stdioInheritable = true;
+  }
   const out: Record<string, AnyFn> = {};
   for (const [name, spec] of Object.entries(symbols)) {
     const fn = lib.func(

@@ -353,7 +353,7 @@ export async function launchDetached(
     run,
     warn,
   );
-  Deno.writeFileSync(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
+  sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
   await announceOnNetwork(record, spec.initLayer.hosts);
   const dir = containerDir(record.id);
   const lines: string[][] = [

@@ -156,7 +156,7 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
   sys.remove(run);
   sys.mkdirp(run, 0o700);
   const plan = planInfra(net);
-  Deno.writeFileSync(
+  sys.writeFile(
     `${run}/program`,
     encodeProgram({ cloneFlags: CloneFlag.NEWUSER | CloneFlag.NEWNET, steps: plan.steps }),
     { mode: 0o600 },

@@ -27,6 +27,12 @@ export interface FileInfo {
   mode: number;
   /** Owner. */
   uid: number;
+  /** Group. */
+  gid: number;
+  /** A character device. */
+  isCharDevice: boolean;
+  /** Modification time in ms since the epoch. */
+  mtimeMs: number;
   /** Size in bytes. */
   size: number;
 }
@@ -39,6 +45,25 @@ export interface CommandResult {
   stdout: string;
   /** Its standard error. */
   stderr: string;
+}
+
+/** Options of {@linkcode Sys.writeFile}. */
+export interface WriteFileOptions {
+  /** Permission bits of a new file. */
+  mode?: number;
+  /** Fail (EEXIST) when the file exists. */
+  createNew?: boolean;
+  /** fsync before closing. */
+  fsync?: boolean;
+}
+
+/** Options of {@linkcode Sys.run}. */
+export interface RunOptions {
+  /**
+   * "null" for a program that leaves a daemon behind, which would hold a
+   * stderr pipe open (default "piped").
+   */
+  stderr?: "piped" | "null";
 }
 
 /** The runtime services nook uses. */
@@ -69,6 +94,23 @@ export interface Sys {
   readBytes(path: string): Uint8Array<ArrayBuffer> | null;
   /** Writes a file (not atomic). */
   writeText(path: string, text: string, mode?: number): void;
+  /** Writes text or bytes to a file, with the options a store write needs. */
+  writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): void;
+  /** chmod(2). */
+  chmod(path: string, mode: number): void;
+  /** Opens a file read-write and closes it again (a device probe); throws the open's error. */
+  probeOpen(path: string): void;
+  /** {@linkcode Sys.run}, blocking (for the few sync callers). */
+  runSync(cmd: string, args: string[]): CommandResult;
+  /** rename(2). */
+  rename(from: string, to: string): void;
+  /** The current directory. */
+  cwd(): string;
+  /**
+   * Takes an exclusive flock(2) on `path` (made 0600 when missing), waiting
+   * for other holders; resolves to the function that releases it.
+   */
+  lock(path: string): Promise<() => void>;
   /** `mkdir -p`. */
   mkdirp(path: string, mode?: number): void;
   /** A new directory under `parent` with a random name. */
@@ -86,7 +128,7 @@ export interface Sys {
   /** This process's pid. */
   pid(): number;
   /** Runs a program to completion, capturing its output. */
-  run(cmd: string, args: string[]): Promise<CommandResult>;
+  run(cmd: string, args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Sends a signal. */
   kill(pid: number, signal: string): void;
   /** Calls `fn` on each signal; returns the function that stops listening. */
@@ -112,6 +154,9 @@ function info(s: Deno.FileInfo): FileInfo {
     isSymlink: s.isSymlink,
     mode: s.mode ?? 0,
     uid: s.uid ?? -1,
+    gid: s.gid ?? -1,
+    isCharDevice: s.isCharDevice ?? false,
+    mtimeMs: s.mtime?.getTime() ?? 0,
     size: s.size,
   };
 }
@@ -158,6 +203,45 @@ function denoSys(): Sys {
     readText: (path) => orNull(() => Deno.readTextFileSync(path)),
     readBytes: (path) => orNull(() => Deno.readFileSync(path)),
     writeText: (path, text, mode) => Deno.writeTextFileSync(path, text, { mode }),
+    writeFile(path, data, options = {}) {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
+      const file = Deno.openSync(path, {
+        write: true,
+        create: true,
+        truncate: !options.createNew,
+        createNew: options.createNew,
+        mode: options.mode,
+      });
+      try {
+        for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
+        if (options.fsync) file.syncSync();
+      } finally {
+        file.close();
+      }
+    },
+    rename: (from, to) => Deno.renameSync(from, to),
+    chmod: (path, mode) => Deno.chmodSync(path, mode),
+    probeOpen: (path) => Deno.openSync(path, { read: true, write: true }).close(),
+    runSync(cmd, args) {
+      const out = new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" })
+        .outputSync();
+      return {
+        code: out.signal ? 128 + (out.code || 0) : out.code,
+        stdout: dec.decode(out.stdout),
+        stderr: dec.decode(out.stderr),
+      };
+    },
+    cwd: () => Deno.cwd(),
+    async lock(path) {
+      const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+      try {
+        await file.lock(true);
+      } catch (err) {
+        file.close();
+        throw err;
+      }
+      return () => file.close(); // closing releases the lock
+    },
     mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
     makeTempDir: (dir, prefix) => Deno.makeTempDirSync({ dir, prefix }),
     remove(path) {
@@ -176,12 +260,12 @@ function denoSys(): Sys {
     readLink: (path) => Deno.readLinkSync(path),
     readDir: (path) => orNull(() => Array.from(Deno.readDirSync(path), (e) => e.name)) ?? [],
     pid: () => Deno.pid,
-    async run(cmd, args) {
+    async run(cmd, args, options = {}) {
       const out = await new Deno.Command(cmd, {
         args,
         stdin: "null",
         stdout: "piped",
-        stderr: "piped",
+        stderr: options.stderr ?? "piped",
       })
         .output();
       return {

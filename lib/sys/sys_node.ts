@@ -13,6 +13,7 @@ import type * as NodeOs from "node:os";
 import type * as NodeTty from "node:tty";
 import type * as NodeChild from "node:child_process";
 import type { CommandResult, FileInfo, Sys } from "./sys.ts";
+import { lockFile } from "./_flock_ffi.ts";
 
 interface NodeProcess {
   env: Record<string, string | undefined>;
@@ -69,6 +70,9 @@ export function nodeSys(): Sys {
     isSymlink: s.isSymbolicLink(),
     mode: s.mode,
     uid: s.uid,
+    gid: s.gid,
+    isCharDevice: s.isCharacterDevice(),
+    mtimeMs: s.mtimeMs,
     size: s.size,
   });
   const openUp = (path: string): void => {
@@ -104,6 +108,31 @@ export function nodeSys(): Sys {
     readText: (path) => orNull(() => fs.readFileSync(path, "utf8")),
     readBytes: (path) => orNull(() => new Uint8Array(fs.readFileSync(path))),
     writeText: (path, text, mode) => fs.writeFileSync(path, text, { mode }),
+    writeFile(path, data, options = {}) {
+      const fd = fs.openSync(path, options.createNew ? "wx" : "w", options.mode);
+      try {
+        fs.writeFileSync(fd, data);
+        if (options.fsync) fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    rename: (from, to) => fs.renameSync(from, to),
+    chmod: (path, mode) => fs.chmodSync(path, mode),
+    probeOpen: (path) => fs.closeSync(fs.openSync(path, "r+")),
+    runSync(cmd, args) {
+      const cp = proc.getBuiltinModule("node:child_process") as typeof NodeChild;
+      const out = cp.spawnSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+      if (out.error) throw out.error;
+      const dec = new TextDecoder();
+      return {
+        code: out.signal ? 128 + (os.constants.signals[out.signal] ?? 0) : out.status ?? 0,
+        stdout: dec.decode(out.stdout),
+        stderr: dec.decode(out.stderr),
+      };
+    },
+    cwd: () => (proc as unknown as { cwd(): string }).cwd(),
+    lock: (path) => lockFile(fs, path),
     mkdirp: (path, mode) => void fs.mkdirSync(path, { recursive: true, mode }),
     makeTempDir: (dir, prefix) => fs.mkdtempSync(`${dir}/${prefix}`),
     remove(path) {
@@ -129,14 +158,15 @@ export function nodeSys(): Sys {
       (proc as unknown as { exit(code: number): never }).exit(code);
       throw new Error("unreachable");
     },
-    run(cmd, args) {
+    run(cmd, args, options = {}) {
       const cp = proc.getBuiltinModule("node:child_process") as typeof NodeChild;
       return new Promise<CommandResult>((resolve, reject) => {
-        const child = cp.spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+        const stderr = options.stderr === "null" ? "ignore" : "pipe";
+        const child = cp.spawn(cmd, args, { stdio: ["ignore", "pipe", stderr] });
         const out: Uint8Array[] = [];
         const err: Uint8Array[] = [];
         child.stdout!.on("data", (b: Uint8Array) => out.push(b));
-        child.stderr!.on("data", (b: Uint8Array) => err.push(b));
+        child.stderr?.on("data", (b: Uint8Array) => err.push(b));
         child.on("error", reject);
         child.on("close", (code, signal) => {
           const dec = new TextDecoder();
