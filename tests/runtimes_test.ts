@@ -1,0 +1,48 @@
+// nook on Node and Bun: the bundle dist/node/nook.js (made by `deno task
+// build`) runs a container on either runtime, with the shim bound through
+// koffi (Node) or bun:ffi (Bun), and names its runtime in --version.
+import assert from "node:assert/strict";
+import { busyboxRootfs, repoRoot } from "./helpers.ts";
+
+/** The runtimes to test: Node from PATH, Bun from the npm package `bun`. */
+const RUNTIMES: Record<string, string> = {
+  node: "node",
+  bun: `${repoRoot()}/node_modules/.bin/bun`,
+};
+
+async function nookOn(runtime: string, args: string[]) {
+  const out = await new Deno.Command(RUNTIMES[runtime], {
+    args: [`${repoRoot()}/dist/node/nook.js`, ...args],
+    stdin: "null",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+for (const runtime of Object.keys(RUNTIMES)) {
+  Deno.test(`dist/node/nook.js --version on ${runtime} names ${runtime} and the shim`, async () => {
+    const r = await nookOn(runtime, ["--version"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`^nook version \\d+\\.\\d+\\.\\d+\\nruntime: ${runtime} \\d+\\.`),
+    );
+    assert.match(r.stdout, /\nshim: ABI \d+, sha256 [0-9a-f]{12} \(\/.*libnook_shim-\w+\.so\)\n$/);
+  });
+
+  Deno.test(`dist/node/nook.js run --rm --rootfs on ${runtime} passes output and exit code`, async () => {
+    const rootfs = await busyboxRootfs();
+    const r = await nookOn(runtime, [
+      "run",
+      "--rm",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      "echo hi; echo oops >&2; exit 3",
+    ]);
+    assert.equal(r.stdout, "hi\n");
+    assert.equal(r.stderr, "oops\n");
+    assert.equal(r.code, 3);
+  });
+}
