@@ -3,6 +3,30 @@
 // koffi (Node) or bun:ffi (Bun), and names its runtime in --version.
 import assert from "node:assert/strict";
 import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
+
+let registry: TestRegistry | undefined;
+const roots: string[] = [];
+
+/** A registry with a busybox image, started by the first test that needs it. */
+let image: Promise<string> | undefined;
+function busyboxImage(): Promise<string> {
+  image ??= (async () => {
+    registry = await startRegistry();
+    return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
+  })();
+  return image;
+}
+
+globalThis.addEventListener("unload", () => {
+  registry?.stop();
+  // Layers hold files of subordinate ids: remove them as root in the user namespace.
+  for (const root of roots) {
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
+    }).outputSync();
+  }
+});
 
 /** The runtimes to test: Node from PATH, Bun from the npm package `bun`. */
 const RUNTIMES: Record<string, string> = {
@@ -10,10 +34,11 @@ const RUNTIMES: Record<string, string> = {
   bun: `${repoRoot()}/node_modules/.bin/bun`,
 };
 
-async function nookOn(runtime: string, args: string[]) {
+async function nookOn(runtime: string, args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(RUNTIMES[runtime], {
     args: [`${repoRoot()}/dist/node/nook.js`, ...args],
     stdin: "null",
+    env,
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
@@ -43,6 +68,19 @@ for (const runtime of Object.keys(RUNTIMES)) {
     ]);
     assert.equal(r.stdout, "hi\n");
     assert.equal(r.stderr, "oops\n");
+    assert.equal(r.code, 3);
+  });
+
+  Deno.test(`dist/node/nook.js pulls from a registry and runs the image on ${runtime}`, async () => {
+    const reference = await busyboxImage();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const pull = await nookOn(runtime, ["pull", reference], env);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(pull.stdout.trim(), reference);
+    const r = await nookOn(runtime, ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"], env);
+    assert.equal(r.stdout, "hi\n", r.stderr);
     assert.equal(r.code, 3);
   });
 }

@@ -57,6 +57,20 @@ export interface WriteFileOptions {
   fsync?: boolean;
 }
 
+/** A file open for writing ({@linkcode Sys.createFile}); all calls are synchronous. */
+export interface SysFile {
+  /** Writes all of `bytes` at the current position. */
+  write(bytes: Uint8Array): void;
+  /** Moves to `offset` from the start. */
+  seek(offset: number): void;
+  /** Sets the size. */
+  truncate(size: number): void;
+  /** fsync(2). */
+  sync(): void;
+  /** Closes it. */
+  close(): void;
+}
+
 /** Options of {@linkcode Sys.run}. */
 export interface RunOptions {
   /**
@@ -102,6 +116,25 @@ export interface Sys {
   probeOpen(path: string): void;
   /** {@linkcode Sys.run}, blocking (for the few sync callers). */
   runSync(cmd: string, args: string[]): CommandResult;
+  /**
+   * Creates a file with O_CREAT|O_EXCL (never follows a symlink) for writing;
+   * null when something is already there.
+   */
+  createFile(path: string, mode: number): SysFile | null;
+  /** A file's bytes as a stream (64 KiB reads), or null when it does not exist. */
+  readStream(path: string): ReadableStream<Uint8Array> | null;
+  /** This process's standard input as a stream. */
+  stdinStream(): ReadableStream<Uint8Array>;
+  /** mkdir(2) (not recursive): false when something is already there. */
+  mkdir(path: string, mode: number): boolean;
+  /** symlink(2): false when something is already there. */
+  symlink(target: string, path: string): boolean;
+  /** link(2): false when something is already there. */
+  link(target: string, path: string): boolean;
+  /** The process's umask. */
+  umask(): number;
+  /** realpath(3). */
+  realPath(path: string): string;
   /** rename(2). */
   rename(from: string, to: string): void;
   /** The current directory. */
@@ -175,6 +208,17 @@ function orNull<T>(fn: () => T): T | null {
   }
 }
 
+/** Runs `fn`: true, or false when it failed with EEXIST. */
+function exclusive(fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
 /** chmod u+rwx every directory we own below `path`, so that it can be removed. */
 function openUp(path: string): void {
   const st = Deno.lstatSync(path);
@@ -220,6 +264,31 @@ function denoSys(): Sys {
       }
     },
     rename: (from, to) => Deno.renameSync(from, to),
+    createFile(path, mode) {
+      let file: Deno.FsFile;
+      try {
+        file = Deno.openSync(path, { write: true, createNew: true, mode });
+      } catch (err) {
+        if (err instanceof Deno.errors.AlreadyExists) return null;
+        throw err;
+      }
+      return {
+        write(bytes) {
+          for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
+        },
+        seek: (offset) => void file.seekSync(offset, Deno.SeekMode.Start),
+        truncate: (size) => file.truncateSync(size),
+        sync: () => file.syncSync(),
+        close: () => file.close(),
+      };
+    },
+    readStream: (path) => orNull(() => Deno.openSync(path).readable),
+    stdinStream: () => Deno.stdin.readable,
+    mkdir: (path, mode) => exclusive(() => Deno.mkdirSync(path, { mode })),
+    symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),
+    link: (target, path) => exclusive(() => Deno.linkSync(target, path)),
+    umask: () => Deno.umask(),
+    realPath: (path) => Deno.realPathSync(path),
     chmod: (path, mode) => Deno.chmodSync(path, mode),
     probeOpen: (path) => Deno.openSync(path, { read: true, write: true }).close(),
     runSync(cmd, args) {
@@ -271,7 +340,7 @@ function denoSys(): Sys {
       return {
         code: out.signal ? 128 + (out.code || 0) : out.code,
         stdout: dec.decode(out.stdout),
-        stderr: dec.decode(out.stderr),
+        stderr: options.stderr === "null" ? "" : dec.decode(out.stderr),
       };
     },
     kill: (pid, signal) => Deno.kill(pid, signal as Deno.Signal),

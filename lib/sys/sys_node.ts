@@ -118,6 +118,36 @@ export function nodeSys(): Sys {
       }
     },
     rename: (from, to) => fs.renameSync(from, to),
+    createFile(path, mode) {
+      let fd: number;
+      try {
+        fd = fs.openSync(path, "wx", mode);
+      } catch (err) {
+        if ((err as { code?: string }).code === "EEXIST") return null;
+        throw err;
+      }
+      let position = 0;
+      return {
+        write(bytes) {
+          for (let at = 0; at < bytes.length;) {
+            const n = fs.writeSync(fd, bytes, at, bytes.length - at, position);
+            at += n;
+            position += n;
+          }
+        },
+        seek: (offset) => void (position = offset),
+        truncate: (size) => fs.ftruncateSync(fd, size),
+        sync: () => fs.fsyncSync(fd),
+        close: () => fs.closeSync(fd),
+      };
+    },
+    readStream: (path) => orNull(() => fdStream(fs, fs.openSync(path, "r"), true)),
+    stdinStream: () => fdStream(fs, 0, false),
+    mkdir: (path, mode) => exclusive(() => fs.mkdirSync(path, { mode })),
+    symlink: (target, path) => exclusive(() => fs.symlinkSync(target, path)),
+    link: (target, path) => exclusive(() => fs.linkSync(target, path)),
+    umask: () => (proc as unknown as { umask(): number }).umask(),
+    realPath: (path) => fs.realpathSync(path),
     chmod: (path, mode) => fs.chmodSync(path, mode),
     probeOpen: (path) => fs.closeSync(fs.openSync(path, "r+")),
     runSync(cmd, args) {
@@ -196,6 +226,48 @@ export function nodeSys(): Sys {
     stdout: (text) => writeAll(1, text),
     osRelease: () => os.release(),
   };
+}
+
+function exclusive(fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
+/**
+ * An fd's bytes as a stream. Reads are asynchronous (libuv's pool), so a
+ * pipe on stdin does not block the event loop.
+ */
+function fdStream(fs: typeof NodeFs, fd: number, close: boolean): ReadableStream<Uint8Array> {
+  const done = () => {
+    if (close) fs.closeSync(fd);
+  };
+  return new ReadableStream({
+    async pull(controller) {
+      const buf = new Uint8Array(65536);
+      let n: number;
+      try {
+        n = await new Promise<number>((resolve, reject) =>
+          fs.read(fd, buf, 0, buf.length, null, (err, count) => err ? reject(err) : resolve(count))
+        );
+      } catch (err) {
+        done();
+        controller.error(err);
+        return;
+      }
+      if (n === 0) {
+        done();
+        controller.close();
+      } else {
+        controller.enqueue(buf.subarray(0, n));
+      }
+    },
+    cancel: done,
+  });
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
