@@ -33,6 +33,12 @@ export interface FileInfo {
   isCharDevice: boolean;
   /** Modification time in ms since the epoch. */
   mtimeMs: number;
+  /** Number of hard links. */
+  nlink: number;
+  /** Device and inode, which name a file together. */
+  dev: number;
+  /** Inode number. */
+  ino: number;
   /** Size in bytes. */
   size: number;
 }
@@ -190,6 +196,9 @@ function info(s: Deno.FileInfo): FileInfo {
     gid: s.gid ?? -1,
     isCharDevice: s.isCharDevice ?? false,
     mtimeMs: s.mtime?.getTime() ?? 0,
+    nlink: s.nlink ?? 1,
+    dev: s.dev,
+    ino: s.ino ?? 0,
     size: s.size,
   };
 }

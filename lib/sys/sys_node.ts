@@ -73,6 +73,9 @@ export function nodeSys(): Sys {
     gid: s.gid,
     isCharDevice: s.isCharacterDevice(),
     mtimeMs: s.mtimeMs,
+    nlink: s.nlink,
+    dev: s.dev,
+    ino: s.ino,
     size: s.size,
   });
   const openUp = (path: string): void => {
