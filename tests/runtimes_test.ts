@@ -83,4 +83,41 @@ for (const runtime of Object.keys(RUNTIMES)) {
     assert.equal(r.stdout, "hi\n", r.stderr);
     assert.equal(r.code, 3);
   });
+
+  Deno.test(`dist/node/nook.js runs, execs, lists, logs and removes a detached container on ${runtime}`, async () => {
+    const rootfs = await busyboxRootfs();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const name = `detached-${runtime}`;
+    const script = "echo started; echo oops >&2; sleep 30";
+    const run = await nookOn(runtime, [
+      "run",
+      "-d",
+      "--name",
+      name,
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      script,
+    ], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^[0-9a-f]{64}\n$/);
+    const exec = await nookOn(runtime, ["exec", name, "sh", "-c", "echo in; exit 4"], env);
+    assert.equal(exec.stdout, "in\n", exec.stderr);
+    assert.equal(exec.code, 4);
+    const ps = await nookOn(runtime, ["ps", "--format", "{{.Names}} {{.State}}"], env);
+    assert.equal(ps.stdout, `${name} running\n`, ps.stderr);
+    // Its first lines land in the log soon after the start: read until they are there.
+    let logs = await nookOn(runtime, ["logs", name], env);
+    for (let i = 0; i < 50 && logs.stderr === ""; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      logs = await nookOn(runtime, ["logs", name], env);
+    }
+    assert.deepEqual([logs.code, logs.stdout, logs.stderr], [0, "started\n", "oops\n"]);
+    const rm = await nookOn(runtime, ["rm", "-f", name], env);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal((await nookOn(runtime, ["ps", "-aq"], env)).stdout, "");
+  });
 }
