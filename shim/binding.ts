@@ -244,12 +244,13 @@ function open<S extends Deno.ForeignLibraryInterface>(
   symbols: S,
 ): Deno.DynamicLibrary<S>["symbols"] {
   try {
-    if (onDeno) return Deno.dlopen(path, symbols).symbols;
-    const openFfi = nodeProcess().versions.bun ? openBun : openKoffi;
-    return openFfi(
-      path,
-      symbols as unknown as Record<string, SymbolSpec>,
-    ) as unknown as Deno.DynamicLibrary<S>["symbols"];
+    // NOOK_DENO_ONLY: set in the Deno bundles, which then leave the FFI backends out.
+    return (globalThis as { NOOK_DENO_ONLY?: boolean }).NOOK_DENO_ONLY || onDeno
+      ? Deno.dlopen(path, symbols).symbols
+      : (nodeProcess().versions.bun ? openBun : openKoffi)(
+        path,
+        symbols as unknown as Record<string, SymbolSpec>,
+      ) as unknown as Deno.DynamicLibrary<S>["symbols"];
   } catch (err) {
     throw new ShimLoadError(
       `Cannot load nook's shim from '${path}': ${(err as Error).message}; ` +

@@ -77,6 +77,16 @@ export interface SysFile {
   close(): void;
 }
 
+/** A stream connection ({@linkcode Sys.connectUnix}); Deno's `UnixConn` has this shape. */
+export interface SysConn {
+  /** Reads into `buf`: the count, or null at the end. */
+  read(buf: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes`: the count written. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes it. */
+  close(): void;
+}
+
 /** Options of {@linkcode Sys.run}. */
 export interface RunOptions {
   /**
@@ -178,10 +188,12 @@ export interface Sys {
   terminalSize(): { rows: number; columns: number } | null;
   /** Puts stdin into raw mode (true) or back (false). */
   setRaw(raw: boolean): void;
-  /** Writes to stderr. */
-  stderr(text: string): void;
-  /** Writes to stdout. */
-  stdout(text: string): void;
+  /** Writes all of it to stderr. */
+  stderr(data: string | Uint8Array): void;
+  /** Writes all of it to stdout. */
+  stdout(data: string | Uint8Array): void;
+  /** Connects to a unix stream socket. */
+  connectUnix(path: string): Promise<SysConn>;
   /** The kernel release, e.g. "6.18.4". */
   osRelease(): string;
 }
@@ -366,20 +378,30 @@ function denoSys(): Sys {
       }
     },
     setRaw: (raw) => Deno.stdin.setRaw(raw),
-    stderr: (text) => {
-      Deno.stderr.writeSync(enc.encode(text));
+    stderr: (data) => {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
+      let off = 0;
+      while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
     },
-    stdout: (text) => {
-      const bytes = enc.encode(text);
+    stdout: (data) => {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
       let off = 0;
       while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
     },
+    connectUnix: (path) => Deno.connect({ transport: "unix", path }),
     osRelease: () => Deno.osRelease(),
   };
 }
 
-/** The services of the runtime nook runs on: Deno's own, else Node's or Bun's. */
-export const sys: Sys = typeof Deno === "object" && Deno?.version?.deno ? denoSys() : nodeSys();
+/**
+ * The services of the runtime nook runs on: Deno's own, else Node's or Bun's.
+ * The Deno bundles are built with `--define:globalThis.NOOK_DENO_ONLY=true`
+ * (scripts/build.sh): esbuild then drops the Node backend from them.
+ */
+export const sys: Sys = (globalThis as { NOOK_DENO_ONLY?: boolean }).NOOK_DENO_ONLY ||
+    typeof Deno === "object"
+  ? denoSys()
+  : nodeSys();
 
 /**
  * Finds an executable on PATH.

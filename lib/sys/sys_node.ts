@@ -12,7 +12,8 @@ import type * as NodeFs from "node:fs";
 import type * as NodeOs from "node:os";
 import type * as NodeTty from "node:tty";
 import type * as NodeChild from "node:child_process";
-import type { CommandResult, FileInfo, Sys } from "./sys.ts";
+import type * as NodeNet from "node:net";
+import type { CommandResult, FileInfo, Sys, SysConn } from "./sys.ts";
 import { lockFile } from "./_flock_ffi.ts";
 
 interface NodeProcess {
@@ -87,8 +88,8 @@ export function nodeSys(): Sys {
     }
   };
   /** Writes all of `text` to a standard fd, also when it is a nonblocking pipe. */
-  const writeAll = (fd: number, text: string): void => {
-    const bytes = new TextEncoder().encode(text);
+  const writeAll = (fd: number, data: string | Uint8Array): void => {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     let off = 0;
     while (off < bytes.length) {
       try {
@@ -225,10 +226,65 @@ export function nodeSys(): Sys {
       proc.stdin.setRawMode?.(raw);
       if (!raw) proc.stdin.pause();
     },
-    stderr: (text) => writeAll(2, text),
-    stdout: (text) => writeAll(1, text),
+    stderr: (data) => writeAll(2, data),
+    stdout: (data) => writeAll(1, data),
+    connectUnix: (path) => connectUnix(proc.getBuiltinModule("node:net") as typeof NodeNet, path),
     osRelease: () => os.release(),
   };
+}
+
+/** A unix socket as a pull-based {@linkcode SysConn} (what nook's attach code reads). */
+function connectUnix(net: typeof NodeNet, path: string): Promise<SysConn> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection({ path });
+    const chunks: Uint8Array[] = [];
+    let ended = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const poke = () => {
+      wake?.();
+      wake = undefined;
+    };
+    socket.on("data", (b: Uint8Array) => {
+      chunks.push(b);
+      socket.pause(); // backpressure: resumed by read()
+      poke();
+    });
+    socket.on("end", () => {
+      ended = true;
+      poke();
+    });
+    socket.on("error", (err) => {
+      failure = err;
+      ended = true;
+      poke();
+      reject(err);
+    });
+    socket.once("connect", () =>
+      resolve({
+        async read(buf) {
+          while (chunks.length === 0 && !ended) {
+            socket.resume();
+            await new Promise<void>((r) => wake = r);
+          }
+          if (chunks.length === 0) {
+            if (failure) throw failure;
+            return null;
+          }
+          const head = chunks[0];
+          const n = Math.min(head.length, buf.length);
+          buf.set(head.subarray(0, n));
+          if (n === head.length) chunks.shift();
+          else chunks[0] = head.subarray(n);
+          return n;
+        },
+        write: (bytes) =>
+          new Promise((res, rej) =>
+            socket.write(bytes, (err) => err ? rej(err) : res(bytes.length))
+          ),
+        close: () => socket.destroy(),
+      }));
+  });
 }
 
 function exclusive(fn: () => void): boolean {
