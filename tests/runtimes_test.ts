@@ -34,12 +34,25 @@ const RUNTIMES: Record<string, string> = {
   bun: `${repoRoot()}/node_modules/.bin/bun`,
 };
 
-async function nookOn(runtime: string, args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(RUNTIMES[runtime], {
+async function nookOn(
+  runtime: string,
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+) {
+  const child = new Deno.Command(RUNTIMES[runtime], {
     args: [`${repoRoot()}/dist/node/nook.js`, ...args],
-    stdin: "null",
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
     env,
-  }).output();
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
+  }
+  const out = await child.output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
@@ -119,5 +132,28 @@ for (const runtime of Object.keys(RUNTIMES)) {
     const rm = await nookOn(runtime, ["rm", "-f", name], env);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal((await nookOn(runtime, ["ps", "-aq"], env)).stdout, "");
+  });
+
+  Deno.test(`dist/node/nook.js start -ai on ${runtime} attaches stdin and output`, async () => {
+    const rootfs = await busyboxRootfs();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const script = "echo started; read x; echo got $x >&2; exit 7";
+    const create = await nookOn(runtime, [
+      "create",
+      "-i",
+      "--name",
+      "att",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      script,
+    ], env);
+    assert.equal(create.code, 0, create.stderr);
+    const start = await nookOn(runtime, ["start", "-ai", "att"], env, "hello\n");
+    assert.deepEqual([start.code, start.stdout, start.stderr], [7, "started\n", "got hello\n"]);
+    assert.equal((await nookOn(runtime, ["rm", "att"], env)).code, 0);
   });
 }
