@@ -137,6 +137,11 @@ export interface Sys {
    * null when something is already there.
    */
   createFile(path: string, mode: number): SysFile | null;
+  /**
+   * Opens a file for reading from its current position on (a `read` at the end gives null,
+   * a later one what was appended meanwhile); null when it does not exist.
+   */
+  openRead(path: string): Pick<SysConn, "read" | "close"> | null;
   /** A file's bytes as a stream (64 KiB reads), or null when it does not exist. */
   readStream(path: string): ReadableStream<Uint8Array> | null;
   /** This process's standard input as a stream. */
@@ -304,6 +309,7 @@ function denoSys(): Sys {
       };
     },
     readStream: (path) => orNull(() => Deno.openSync(path).readable),
+    openRead: (path) => orNull(() => Deno.openSync(path)),
     stdinStream: () => Deno.stdin.readable,
     mkdir: (path, mode) => exclusive(() => Deno.mkdirSync(path, { mode })),
     symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),

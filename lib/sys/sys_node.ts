@@ -147,6 +147,24 @@ export function nodeSys(): Sys {
     },
     readStream: (path) => orNull(() => fdStream(fs, fs.openSync(path, "r"), true)),
     stdinStream: () => fdStream(fs, 0, false),
+    openRead(path) {
+      const fd = orNull(() => fs.openSync(path, "r"));
+      if (fd === null) return null;
+      return {
+        read: (buf) =>
+          new Promise((resolve, reject) =>
+            fs.read(
+              fd,
+              buf,
+              0,
+              buf.length,
+              null,
+              (err, n) => err ? reject(err) : resolve(n || null),
+            )
+          ),
+        close: () => fs.closeSync(fd),
+      };
+    },
     mkdir: (path, mode) => exclusive(() => fs.mkdirSync(path, { mode })),
     symlink: (target, path) => exclusive(() => fs.symlinkSync(target, path)),
     link: (target, path) => exclusive(() => fs.linkSync(target, path)),
