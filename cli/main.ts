@@ -6,8 +6,9 @@
  * @module
  */
 import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
-import { report, write } from "./report.ts";
-import { setSelfCommand } from "../lib/sys/sys.ts";
+import { report } from "./report.ts";
+import { setSelfCommand, sys } from "../lib/sys/sys.ts";
+import { versionText } from "./version_text.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
 /** A command module: `main` gets the arguments after the command name. */
@@ -114,10 +115,6 @@ function usage(): string {
     "Run 'nook COMMAND --help' for more information on a command.\n";
 }
 
-function version(): string {
-  return `nook version ${denoJson.version} (deno ${Deno.version.deno}, ${Deno.build.target})\n`;
-}
-
 /**
  * Runs the command line.
  *
@@ -133,16 +130,16 @@ function version(): string {
 export async function main(args: string[]): Promise<number> {
   const [first, ...rest] = args;
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
-    await write(Deno.stdout, usage());
+    sys.stdout(usage());
     return first === undefined ? EXIT_NOOK : 0;
   }
   if (first === "-v" || first === "--version" || first === "version") {
-    await write(Deno.stdout, version());
+    sys.stdout(await versionText(denoJson.version));
     return 0;
   }
   const cmd = COMMANDS[first];
   if (!cmd) {
-    await write(Deno.stderr, `nook: unknown command '${first}'\nSee 'nook --help'\n`);
+    sys.stderr(`nook: unknown command '${first}'\nSee 'nook --help'\n`);
     return EXIT_NOOK;
   }
   try {
@@ -158,10 +155,31 @@ const INTERNAL: Record<string, () => Promise<CommandModule>> = {
   "_container-files": () => import("../lib/container/files_worker.ts"),
 };
 
+/**
+ * Runs nook as a program (an internal command, else {@linkcode main}) and exits.
+ *
+ * @param self How to start nook again (see `setSelfCommand`).
+ * @returns Never: the process exits with the command's code.
+ *
+ * @example
+ * ```ts ignore
+ * await runProgram([process.execPath, process.argv[1]]);
+ * ```
+ */
+export async function runProgram(self: string[]): Promise<never> {
+  setSelfCommand(self);
+  const args = sys.args();
+  const internal = INTERNAL[args[0]];
+  if (internal) sys.exit(await (await internal()).main(args.slice(1)));
+  sys.exit(await main(args));
+}
+
+// The Node/Bun bundle is built with import.meta.main defined false: cli/node_main.ts starts it.
 if (import.meta.main) {
-  const here = decodeURIComponent(new URL(import.meta.url).pathname);
-  setSelfCommand([Deno.execPath(), "run", "-A", here]);
-  const internal = INTERNAL[Deno.args[0]];
-  if (internal) Deno.exit(await (await internal()).main(Deno.args.slice(1)));
-  Deno.exit(await main(Deno.args));
+  await runProgram([
+    sys.execPath(),
+    "run",
+    "-A",
+    decodeURIComponent(new URL(import.meta.url).pathname),
+  ]);
 }

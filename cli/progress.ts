@@ -5,9 +5,9 @@
  * @module
  */
 import type { PullEvent } from "../lib/image/pull_image.ts";
+import { sys } from "../lib/sys/sys.ts";
 
-const enc = new TextEncoder();
-const write = (text: string) => Deno.stderr.writeSync(enc.encode(text));
+const write = (text: string) => sys.stderr(text);
 
 function size(n: number): string {
   if (n < 1024) return `${n}B`;
@@ -27,7 +27,7 @@ function size(n: number): string {
  * await pullImage("busybox", { onProgress: pullProgress() });
  * ```
  */
-export function pullProgress(terminal = Deno.stderr.isTerminal()): (event: PullEvent) => void {
+export function pullProgress(terminal = sys.isTerminal(2)): (event: PullEvent) => void {
   const rows = new Map<string, { text: string; start: number }>();
   let drawn = 0;
   let last = 0;

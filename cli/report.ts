@@ -5,7 +5,7 @@
  * @module
  */
 import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
-import { setSelfCommand } from "../lib/sys/sys.ts";
+import { setSelfCommand, sys } from "../lib/sys/sys.ts";
 
 /**
  * Writes all of `text`.
@@ -35,7 +35,7 @@ export async function write(file: { write(p: Uint8Array): Promise<number> }, tex
  * return await report(err);
  * ```
  */
-export async function report(err: unknown): Promise<number> {
+export function report(err: unknown): Promise<number> {
   const e = err as {
     name?: string;
     message?: string;
@@ -47,8 +47,8 @@ export async function report(err: unknown): Promise<number> {
   const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError" ||
     (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code));
   const text = known ? e.message : `internal error: ${e?.stack ?? String(err)}`;
-  await write(Deno.stderr, `nook: ${text}\n`);
-  return typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK;
+  sys.stderr(`nook: ${text}\n`);
+  return Promise.resolve(typeof e?.exitCode === "number" ? e.exitCode : EXIT_NOOK);
 }
 
 /**
@@ -69,7 +69,7 @@ export async function runStandalone(
   mainBundle: URL,
 ): Promise<never> {
   setSelfCommand([
-    Deno.execPath(),
+    sys.execPath(),
     "run",
     "-A",
     "--no-config",
@@ -77,9 +77,9 @@ export async function runStandalone(
   ]);
   let code: number;
   try {
-    code = await main(Deno.args);
+    code = await main(sys.args());
   } catch (err) {
     code = await report(err);
   }
-  Deno.exit(code);
+  sys.exit(code);
 }

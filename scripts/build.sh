@@ -8,6 +8,10 @@
 # bin/nook runs directly: one file loads faster than a dozen chunks (measured:
 # `nook exec CTR true` 37.5 -> 27.8 ms), while a big one (run, pull: 250 KB
 # with the image code) parses slower than its chunks.
+#
+# dist/node/nook.js is the same CLI for Node and Bun (bin/nook-node, bin/nook-bun).
+# The Deno bundles define NOOK_DENO_ONLY, so esbuild leaves the Node and Bun
+# backends (lib/sys/sys_node.ts, shim/binding_ffi.ts) out of them.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 esbuild="$here/node_modules/.bin/esbuild"
@@ -15,7 +19,8 @@ max_single=${NOOK_SINGLE_BUNDLE_MAX:-120000}
 sh "$here/scripts/build_shim.sh"
 rm -rf "$here/dist"
 "$esbuild" "$here/cli/main.ts" --bundle --format=esm --platform=neutral \
-  --splitting --outdir="$here/dist" --log-level=warning --external:"node:*"
+  --splitting --outdir="$here/dist" --log-level=warning --external:"node:*" \
+  --define:globalThis.NOOK_DENO_ONLY=true
 stubs=$(mktemp -d)
 trap 'rm -rf "$stubs"' EXIT
 mkdir -p "$here/dist/cmd"
@@ -29,7 +34,15 @@ await runStandalone(main, new URL("../main.js", import.meta.url));
 STUB
   out="$here/dist/cmd/$name.js"
   "$esbuild" "$stubs/$name.ts" --bundle --format=esm --platform=neutral \
-    --outfile="$out" --log-level=warning --external:"node:*"
+    --outfile="$out" --log-level=warning --external:"node:*" \
+    --define:globalThis.NOOK_DENO_ONLY=true
   if [ "$(wc -c <"$out")" -gt "$max_single" ]; then rm -f "$out"; fi
 done
+# Node and Bun: one ESM file (they load one file fast); koffi stays a package
+# (it has a native addon), found in node_modules from dist/node/.
+mkdir -p "$here/dist/node"
+echo '{ "type": "module" }' >"$here/dist/node/package.json"
+"$esbuild" "$here/cli/node_main.ts" --bundle --format=esm --platform=neutral \
+  --outfile="$here/dist/node/nook.js" --log-level=warning --external:"node:*" \
+  --external:koffi --define:import.meta.main=false --target=node20
 echo "built dist/ (bundled CLI; single-file commands: $(ls "$here/dist/cmd" | sed 's/\.js$//' | tr '\n' ' '))"

@@ -1,14 +1,46 @@
 /**
- * The one binding to the C shim. Today it loads the library with
- * `Deno.dlopen`; bun:ffi and koffi backends implement the same {@linkcode Shim}
- * interface. Blocking calls (release, wait, read, relay) are nonblocking FFI
- * calls that run on a worker thread, so the event loop keeps going.
+ * The one binding to the C shim. It loads the library with `Deno.dlopen`
+ * under Deno, koffi under Node and bun:ffi under Bun (`binding_ffi.ts`), all
+ * from the same symbol tables into the same {@linkcode Shim}. Blocking calls
+ * (release, wait, read, relay) are nonblocking FFI calls that run on a worker
+ * thread, so the event loop keeps going.
  *
  * This module imports nothing from `lib/`.
  *
  * @module
  */
 import { ABI } from "./protocol.ts";
+import { openBun, openKoffi, type SymbolSpec } from "./binding_ffi.ts";
+
+/** Deno, or else the `process` of Node and Bun (this module imports nothing from lib/sys). */
+const onDeno = typeof Deno === "object" && Boolean(Deno?.version?.deno);
+
+interface NodeProcess {
+  env: Record<string, string | undefined>;
+  arch: string;
+  versions: Record<string, string | undefined>;
+  getBuiltinModule(name: string): unknown;
+}
+
+function nodeProcess(): NodeProcess {
+  return (globalThis as unknown as { process: NodeProcess }).process;
+}
+
+function envVar(name: string): string | undefined {
+  return onDeno ? Deno.env.get(name) : nodeProcess().env[name];
+}
+
+function isFile(path: string): boolean {
+  try {
+    if (onDeno) return Deno.statSync(path).isFile;
+    const fs = nodeProcess().getBuiltinModule("node:fs") as {
+      statSync(p: string): { isFile(): boolean };
+    };
+    return fs.statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /** What `spawn` hands back. */
 export interface SpawnedChild {
@@ -183,8 +215,8 @@ export class ShimLoadError extends Error {
 }
 
 function archName(): string {
-  const arch = Deno.build.arch;
-  return arch === "aarch64" ? "aarch64" : "x86_64";
+  const arch = onDeno ? Deno.build.arch : nodeProcess().arch;
+  return arch === "aarch64" || arch === "arm64" ? "aarch64" : "x86_64";
 }
 
 /**
@@ -201,7 +233,7 @@ function archName(): string {
  * ```
  */
 export function shimPath(): string {
-  const env = Deno.env.get("NOOK_SHIM_PATH");
+  const env = envVar("NOOK_SHIM_PATH");
   if (env) return env;
   const name = `libnook_shim-${archName()}.so`;
   const candidates = [
@@ -210,13 +242,7 @@ export function shimPath(): string {
     new URL(`../../shim/build/${name}`, import.meta.url),
   ]
     .map((u) => decodeURIComponent(u.pathname));
-  return candidates.find((p) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  }) ?? candidates[0];
+  return candidates.find(isFile) ?? candidates[0];
 }
 
 function open<S extends Deno.ForeignLibraryInterface>(
@@ -224,7 +250,13 @@ function open<S extends Deno.ForeignLibraryInterface>(
   symbols: S,
 ): Deno.DynamicLibrary<S>["symbols"] {
   try {
-    return Deno.dlopen(path, symbols).symbols;
+    // NOOK_DENO_ONLY: set in the Deno bundles, which then leave the FFI backends out.
+    return (globalThis as { NOOK_DENO_ONLY?: boolean }).NOOK_DENO_ONLY || onDeno
+      ? Deno.dlopen(path, symbols).symbols
+      : (nodeProcess().versions.bun ? openBun : openKoffi)(
+        path,
+        symbols as unknown as Record<string, SymbolSpec>,
+      ) as unknown as Deno.DynamicLibrary<S>["symbols"];
   } catch (err) {
     throw new ShimLoadError(
       `Cannot load nook's shim from '${path}': ${(err as Error).message}; ` +
@@ -371,7 +403,7 @@ export function loadShim(): Shim {
  * ```
  */
 export function monitorPath(): string {
-  const env = Deno.env.get("NOOK_MONITOR_PATH");
+  const env = envVar("NOOK_MONITOR_PATH");
   if (env) return env;
   const lib = shimPath();
   return `${lib.slice(0, lib.lastIndexOf("/") + 1)}nook-monitor-${archName()}`;

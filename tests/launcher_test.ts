@@ -19,7 +19,7 @@ Deno.test("bin/nook runs the bundle from dist/", () => {
 Deno.test("bin/nook --version and run behave as the sources do", async () => {
   const version = await launch(["--version"]);
   assert.equal(version.code, 0);
-  assert.match(version.stdout, /^nook version \d+\.\d+\.\d+ \(deno /);
+  assert.match(version.stdout, /^nook version \d+\.\d+\.\d+\nruntime: deno /);
   const rootfs = await busyboxRootfs();
   const r = await launch([
     "run",

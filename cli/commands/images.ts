@@ -7,6 +7,7 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { readIndex, storeLayout } from "../../lib/store/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { ago, table } from "../table.ts";
+import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Only image ids" },
@@ -83,7 +84,7 @@ export function main(args: string[]): Promise<number> {
       "CREATED",
       "SIZE",
     ];
-    Deno.stdout.writeSync(new TextEncoder().encode(table(head, rows)));
+    sys.stdout(table(head, rows));
   }
   return Promise.resolve(0);
 }

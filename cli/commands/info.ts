@@ -20,6 +20,7 @@ import {
 } from "../../lib/host/mod.ts";
 import type { StorageChoice } from "../../lib/storage/choose_storage_driver.ts";
 import { parseHasDefaultRoute } from "../../lib/network/host_route.ts";
+import { sys } from "../../lib/sys/sys.ts";
 
 /** Options of {@linkcode main}, for tests and for the dispatcher. */
 export interface InfoOptions {
@@ -85,10 +86,7 @@ function parseArgs(args: string[]): Parsed {
 }
 
 function writeStdout(text: string): void {
-  const data = new TextEncoder().encode(text);
-  for (let offset = 0; offset < data.length;) {
-    offset += Deno.stdout.writeSync(data.subarray(offset));
-  }
+  sys.stdout(text);
 }
 
 /** Lines of "key: value" with the values in one column. */
@@ -159,7 +157,7 @@ function infoText(
   const helpers = info.networkHelpers.map((h) => `${h.name} (${h.path})`).join(", ") || "none";
   return aligned([
     ["version", config.version],
-    ["deno", Deno.version.deno],
+    [sys.runtime, sys.version],
     ["kernel", info.kernel],
     ["user", `${user} (uid ${info.user.uid}, gid ${info.user.gid})`],
     ["subuid", ranges(info.subuid)],
@@ -239,7 +237,7 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
       JSON.stringify(
         {
           version: config.version,
-          deno: Deno.version.deno,
+          [sys.runtime]: sys.version,
           ...info,
           networkDefault: network,
           storageDriver,

@@ -14,6 +14,7 @@ import {
   readLogs,
 } from "../../lib/container/container_logs.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "follow", short: "f", type: "bool", help: "Follow the output while the container runs" },
@@ -34,8 +35,6 @@ const FLAGS: FlagSpec[] = [
   { name: "timestamps", short: "t", type: "bool", help: "Show the time of each line" },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
-
-const enc = new TextEncoder();
 
 /**
  * Runs `nook logs`.
@@ -70,9 +69,7 @@ export async function main(args: string[]): Promise<number> {
   const write = (e: LogEntry) => {
     const head = stamps && atLineStart[e.stream] ? `${e.time} ` : "";
     atLineStart[e.stream] = !e.partial;
-    const bytes = enc.encode(head + e.text + (e.partial ? "" : "\n"));
-    const out = e.stream === "stdout" ? Deno.stdout : Deno.stderr;
-    for (let at = 0; at < bytes.length;) at += out.writeSync(bytes.subarray(at));
+    sys[e.stream](head + e.text + (e.partial ? "" : "\n"));
   };
   if (p.bools.follow) {
     for await (const e of followLogs(record.id, options)) write(e);

@@ -7,6 +7,7 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { pullImage } from "../../lib/image/pull_image.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { pullProgress } from "../progress.ts";
+import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Print only the image id" },
@@ -49,7 +50,7 @@ export async function main(args: string[]): Promise<number> {
     platform: p.strings.platform,
     registry: { tlsVerify: p.bools["tls-verify"], certDir: p.strings["cert-dir"] },
     onProgress: p.bools.quiet ? undefined : pullProgress(),
-    onWarning: (m) => Deno.stderr.writeSync(new TextEncoder().encode(`nook: ${m}\n`)),
+    onWarning: (m) => sys.stderr(`nook: ${m}\n`),
   });
   console.log(p.bools.quiet ? image.id : (image.names[0] ?? image.repoDigests[0]));
   return 0;

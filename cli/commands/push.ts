@@ -7,6 +7,7 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { type PushEvent, pushImage } from "../../lib/image/push_image.ts";
 import { parseReference } from "../../lib/reference/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Print only the pushed digest" },
@@ -29,8 +30,7 @@ const FLAGS: FlagSpec[] = [
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
-const enc = new TextEncoder();
-const say = (text: string) => Deno.stderr.writeSync(enc.encode(text));
+const say = (text: string) => sys.stderr(text);
 
 function printer(): (event: PushEvent) => void {
   return (e) => {

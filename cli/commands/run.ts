@@ -19,6 +19,7 @@ import {
 } from "../../lib/runtime/network_mode.ts";
 import { parseNetwork } from "../../lib/network/network_option.ts";
 import { isIpAddress, parsePublish } from "../../lib/network/port_mapping.ts";
+import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   {
@@ -214,7 +215,7 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     }
     [image, ...command] = command;
   } else if (!rootfs.startsWith("/")) {
-    rootfs = `${Deno.cwd()}/${rootfs}`;
+    rootfs = `${sys.cwd()}/${rootfs}`;
   }
   const userns = p.strings.userns;
   if (userns !== undefined && userns !== "" && userns !== "keep-id") {

@@ -6,7 +6,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
-import { sys } from "../sys/mod.ts";
+import { sys, type SysConn } from "../sys/mod.ts";
 import type { ContainerRecord } from "./container_record.ts";
 import { containerStatus } from "./container_state.ts";
 import { attachSocketPath } from "./launch_container.ts";
@@ -20,7 +20,7 @@ export interface AttachOptions {
   /** Send this process's stdin to the container. */
   stdin?: boolean;
   /** An already open connection (from a start that waited for it). */
-  conn?: Deno.UnixConn;
+  conn?: SysConn;
 }
 
 /**
@@ -56,9 +56,9 @@ export function frame(type: number, body: Uint8Array): Uint8Array {
  * const conn = await connectAttach(record);
  * ```
  */
-export async function connectAttach(record: ContainerRecord): Promise<Deno.UnixConn> {
+export async function connectAttach(record: ContainerRecord): Promise<SysConn> {
   try {
-    return await Deno.connect({ transport: "unix", path: attachSocketPath(record.id) });
+    return await sys.connectUnix(attachSocketPath(record.id));
   } catch {
     const s = containerStatus(record.id);
     throw new UsageError(
@@ -98,12 +98,9 @@ export async function attachContainer(
       cleanups.push(() => sys.setRaw(false));
     }
     (async () => {
-      const buf = new Uint8Array(65536);
       try {
-        for (;;) {
-          const n = await Deno.stdin.read(buf);
-          if (n === null) break;
-          await writeAll(conn, frame(FRAME_STDIN, buf.slice(0, n)));
+        for await (const chunk of sys.stdinStream()) {
+          await writeAll(conn, frame(FRAME_STDIN, chunk));
         }
         await writeAll(conn, frame(FRAME_STDIN_CLOSE, new Uint8Array()));
       } catch {
@@ -137,8 +134,8 @@ export async function attachContainer(
         if (joined.length - at - 5 < len) break;
         const body = joined.subarray(at + 5, at + 5 + len);
         const kind = joined[at];
-        if (kind === STREAM_STDOUT) await writeAll(Deno.stdout, body);
-        else if (kind === STREAM_STDERR) await writeAll(Deno.stderr, body);
+        if (kind === STREAM_STDOUT) sys.stdout(body);
+        else if (kind === STREAM_STDERR) sys.stderr(body);
         else if (kind === STREAM_EXIT) code = Number(new TextDecoder().decode(body));
         at += 5 + len;
       }

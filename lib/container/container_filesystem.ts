@@ -11,6 +11,7 @@ import { STORAGE_DRIVERS, type StorageDriverName } from "../storage/mod.ts";
 import { type ImageRecord, layerPath, readIndex, storeLayout } from "../store/mod.ts";
 import { findContainerDir } from "./find_container_dir.ts";
 import type { TreeLayer } from "./layered_tree.ts";
+import { sys } from "../sys/sys.ts";
 
 /** A container's file system, as its directories. */
 export interface ContainerFilesystem {
@@ -34,8 +35,7 @@ export interface ContainerFilesystem {
 
 function exists(path: string): boolean {
   try {
-    Deno.lstatSync(path);
-    return true;
+    return sys.lstat(path) !== null;
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
-import { sys } from "../sys/mod.ts";
+import { sys, type SysConn } from "../sys/mod.ts";
 import { containerStatus } from "./container_state.ts";
 import { logPath } from "./launch_container.ts";
 
@@ -160,16 +160,16 @@ export async function* followLogs(
 ): AsyncGenerator<LogEntry> {
   const path = logPath(id);
   const before = logFiles(id).slice(0, -1).map((f) => sys.readText(f) ?? "").join("");
-  let file: Deno.FsFile | null = null;
+  let file: Pick<SysConn, "read" | "close"> | null = null;
   let ino: number | null = null;
   let pending = "";
   let first = true;
   const until = options.until;
   const readNew = async (): Promise<LogEntry[]> => {
-    const st = sys.lstat(path) ? Deno.statSync(path) : null;
+    const st = sys.stat(path);
     if (st && (file === null || st.ino !== ino)) { // rotated: a new file
       file?.close();
-      file = await Deno.open(path, { read: true });
+      file = sys.openRead(path);
       ino = st.ino;
     }
     if (!file) return [];
@@ -205,6 +205,6 @@ export async function* followLogs(
       await sleep(100);
     }
   } finally {
-    (file as Deno.FsFile | null)?.close();
+    (file as Pick<SysConn, "read" | "close"> | null)?.close();
   }
 }

@@ -21,7 +21,7 @@ export interface ContainerProcess {
 
 function nsOf(pid: number | string): string | null {
   try {
-    return Deno.readLinkSync(`/proc/${pid}/ns/pid`);
+    return sys.readLink(`/proc/${pid}/ns/pid`);
   } catch {
     return null;
   }

@@ -331,7 +331,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       log,
       process,
     };
-    Deno.mkdirSync(containerDir(id), { recursive: true, mode: 0o700 });
+    sys.mkdirp(containerDir(id), 0o700);
     writeRecord(record);
     return record;
   });

@@ -20,7 +20,7 @@ import {
 import type { OutputMode, RunOptions } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
-import { sys } from "../sys/mod.ts";
+import { sys, type SysConn } from "../sys/mod.ts";
 import { idMapLines, netHelperLines, startMonitor } from "./monitor_process.ts";
 import {
   containerDir,
@@ -310,20 +310,20 @@ export interface Launched {
   /** Pid of its first process. */
   pid: number;
   /** The attach connection, when asked for. */
-  conn?: Deno.UnixConn;
+  conn?: SysConn;
 }
 
 /** Connects to the socket the monitor is about to make (it waits for us before it starts). */
 async function connectEarly(
   path: string,
   done: Promise<unknown>,
-): Promise<Deno.UnixConn | undefined> {
+): Promise<SysConn | undefined> {
   let over = false;
   done.then(() => over = true, () => over = true);
   for (let i = 0; i < 500 && !over; i++) {
     if (sys.lstat(path)) {
       try {
-        return await Deno.connect({ transport: "unix", path });
+        return await sys.connectUnix(path);
       } catch {
         // not listening yet
       }
@@ -444,7 +444,7 @@ async function startUnderMonitor(
     run,
     warn,
   );
-  Deno.writeFileSync(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
+  sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
   await announceOnNetwork(record, spec.initLayer.hosts);
   const dir = containerDir(record.id);
   const lines: string[][] = [
@@ -469,7 +469,7 @@ async function startUnderMonitor(
     const { selfCommand } = await import("../sys/sys.ts");
     lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
   }
-  let conn: Deno.UnixConn | undefined;
+  let conn: SysConn | undefined;
   const { words, code } = await startMonitor(
     run,
     lines,

@@ -9,7 +9,7 @@
 import { monitorPath } from "../../shim/binding.ts";
 import { HostError, NookError } from "../errors/mod.ts";
 import type { NetHelperPlan } from "../network/plan_net_helper.ts";
-import { which } from "../sys/mod.ts";
+import { type CommandResult, sys, which } from "../sys/mod.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
 
 /**
@@ -98,15 +98,10 @@ export async function startMonitor(
     throw new NookError(`Cannot start ${what}: a path or value holds a tab or newline`);
   }
   const conf = `${dir}/monitor.conf`;
-  Deno.writeTextFileSync(conf, lines.map((l) => l.join("\t")).join("\n") + "\n", { mode: 0o600 });
-  let out: Deno.CommandOutput;
+  sys.writeText(conf, lines.map((l) => l.join("\t")).join("\n") + "\n", 0o600);
+  let out: CommandResult;
   try {
-    const output = new Deno.Command(monitorPath(), {
-      args: [conf],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output();
+    const output = sys.run(monitorPath(), [conf], { stderr: "null" });
     await whileStarting?.(output);
     out = await output;
   } catch (err) {
@@ -115,5 +110,5 @@ export async function startMonitor(
         "build it with 'deno task build'",
     );
   }
-  return { words: new TextDecoder().decode(out.stdout).trim().split(" "), code: out.code };
+  return { words: out.stdout.trim().split(" "), code: out.code };
 }

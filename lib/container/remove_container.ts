@@ -70,7 +70,7 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
   const gone = `${containersRoot()}/.removing-${id}-${sys.pid()}`;
   const moved = await withRecordsLock(() => {
     if (!sys.lstat(dir)) return false;
-    Deno.renameSync(dir, gone);
+    sys.rename(dir, gone);
     return true;
   });
   sys.remove(containerRunDir(id));

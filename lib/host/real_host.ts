@@ -4,44 +4,29 @@
  * @module
  */
 import type { Host, HostStat } from "./host.ts";
+import { sys } from "../sys/sys.ts";
 
 const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 /** Where `getcap` lives when `/usr/sbin` is not on a user's PATH. */
 const GETCAP_FALLBACKS = ["/usr/sbin/getcap", "/sbin/getcap"];
 
-function missing(err: unknown): boolean {
-  return err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory;
-}
-
-// Synchronous reads behind the async interface: the host's files are small /proc, /sys and /etc
-// files, and Deno's first async file operation costs about 0.5 ms (its thread pool starts), which
-// `nook run` would pay for each container's cgroup.
 function readTextFile(path: string): Promise<string | null> {
-  return settle(() => Deno.readTextFileSync(path));
+  return Promise.resolve(sys.readText(path));
 }
 
-/** What `fn` returns, null for a missing path, as a promise (rejected on other errors). */
-function settle<T>(fn: () => T): Promise<T | null> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return missing(err) ? Promise.resolve(null) : Promise.reject(err);
-  }
-}
-
-async function stat(path: string): Promise<HostStat | null> {
-  const info = await settle(() => Deno.statSync(path));
-  if (info === null) return null;
-  const mode = (info.mode ?? 0) & 0o7777;
-  return {
+function stat(path: string): Promise<HostStat | null> {
+  const info = sys.stat(path);
+  if (info === null) return Promise.resolve(null);
+  const mode = info.mode & 0o7777;
+  return Promise.resolve({
     isFile: info.isFile,
     isDirectory: info.isDirectory,
-    isCharDevice: info.isCharDevice ?? false,
+    isCharDevice: info.isCharDevice,
     mode,
-    uid: info.uid ?? 0,
-    gid: info.gid ?? 0,
+    uid: info.uid,
+    gid: info.gid,
     setuid: (mode & 0o4000) !== 0,
-  };
+  });
 }
 
 async function isExecutableFile(path: string): Promise<boolean> {
@@ -55,7 +40,7 @@ async function isExecutableFile(path: string): Promise<boolean> {
 
 async function which(name: string): Promise<string | null> {
   if (name.includes("/")) return await isExecutableFile(name) ? name : null;
-  const dirs = (Deno.env.get("PATH") || DEFAULT_PATH).split(":");
+  const dirs = (sys.env("PATH") || DEFAULT_PATH).split(":");
   for (const dir of dirs) {
     const candidate = `${dir || "."}/${name}`;
     if (await isExecutableFile(candidate)) return candidate;
@@ -71,11 +56,10 @@ async function fileCapabilities(path: string): Promise<string | null> {
   }
   if (getcap === null) return null;
   try {
-    const out = await new Deno.Command(getcap, { args: [path], stdout: "piped", stderr: "null" })
-      .output();
-    if (!out.success) return null;
+    const out = await sys.run(getcap, [path], { stderr: "null" });
+    if (out.code !== 0) return null;
     // "PATH cap_setuid=ep" (libcap >= 2.41) or "PATH = cap_setuid+ep" (older).
-    const text = new TextDecoder().decode(out.stdout).trim();
+    const text = out.stdout.trim();
     return text.startsWith(path) ? text.slice(path.length).replace(/^\s*=?\s*/, "") : text;
   } catch {
     return null;
@@ -83,9 +67,7 @@ async function fileCapabilities(path: string): Promise<string | null> {
 }
 
 function processId(kind: "uid" | "gid"): number {
-  const id = kind === "uid" ? Deno.uid() : Deno.gid();
-  if (id === null) throw new Error(`Cannot read the ${kind} of this process: nook runs on Linux`);
-  return id;
+  return kind === "uid" ? sys.uid() : sys.gid();
 }
 
 /** The name field of the passwd line with this uid, from `text` in passwd(5) format. */
@@ -103,18 +85,14 @@ function passwdName(text: string, uid: number): string | null {
  */
 function lookUpUserName(uid: number): string | null {
   try {
-    const name = passwdName(Deno.readTextFileSync("/etc/passwd"), uid);
+    const name = passwdName(sys.readText("/etc/passwd") ?? "", uid);
     if (name !== null) return name;
   } catch {
-    // No /etc/passwd: ask NSS.
+    // An unreadable /etc/passwd: ask NSS.
   }
   try {
-    const out = new Deno.Command("getent", {
-      args: ["passwd", String(uid)],
-      stdout: "piped",
-      stderr: "null",
-    }).outputSync();
-    return out.success ? passwdName(new TextDecoder().decode(out.stdout), uid) : null;
+    const out = sys.runSync("getent", ["passwd", String(uid)]);
+    return out.code === 0 ? passwdName(out.stdout, uid) : null;
   } catch {
     return null;
   }
@@ -143,7 +121,7 @@ export function realHost(): Host {
     uid: () => processId("uid"),
     gid: () => processId("gid"),
     userName: () => name === undefined ? (name = lookUpUserName(processId("uid"))) : name,
-    env: (name) => Deno.env.get(name),
-    kernelRelease: () => Deno.osRelease(),
+    env: (name) => sys.env(name),
+    kernelRelease: () => sys.osRelease(),
   };
 }

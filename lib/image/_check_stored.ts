@@ -7,6 +7,7 @@
  */
 import { NookError } from "../errors/mod.ts";
 import { blobPath, layerPath, type StoreLayout } from "../store/mod.ts";
+import { sys } from "../sys/sys.ts";
 
 /**
  * Throws when the config or an unpacked layer of an image is gone.
@@ -37,9 +38,7 @@ export function checkStored(
       ...chainIds.map((c) => `${layerPath(layout, c)}/diff`),
     ]
   ) {
-    try {
-      Deno.statSync(path);
-    } catch {
+    if (sys.stat(path) === null) {
       throw new NookError(`${what} raced with an image removal ('${path}' is gone); try again`);
     }
   }

@@ -10,6 +10,7 @@ import { readLayerHolds } from "../store/collect_garbage.ts";
 import { blobPath, layerPath, readIndex, type StoreLayout } from "../store/mod.ts";
 import { treeSize } from "../store/tree_size.ts";
 import { isContainerRunning, listContainers } from "./list_containers.ts";
+import { sys } from "../sys/sys.ts";
 
 /** One row of `system df`. */
 export interface UsageRow {
@@ -129,7 +130,7 @@ export function diskUsage(layout: StoreLayout, options: DiskUsageOptions = {}): 
 
 function fileSize(path: string): number {
   try {
-    return Deno.lstatSync(path).size;
+    return sys.lstat(path)?.size ?? 0;
   } catch {
     return 0;
   }

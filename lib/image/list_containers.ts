@@ -7,6 +7,7 @@
  */
 import { containerStatus } from "../container/container_state.ts";
 import type { StoreLayout } from "../store/mod.ts";
+import { sys } from "../sys/sys.ts";
 
 /** A container, seen from the image store. */
 export interface ContainerUse {
@@ -55,25 +56,18 @@ export function containersDir(layout: StoreLayout): string {
  */
 export function listContainers(layout: StoreLayout): ContainerUse[] {
   const root = containersDir(layout);
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(root)];
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
   const out: ContainerUse[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory) continue;
-    const dir = `${root}/${entry.name}`;
+  for (const name of sys.readDir(root)) {
+    if (!sys.lstat(`${root}/${name}`)?.isDirectory) continue;
+    const dir = `${root}/${name}`;
     let image: string | undefined;
     try {
-      const doc = JSON.parse(Deno.readTextFileSync(`${dir}/container.json`));
+      const doc = JSON.parse(sys.readText(`${dir}/container.json`) ?? "null");
       if (typeof doc?.image === "string") image = doc.image;
     } catch {
       // being created, or damaged: it exists, its image is unknown
     }
-    out.push({ id: entry.name, dir, image });
+    out.push({ id: name, dir, image });
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -93,7 +87,7 @@ export function listContainers(layout: StoreLayout): ContainerUse[] {
 export function containerExists(layout: StoreLayout, id: string): boolean {
   if (id === "" || id.includes("/") || id === "." || id === "..") return false;
   try {
-    return Deno.lstatSync(`${containersDir(layout)}/${id}`).isDirectory;
+    return sys.lstat(`${containersDir(layout)}/${id}`)?.isDirectory ?? false;
   } catch {
     return false;
   }

@@ -28,6 +28,7 @@ import {
 } from "../store/mod.ts";
 import { chainIds, type ImageConfig } from "./image_config.ts";
 import { storeLayer } from "./store_layer.ts";
+import { sys } from "../sys/sys.ts";
 
 /** What a pull reports as it goes. */
 export type PullEvent =
@@ -66,13 +67,15 @@ async function readBlob(
   desc: Descriptor,
 ): Promise<Uint8Array> {
   const path = blobPath(layout, desc.digest);
-  try {
-    return Deno.readFileSync(path);
-  } catch {
-    const { body } = await client.getBlob(ref, desc.digest);
-    await ingestBlob(layout, desc.digest, body, { size: desc.size });
-    return Deno.readFileSync(path);
+  const stored = sys.readBytes(path);
+  if (stored) return stored;
+  const { body } = await client.getBlob(ref, desc.digest);
+  await ingestBlob(layout, desc.digest, body, { size: desc.size });
+  const bytes = sys.readBytes(path);
+  if (!bytes) {
+    throw new NookError(`Blob '${desc.digest}' is gone from the store right after its download`);
   }
+  return bytes;
 }
 
 async function fetchLayer(
@@ -183,9 +186,7 @@ export async function pullImage(
         ...chains.map((c) => `${layerPath(layout, c)}/diff`),
       ]
     ) {
-      try {
-        Deno.statSync(path);
-      } catch {
+      if (sys.stat(path) === null) {
         throw new NookError(
           `Pull of '${reference}' raced with an image removal ('${path}' is gone); pull again`,
         );

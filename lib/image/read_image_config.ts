@@ -5,6 +5,7 @@
  */
 import { blobPath, type ImageRecord, type StoreLayout } from "../store/mod.ts";
 import type { ImageConfig } from "./image_config.ts";
+import { sys } from "../sys/sys.ts";
 
 /**
  * The config of a stored image.
@@ -19,5 +20,5 @@ import type { ImageConfig } from "./image_config.ts";
  * ```
  */
 export function readImageConfig(layout: StoreLayout, image: ImageRecord): ImageConfig {
-  return JSON.parse(Deno.readTextFileSync(blobPath(layout, image.id))) as ImageConfig;
+  return JSON.parse(sys.readText(blobPath(layout, image.id)) ?? "null") as ImageConfig;
 }

@@ -7,6 +7,7 @@
 import { NookError } from "../errors/mod.ts";
 import type { ImageManifest } from "../registry/manifest.ts";
 import { blobPath, type ImageRecord, type StoreLayout } from "../store/mod.ts";
+import { sys } from "../sys/sys.ts";
 
 /** A stored manifest. */
 export interface StoredManifest {
@@ -33,7 +34,9 @@ export interface StoredManifest {
 export function readImageManifest(layout: StoreLayout, image: ImageRecord): StoredManifest {
   let bytes: Uint8Array;
   try {
-    bytes = Deno.readFileSync(blobPath(layout, image.manifestDigest));
+    const read = sys.readBytes(blobPath(layout, image.manifestDigest));
+    if (!read) throw new Error("no such file");
+    bytes = read;
   } catch (err) {
     throw new NookError(
       `The manifest ${image.manifestDigest} of image ${image.id.slice(7, 19)} is not in the store`,

@@ -13,6 +13,7 @@ import { removeTree, startUnpack } from "../layers/mod.ts";
 import { ingestBlob } from "../store/ingest_blob.ts";
 import { blobPath, layerPath, type StoreLayout, writeFileAtomic } from "../store/mod.ts";
 import { compressionOf } from "../unpack/compression.ts";
+import { sys } from "../sys/sys.ts";
 
 /** A layer: its blob's descriptor and its ids. */
 export interface LayerDescriptor {
@@ -66,12 +67,7 @@ export interface StagedLayer {
 }
 
 function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return sys.stat(path) !== null;
 }
 
 /**
@@ -123,10 +119,10 @@ export async function stageLayer(
   } catch {
     throw new NookError(`Unsupported layer media type '${layer.mediaType}'`);
   }
-  const staging = `${layout.incomingLayers}/${layer.chainId.slice(7, 19)}.${Deno.pid}.${
+  const staging = `${layout.incomingLayers}/${layer.chainId.slice(7, 19)}.${sys.pid()}.${
     crypto.randomUUID().slice(0, 8)
   }`;
-  Deno.mkdirSync(`${staging}/diff`, { recursive: true, mode: 0o755 });
+  sys.mkdirp(`${staging}/diff`, 0o755);
   let unpacker;
   try {
     unpacker = await startUnpack(`${staging}/diff`, {
@@ -160,7 +156,7 @@ export async function stageLayer(
     layer,
     async commit() {
       try {
-        Deno.renameSync(staging, layerPath(layout, layer.chainId));
+        sys.rename(staging, layerPath(layout, layer.chainId));
       } catch {
         // another process committed the same layer first: keep theirs
         await removeTree(staging);
@@ -212,14 +208,9 @@ export async function storeLayer(
   }
   report("downloading", 0);
   const staged = await stageLayer(layout, layer, async (write) => {
-    let stored: Deno.FsFile | null = null;
-    try {
-      stored = await Deno.open(blob);
-    } catch {
-      // not in the store yet
-    }
+    const stored = sys.readStream(blob); // null: not in the store yet
     if (stored) {
-      for await (const chunk of stored.readable) await write(chunk);
+      for await (const chunk of stored) await write(chunk);
     } else {
       await ingest(write);
     }

@@ -8,6 +8,7 @@
  * @module
  */
 import { unpackLayer } from "../unpack/mod.ts";
+import { sys } from "../sys/sys.ts";
 
 /**
  * `_unpack-layer DEST COMPRESSION DIFF_ID OWNERS`.
@@ -22,10 +23,9 @@ import { unpackLayer } from "../unpack/mod.ts";
  */
 export async function main(args: string[]): Promise<number> {
   const [dest, compression, diffId, owners] = args;
-  const say = (line: string) =>
-    Deno.stderr.writeSync(new TextEncoder().encode(line.replace(/\n/g, " ") + "\n"));
+  const say = (line: string) => sys.stderr(line.replace(/\n/g, " ") + "\n");
   try {
-    const stats = await unpackLayer(Deno.stdin.readable, dest, {
+    const stats = await unpackLayer(sys.stdinStream(), dest, {
       compression: compression as "gzip" | "zstd" | "none",
       owners: owners === "keep" ? "keep" : "squash",
       onWarning: (m) => say(`warning: ${m}`),

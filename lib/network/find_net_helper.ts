@@ -111,12 +111,8 @@ export function parseHelperFeatures(help: string): NetHelperFeatures {
  */
 export function netHelperFeatures(path: string): NetHelperFeatures {
   let key = path;
-  try {
-    const st = Deno.statSync(path);
-    key = `${path} ${st.size} ${st.mtime?.getTime() ?? 0}`;
-  } catch {
-    // probed below, and fails there too
-  }
+  const st = sys.stat(path); // when missing, probed below, and fails there too
+  if (st) key = `${path} ${st.size} ${st.mtimeMs}`;
   const cache = `${runtimeDir()}/net-helpers.json`;
   let known: Record<string, NetHelperFeatures> = {};
   try {
@@ -127,10 +123,8 @@ export function netHelperFeatures(path: string): NetHelperFeatures {
   if (known[key]) return known[key];
   let help = "";
   try {
-    const out = new Deno.Command(path, { args: ["--help"], stdout: "piped", stderr: "piped" })
-      .outputSync();
-    const text = new TextDecoder();
-    help = text.decode(out.stdout) + text.decode(out.stderr);
+    const out = sys.runSync(path, ["--help"]);
+    help = out.stdout + out.stderr;
   } catch {
     // not runnable: no optional features
   }

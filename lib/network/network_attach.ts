@@ -263,7 +263,7 @@ export async function refreshNetworkHosts(network: string, starting?: string): P
       const at = text.indexOf(MARK);
       const base = at < 0 ? text : text.slice(0, at);
       try {
-        Deno.writeTextFileSync(m.a.hosts, base + section); // truncates the same inode
+        sys.writeText(m.a.hosts, base + section); // truncates the same inode
       } catch {
         // it stopped meanwhile
       }

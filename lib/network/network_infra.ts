@@ -309,10 +309,10 @@ export function planInfra(
     const sh = hostTool("sh", "dash");
     run("enable IP forwarding", [sh, "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
     const nft = hostTool("nft", "nftables", `give network '${net.name}' a way out`);
-    Deno.writeTextFileSync(
+    sys.writeText(
       rules,
       infraRuleset(net, listNetworks().filter((n) => n.name !== net.name).map((n) => n.subnet)),
-      { mode: 0o600 },
+      0o600,
     );
     run(`masquerade ${net.subnet} on the way out, apart from other networks (${rules})`, [
       nft,
@@ -354,7 +354,7 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
   const way = planInfraHelper(net, run);
   sys.remove(`${dir}/helper.json`);
   if (way) sys.writeText(`${dir}/helper.json`, JSON.stringify(way.helper) + "\n", 0o600);
-  Deno.writeFileSync(
+  sys.writeFile(
     `${run}/program`,
     encodeProgram({ cloneFlags: CloneFlag.NEWUSER | CloneFlag.NEWNET, steps: plan.steps }),
     { mode: 0o600 },

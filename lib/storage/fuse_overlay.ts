@@ -19,6 +19,7 @@ import { Op, RunFailure } from "../../shim/protocol.ts";
 import { NookError, SetupError } from "../errors/mod.ts";
 import type { RootfsSetup } from "../runtime/container_spec.ts";
 import { CloneFlag } from "../runtime/defaults.ts";
+import { sys } from "../sys/sys.ts";
 
 /** Options of {@linkcode fuseOverlayRootfs}. */
 export interface FuseOverlayOptions {
@@ -69,7 +70,7 @@ export function fuseOverlayRootfs(
     }
   }
   for (const d of ["upper", "work", "merged"]) {
-    Deno.mkdirSync(`${dir}/${d}`, { recursive: true, mode: 0o755 });
+    sys.mkdirp(`${dir}/${d}`, 0o755);
   }
   // allow_other: the container's users are not the mounting user (root in the namespace);
   // default_permissions: the kernel checks modes and owners (the daemon may do anything).

@@ -103,7 +103,7 @@ export function overlayRootfs(options: OverlayOptions): { rootfs: string; setup:
     );
   }
   for (const d of ["upper", "work", "merged"]) {
-    Deno.mkdirSync(`${dir}/${d}`, { recursive: true, mode: 0o755 });
+    sys.mkdirp(`${dir}/${d}`, 0o755);
   }
   return {
     rootfs: `${dir}/merged`,

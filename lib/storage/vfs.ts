@@ -88,8 +88,8 @@ export async function vfsRootfs(options: VfsOptions): Promise<string> {
   // A container started again keeps its copy (and what it changed there).
   const done = `${options.containerDir}/rootfs.copied`;
   if (sys.lstat(done)) return rootfs;
-  Deno.mkdirSync(rootfs, { recursive: true, mode: 0o755 });
-  Deno.chmodSync(rootfs, 0o755); // a rootfs's / is 0755, whatever the umask
+  sys.mkdirp(rootfs, 0o755);
+  sys.chmod(rootfs, 0o755); // a rootfs's / is 0755, whatever the umask
   const child = await spawnPlanned(
     planVfsCopy(options.layers, rootfs),
     chooseIdMaps({ onWarning: () => {} }),

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sys } from "../sys/sys.ts";
 
 /**
  * Writes `data` to `path` atomically.
@@ -23,19 +24,12 @@
  * ```
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const file = Deno.openSync(tmp, { write: true, createNew: true, mode });
+  const tmp = `${path}.tmp-${sys.pid()}-${crypto.randomUUID().slice(0, 8)}`;
+  sys.writeFile(tmp, data, { createNew: true, mode, fsync: true });
   try {
-    for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
-    file.syncSync();
-  } finally {
-    file.close();
-  }
-  try {
-    Deno.renameSync(tmp, path);
+    sys.rename(tmp, path);
   } catch (err) {
-    Deno.removeSync(tmp);
+    sys.remove(tmp);
     throw err;
   }
 }

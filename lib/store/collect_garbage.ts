@@ -20,6 +20,7 @@ import { type ImageIndex, readIndex } from "./image_index.ts";
 import { blobPath, layerPath, type StoreLayout } from "./layout.ts";
 import { withLock } from "./lock.ts";
 import { treeSize } from "./tree_size.ts";
+import { sys } from "../sys/sys.ts";
 
 /** Layers kept for a container whose image was removed. */
 export interface LayerHold {
@@ -78,13 +79,10 @@ function holdsPath(layout: StoreLayout): string {
  * ```
  */
 export function readLayerHolds(layout: StoreLayout): LayerHold[] {
-  try {
-    const doc = JSON.parse(Deno.readTextFileSync(holdsPath(layout)));
-    return Array.isArray(doc?.holds) ? doc.holds as LayerHold[] : [];
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
+  const text = sys.readText(holdsPath(layout));
+  if (text === null) return [];
+  const doc = JSON.parse(text);
+  return Array.isArray(doc?.holds) ? doc.holds as LayerHold[] : [];
 }
 
 interface References {
@@ -151,12 +149,13 @@ export async function collectGarbage<T>(
       let path = digest;
       try {
         path = blobPath(layout, digest);
-        const size = Deno.lstatSync(path).size;
-        Deno.removeSync(path);
+        const size = sys.lstat(path)?.size;
+        if (size === undefined) continue; // gone already
+        sys.remove(path);
         freed.blobs.push(digest);
         freed.bytes += size;
       } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) {
+        if ((err as { code?: string }).code !== "ENOENT") {
           freed.warnings.push(`Cannot remove blob '${path}': ${(err as Error).message}`);
         }
       }
@@ -165,15 +164,15 @@ export async function collectGarbage<T>(
     for (const chain of before.layers) {
       if (after.layers.has(chain)) continue;
       let path = chain;
-      const grave = `${layout.incomingLayers}/${chain.slice(7, 19)}.gc.${Deno.pid}.${
+      const grave = `${layout.incomingLayers}/${chain.slice(7, 19)}.gc.${sys.pid()}.${
         crypto.randomUUID().slice(0, 8)
       }`;
       try {
         path = layerPath(layout, chain);
-        Deno.renameSync(path, grave);
+        sys.rename(path, grave);
         doomed.push([chain, grave]);
       } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) {
+        if ((err as { code?: string }).code !== "ENOENT") {
           freed.warnings.push(`Cannot remove layer '${path}': ${(err as Error).message}`);
         }
       }

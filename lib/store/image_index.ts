@@ -8,6 +8,7 @@
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { StoreLayout } from "./layout.ts";
 import { withLock } from "./lock.ts";
+import { sys } from "../sys/sys.ts";
 
 /** One image in the index. */
 export interface ImageRecord {
@@ -51,12 +52,8 @@ export interface ImageIndex {
  * ```
  */
 export function readIndex(layout: StoreLayout): ImageIndex {
-  try {
-    return JSON.parse(Deno.readTextFileSync(layout.index)) as ImageIndex;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return { version: 1, images: [] };
-    throw err;
-  }
+  const text = sys.readText(layout.index);
+  return text === null ? { version: 1, images: [] } : JSON.parse(text) as ImageIndex;
 }
 
 /**

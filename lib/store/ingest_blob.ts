@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { NookError } from "../errors/mod.ts";
 import { blobPath, type StoreLayout } from "./layout.ts";
+import { sys } from "../sys/sys.ts";
 
 /** Options of {@linkcode ingestBlob}. */
 export interface IngestOptions {
@@ -53,10 +54,11 @@ export async function ingestBlob(
   options: IngestOptions,
 ): Promise<string> {
   const final = blobPath(layout, digest);
-  const partial = `${layout.incomingBlobs}/${digest.slice(7)}.${Deno.pid}.${
+  const partial = `${layout.incomingBlobs}/${digest.slice(7)}.${sys.pid()}.${
     crypto.randomUUID().slice(0, 8)
   }`;
-  const file = await Deno.open(partial, { write: true, createNew: true, mode: 0o600 });
+  const file = sys.createFile(partial, 0o600);
+  if (!file) throw new Error(`Cannot create '${partial}': it exists`);
   const hash = createHash("sha256");
   let received = 0;
   let ok = false;
@@ -64,7 +66,7 @@ export async function ingestBlob(
     for await (const chunk of body) {
       hash.update(chunk);
       received += chunk.length;
-      for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
+      file.write(chunk);
       if (options.tee) await options.tee(chunk);
       options.onProgress?.(received);
       if (options.size >= 0 && received > options.size) {
@@ -82,12 +84,18 @@ export async function ingestBlob(
     if (got !== digest) {
       throw new DigestMismatchError(`Blob digest mismatch: expected ${digest}, got ${got}`);
     }
-    if (!options.noSync) await file.sync();
+    if (!options.noSync) file.sync();
     ok = true;
   } finally {
     file.close();
-    if (ok) await Deno.rename(partial, final);
-    else await Deno.remove(partial).catch(() => {});
+    if (ok) sys.rename(partial, final);
+    else {
+      try {
+        sys.remove(partial);
+      } catch {
+        // best effort: an incoming file is swept later
+      }
+    }
   }
   return final;
 }

@@ -11,6 +11,7 @@
  */
 import { dataDir } from "../paths/mod.ts";
 import { validateDigest } from "../reference/mod.ts";
+import { sys } from "../sys/sys.ts";
 
 /** The paths of one store. */
 export interface StoreLayout {
@@ -55,7 +56,7 @@ export function storeLayout(root: string = dataDir()): StoreLayout {
     indexLock: `${root}/images.lock`,
   };
   for (const dir of [layout.blobs, layout.incomingBlobs, layout.incomingLayers]) {
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    sys.mkdirp(dir, 0o700);
   }
   return layout;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sys } from "../sys/sys.ts";
 
 /**
  * Runs `fn` while holding the lock file `path` (created when missing).
@@ -22,11 +23,10 @@
  * ```
  */
 export async function withLock<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
-  const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  const release = await sys.lock(path);
   try {
-    await file.lock(true);
     return await fn();
   } finally {
-    file.close(); // closing releases the lock
+    release();
   }
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type FileInfo, sys } from "../sys/sys.ts";
 
 /**
  * The bytes of a file or directory tree: the sum of the lstat sizes of every
@@ -27,25 +28,26 @@
  * ```
  */
 export function treeSize(path: string, seen: Set<string> = new Set()): number {
-  let info: Deno.FileInfo;
+  let info: FileInfo | null;
   try {
-    info = Deno.lstatSync(path);
+    info = sys.lstat(path);
   } catch {
-    return 0; // gone or not ours to look at
+    info = null; // not ours to look at
   }
-  if (!info.isDirectory && (info.nlink ?? 1) > 1) {
+  if (info === null) return 0;
+  if (!info.isDirectory && info.nlink > 1) {
     const key = `${info.dev}:${info.ino}`;
     if (seen.has(key)) return 0;
     seen.add(key);
   }
   let total = info.size;
   if (!info.isDirectory) return total;
-  let entries: Deno.DirEntry[];
+  let entries: string[];
   try {
-    entries = [...Deno.readDirSync(path)];
+    entries = sys.readDir(path);
   } catch {
     return total; // a directory of a subordinate id we cannot read
   }
-  for (const entry of entries) total += treeSize(`${path}/${entry.name}`, seen);
+  for (const name of entries) total += treeSize(`${path}/${name}`, seen);
   return total;
 }

@@ -6,10 +6,14 @@
  * import costs 15-20 ms of start-up (measured with hyperfine: 18.7 ms for an
  * empty script, 33.5 ms with `import "node:process"`), and nook's whole
  * `run` budget is 30 ms. So under Deno this module uses Deno's own APIs; the
- * Node and Bun backends (issue 7) implement the same interface with `node:`.
+ * Node and Bun backend (`sys_node.ts`) implements the same interface with
+ * `node:` built-ins, fetched with `process.getBuiltinModule` so that no
+ * `node:` import is ever reached under Deno. The runtime is detected once,
+ * here, when the module loads ({@linkcode sys}).
  *
  * @module
  */
+import { nodeProcess, nodeSys } from "./sys_node.ts";
 
 /** What `lstat` tells. */
 export interface FileInfo {
@@ -23,6 +27,18 @@ export interface FileInfo {
   mode: number;
   /** Owner. */
   uid: number;
+  /** Group. */
+  gid: number;
+  /** A character device. */
+  isCharDevice: boolean;
+  /** Modification time in ms since the epoch. */
+  mtimeMs: number;
+  /** Number of hard links. */
+  nlink: number;
+  /** Device and inode, which name a file together. */
+  dev: number;
+  /** Inode number. */
+  ino: number;
   /** Size in bytes. */
   size: number;
   /** A block device. */
@@ -41,10 +57,63 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** Options of {@linkcode Sys.writeFile}. */
+export interface WriteFileOptions {
+  /** Permission bits of a new file. */
+  mode?: number;
+  /** Fail (EEXIST) when the file exists. */
+  createNew?: boolean;
+  /** fsync before closing. */
+  fsync?: boolean;
+}
+
+/** A file open for writing ({@linkcode Sys.createFile}); all calls are synchronous. */
+export interface SysFile {
+  /** Writes all of `bytes` at the current position. */
+  write(bytes: Uint8Array): void;
+  /** Moves to `offset` from the start. */
+  seek(offset: number): void;
+  /** Sets the size. */
+  truncate(size: number): void;
+  /** fsync(2). */
+  sync(): void;
+  /** Closes it. */
+  close(): void;
+}
+
+/** A stream connection ({@linkcode Sys.connectUnix}); Deno's `UnixConn` has this shape. */
+export interface SysConn {
+  /** Reads into `buf`: the count, or null at the end. */
+  read(buf: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes`: the count written. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes it. */
+  close(): void;
+}
+
+/** Options of {@linkcode Sys.run}. */
+export interface RunOptions {
+  /**
+   * "null" for a program that leaves a daemon behind, which would hold a
+   * stderr pipe open (default "piped").
+   */
+  stderr?: "piped" | "null";
+}
+
 /** The runtime services nook uses. */
 export interface Sys {
   /** Name of the runtime ("deno", "node", "bun"). */
-  readonly runtime: string;
+  readonly runtime: "deno" | "node" | "bun";
+  /** Version of the runtime, e.g. "2.9.6". */
+  readonly version: string;
+  /** Machine architecture as Linux names it ("x86_64", "aarch64"). */
+  readonly arch: string;
+  /** Path of the runtime's executable. */
+  execPath(): string;
+  /** The program's arguments (after the script). */
+  args(): string[];
+  /** Ends the process. */
+  exit(code: number): never;
   /** An environment variable. */
   env(name: string): string | undefined;
   /** The whole environment. */
@@ -55,12 +124,53 @@ export interface Sys {
   gid(): number;
   /** A file's text, or null when it does not exist. */
   readText(path: string): string | null;
+  /** A file's bytes, or null when it does not exist. */
+  readBytes(path: string): Uint8Array<ArrayBuffer> | null;
   /** Writes a file (not atomic). */
   writeText(path: string, text: string, mode?: number): void;
+  /** Writes text or bytes to a file, with the options a store write needs. */
+  writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): void;
+  /** chmod(2). */
+  chmod(path: string, mode: number): void;
+  /** Opens a file read-write and closes it again (a device probe); throws the open's error. */
+  probeOpen(path: string): void;
+  /** {@linkcode Sys.run}, blocking (for the few sync callers). */
+  runSync(cmd: string, args: string[]): CommandResult;
+  /**
+   * Creates a file with O_CREAT|O_EXCL (never follows a symlink) for writing;
+   * null when something is already there.
+   */
+  createFile(path: string, mode: number): SysFile | null;
+  /**
+   * Opens a file for reading from its current position on (a `read` at the end gives null,
+   * a later one what was appended meanwhile); null when it does not exist.
+   */
+  openRead(path: string): Pick<SysConn, "read" | "close"> | null;
+  /** A file's bytes as a stream (64 KiB reads), or null when it does not exist. */
+  readStream(path: string): ReadableStream<Uint8Array> | null;
+  /** This process's standard input as a stream. */
+  stdinStream(): ReadableStream<Uint8Array>;
+  /** mkdir(2) (not recursive): false when something is already there. */
+  mkdir(path: string, mode: number): boolean;
+  /** symlink(2): false when something is already there. */
+  symlink(target: string, path: string): boolean;
+  /** link(2): false when something is already there. */
+  link(target: string, path: string): boolean;
+  /** The process's umask. */
+  umask(): number;
+  /** realpath(3). */
+  realPath(path: string): string;
+  /** rename(2). */
+  rename(from: string, to: string): void;
+  /** The current directory. */
+  cwd(): string;
+  /**
+   * Takes an exclusive flock(2) on `path` (made 0600 when missing), waiting
+   * for other holders; resolves to the function that releases it.
+   */
+  lock(path: string): Promise<() => void>;
   /** `mkdir -p`. */
   mkdirp(path: string, mode?: number): void;
-  /** mkdir(2) of one directory: false when it exists already. */
-  mkdir(path: string, mode?: number): boolean;
   /** rmdir(2): removes an empty directory (a cgroup), throws as it fails. */
   rmdir(path: string): void;
   /** A new directory under `parent` with a random name. */
@@ -78,7 +188,7 @@ export interface Sys {
   /** This process's pid. */
   pid(): number;
   /** Runs a program to completion, capturing its output. */
-  run(cmd: string, args: string[]): Promise<CommandResult>;
+  run(cmd: string, args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Sends a signal. */
   kill(pid: number, signal: string): void;
   /** Calls `fn` on each signal; returns the function that stops listening. */
@@ -89,10 +199,12 @@ export interface Sys {
   terminalSize(): { rows: number; columns: number } | null;
   /** Puts stdin into raw mode (true) or back (false). */
   setRaw(raw: boolean): void;
-  /** Writes to stderr. */
-  stderr(text: string): void;
-  /** Writes to stdout. */
-  stdout(text: string): void;
+  /** Writes all of it to stderr. */
+  stderr(data: string | Uint8Array): void;
+  /** Writes all of it to stdout. */
+  stdout(data: string | Uint8Array): void;
+  /** Connects to a unix stream socket. */
+  connectUnix(path: string): Promise<SysConn>;
   /** The kernel release, e.g. "6.18.4". */
   osRelease(): string;
 }
@@ -104,6 +216,12 @@ function info(s: Deno.FileInfo): FileInfo {
     isSymlink: s.isSymlink,
     mode: s.mode ?? 0,
     uid: s.uid ?? -1,
+    gid: s.gid ?? -1,
+    isCharDevice: s.isCharDevice ?? false,
+    mtimeMs: s.mtime?.getTime() ?? 0,
+    nlink: s.nlink ?? 1,
+    dev: s.dev,
+    ino: s.ino ?? 0,
     size: s.size,
     isBlockDevice: s.isBlockDevice ?? false,
     rdev: s.rdev ?? 0,
@@ -124,6 +242,17 @@ function orNull<T>(fn: () => T): T | null {
   }
 }
 
+/** Runs `fn`: true, or false when it failed with EEXIST. */
+function exclusive(fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
 /** chmod u+rwx every directory we own below `path`, so that it can be removed. */
 function openUp(path: string): void {
   const st = Deno.lstatSync(path);
@@ -140,22 +269,84 @@ const dec = new TextDecoder();
 function denoSys(): Sys {
   return {
     runtime: "deno",
+    version: Deno.version.deno,
+    arch: Deno.build.arch,
+    execPath: () => Deno.execPath(),
+    args: () => Deno.args,
+    exit: (code) => Deno.exit(code),
     env: (name) => Deno.env.get(name),
     envAll: () => Deno.env.toObject(),
     uid: () => Deno.uid() ?? 0,
     gid: () => Deno.gid() ?? 0,
     readText: (path) => orNull(() => Deno.readTextFileSync(path)),
+    readBytes: (path) => orNull(() => Deno.readFileSync(path)),
     writeText: (path, text, mode) => Deno.writeTextFileSync(path, text, { mode }),
-    mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
-    mkdir(path, mode) {
+    writeFile(path, data, options = {}) {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
+      const file = Deno.openSync(path, {
+        write: true,
+        create: true,
+        truncate: !options.createNew,
+        createNew: options.createNew,
+        mode: options.mode,
+      });
       try {
-        Deno.mkdirSync(path, { mode });
-        return true;
-      } catch (err) {
-        if (err instanceof Deno.errors.AlreadyExists) return false;
-        throw err;
+        for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
+        if (options.fsync) file.syncSync();
+      } finally {
+        file.close();
       }
     },
+    rename: (from, to) => Deno.renameSync(from, to),
+    createFile(path, mode) {
+      let file: Deno.FsFile;
+      try {
+        file = Deno.openSync(path, { write: true, createNew: true, mode });
+      } catch (err) {
+        if (err instanceof Deno.errors.AlreadyExists) return null;
+        throw err;
+      }
+      return {
+        write(bytes) {
+          for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
+        },
+        seek: (offset) => void file.seekSync(offset, Deno.SeekMode.Start),
+        truncate: (size) => file.truncateSync(size),
+        sync: () => file.syncSync(),
+        close: () => file.close(),
+      };
+    },
+    readStream: (path) => orNull(() => Deno.openSync(path).readable),
+    openRead: (path) => orNull(() => Deno.openSync(path)),
+    stdinStream: () => Deno.stdin.readable,
+    mkdir: (path, mode) => exclusive(() => Deno.mkdirSync(path, { mode })),
+    symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),
+    link: (target, path) => exclusive(() => Deno.linkSync(target, path)),
+    umask: () => Deno.umask(),
+    realPath: (path) => Deno.realPathSync(path),
+    chmod: (path, mode) => Deno.chmodSync(path, mode),
+    probeOpen: (path) => Deno.openSync(path, { read: true, write: true }).close(),
+    runSync(cmd, args) {
+      const out = new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" })
+        .outputSync();
+      return {
+        code: out.signal ? 128 + (out.code || 0) : out.code,
+        stdout: dec.decode(out.stdout),
+        stderr: dec.decode(out.stderr),
+      };
+    },
+    cwd: () => Deno.cwd(),
+    async lock(path) {
+      const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+      try {
+        await file.lock(true);
+      } catch (err) {
+        file.close();
+        throw err;
+      }
+      return () => file.close(); // closing releases the lock
+    },
+    mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
     rmdir: (path) => Deno.removeSync(path),
     makeTempDir: (dir, prefix) => Deno.makeTempDirSync({ dir, prefix }),
     remove(path) {
@@ -174,18 +365,18 @@ function denoSys(): Sys {
     readLink: (path) => Deno.readLinkSync(path),
     readDir: (path) => orNull(() => Array.from(Deno.readDirSync(path), (e) => e.name)) ?? [],
     pid: () => Deno.pid,
-    async run(cmd, args) {
+    async run(cmd, args, options = {}) {
       const out = await new Deno.Command(cmd, {
         args,
         stdin: "null",
         stdout: "piped",
-        stderr: "piped",
+        stderr: options.stderr ?? "piped",
       })
         .output();
       return {
         code: out.signal ? 128 + (out.code || 0) : out.code,
         stdout: dec.decode(out.stdout),
-        stderr: dec.decode(out.stderr),
+        stderr: options.stderr === "null" ? "" : dec.decode(out.stderr),
       };
     },
     kill: (pid, signal) => Deno.kill(pid, signal as Deno.Signal),
@@ -202,20 +393,30 @@ function denoSys(): Sys {
       }
     },
     setRaw: (raw) => Deno.stdin.setRaw(raw),
-    stderr: (text) => {
-      Deno.stderr.writeSync(enc.encode(text));
+    stderr: (data) => {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
+      let off = 0;
+      while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
     },
-    stdout: (text) => {
-      const bytes = enc.encode(text);
+    stdout: (data) => {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
       let off = 0;
       while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
     },
+    connectUnix: (path) => Deno.connect({ transport: "unix", path }),
     osRelease: () => Deno.osRelease(),
   };
 }
 
-/** The services of the runtime nook runs on. */
-export const sys: Sys = denoSys();
+/**
+ * The services of the runtime nook runs on: Deno's own, else Node's or Bun's.
+ * The Deno bundles are built with `--define:globalThis.NOOK_DENO_ONLY=true`
+ * (scripts/build.sh): esbuild then drops the Node backend from them.
+ */
+export const sys: Sys = (globalThis as { NOOK_DENO_ONLY?: boolean }).NOOK_DENO_ONLY ||
+    typeof Deno === "object"
+  ? denoSys()
+  : nodeSys();
 
 /**
  * Finds an executable on PATH.
@@ -268,10 +469,12 @@ export function setSelfCommand(argv: string[]): void {
  */
 export function selfCommand(): string[] {
   return self ??
-    [
-      Deno.execPath(),
-      "run",
-      "-A",
-      decodeURIComponent(new URL("../../cli/main.ts", import.meta.url).pathname),
-    ];
+    (sys.runtime === "deno"
+      ? [
+        sys.execPath(),
+        "run",
+        "-A",
+        decodeURIComponent(new URL("../../cli/main.ts", import.meta.url).pathname),
+      ]
+      : [sys.execPath(), nodeProcess().argv[1]]);
 }

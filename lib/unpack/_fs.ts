@@ -10,6 +10,7 @@
  */
 import { loadShim, type Shim } from "../../shim/binding.ts";
 import { errnoText } from "../errors/errno.ts";
+import { sys, type SysFile } from "../sys/sys.ts";
 
 /** File type bits of st_mode. */
 export const S_IFIFO = 0o010000;
@@ -55,13 +56,8 @@ function check(r: number, call: string, path: string): void {
  * @returns Its kind, or null when nothing is there.
  */
 export function lstatKind(path: string): Kind | null {
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const info = sys.lstat(path);
+  if (info === null) return null;
   return info.isDirectory ? "directory" : info.isSymlink ? "symlink" : "other";
 }
 
@@ -71,13 +67,7 @@ export function lstatKind(path: string): Kind | null {
  * @returns False when something is already there.
  */
 export function mkdir(path: string, mode: number): boolean {
-  try {
-    Deno.mkdirSync(path, { mode });
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) return false;
-    throw err;
-  }
+  return sys.mkdir(path, mode);
 }
 
 /**
@@ -85,26 +75,20 @@ export function mkdir(path: string, mode: number): boolean {
  *
  * @returns The open file, or null when something is already there.
  */
-export function createFile(path: string, mode: number): Deno.FsFile | null {
-  try {
-    return Deno.openSync(path, { write: true, createNew: true, mode });
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) return null;
-    throw err;
-  }
+export function createFile(path: string, mode: number): SysFile | null {
+  return sys.createFile(path, mode);
 }
 
 /**
  * Writes all of `data` at the file's position.
  */
-export function writeAll(file: Deno.FsFile, data: Uint8Array): void {
-  let done = file.writeSync(data);
-  while (done < data.length) done += file.writeSync(data.subarray(done));
+export function writeAll(file: SysFile, data: Uint8Array): void {
+  file.write(data);
 }
 
 /** Moves the file's position (lseek SEEK_SET): a sparse file's next segment. */
-export function seek(file: Deno.FsFile, offset: number): void {
-  file.seekSync(offset, Deno.SeekMode.Start);
+export function seek(file: SysFile, offset: number): void {
+  file.seek(offset);
 }
 
 /**
@@ -113,13 +97,7 @@ export function seek(file: Deno.FsFile, offset: number): void {
  * @returns False when something is already there.
  */
 export function symlink(target: string, path: string): boolean {
-  try {
-    Deno.symlinkSync(target, path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) return false;
-    throw err;
-  }
+  return sys.symlink(target, path);
 }
 
 /**
@@ -128,13 +106,7 @@ export function symlink(target: string, path: string): boolean {
  * @returns False when something is already at `path`.
  */
 export function link(target: string, path: string): boolean {
-  try {
-    Deno.linkSync(target, path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) return false;
-    throw err;
-  }
+  return sys.link(target, path);
 }
 
 /**
@@ -154,7 +126,7 @@ export function mknod(path: string, mode: number, major: number, minor: number):
  * following symlinks inside).
  */
 export function removeAll(path: string): void {
-  Deno.removeSync(path, { recursive: true });
+  sys.remove(path);
 }
 
 /**
@@ -162,7 +134,7 @@ export function removeAll(path: string): void {
  * checked with lstat.
  */
 export function chmod(path: string, mode: number): void {
-  Deno.chmodSync(path, mode);
+  sys.chmod(path, mode);
 }
 
 /** lchown(2). */
@@ -189,17 +161,17 @@ export function lsetxattr(path: string, name: string, value: Uint8Array): number
  * The process umask.
  */
 export function umask(): number {
-  return Deno.umask();
+  return sys.umask();
 }
 
 /** The path with symlinks resolved (realpath(3)). */
 export function realPath(path: string): string {
-  return Deno.realPathSync(path);
+  return sys.realPath(path);
 }
 
 /**
  * Names in a directory.
  */
 export function readDirNames(path: string): string[] {
-  return Array.from(Deno.readDirSync(path), (e) => e.name);
+  return sys.readDir(path);
 }

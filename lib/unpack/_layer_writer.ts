@@ -44,6 +44,7 @@ import { baseOf, cleanEntryName, parentOf } from "./_layer_path.ts";
 import type { TarEntry, TarVisitor } from "./_tar_parser.ts";
 import { UnpackError } from "./unpack_error.ts";
 import type { UnpackStats } from "./unpack_layer.ts";
+import type { SysFile } from "../sys/sys.ts";
 
 /** Options of {@linkcode LayerWriter}. */
 export interface LayerWriterOptions {
@@ -68,7 +69,7 @@ interface DirAttrs {
 interface OpenFile {
   entry: TarEntry;
   path: string;
-  file: Deno.FsFile;
+  file: SysFile;
   position: number;
 }
 
@@ -177,7 +178,7 @@ export class LayerWriter implements TarVisitor {
     const { entry, path, file } = open;
     try {
       try {
-        if (entry.sparse && open.position !== entry.size) file.truncateSync(entry.size);
+        if (entry.sparse && open.position !== entry.size) file.truncate(entry.size);
       } finally {
         file.close();
       }

@@ -1,0 +1,190 @@
+// nook on Node and Bun: the bundle dist/node/nook.js (made by `deno task
+// build`) runs a container on either runtime, with the shim bound through
+// koffi (Node) or bun:ffi (Bun), and names its runtime in --version.
+import assert from "node:assert/strict";
+import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
+
+let registry: TestRegistry | undefined;
+let tlsRegistry: TestRegistry | undefined;
+const roots: string[] = [];
+
+/** A TLS registry (its own CA in its certDir) with a busybox image, started on first use. */
+let tlsImage: Promise<string> | undefined;
+function tlsBusyboxImage(): Promise<string> {
+  tlsImage ??= (async () => {
+    tlsRegistry = await startRegistry({ tls: true });
+    return (await pushBusyboxImage(tlsRegistry.host, "tls/busybox", "1.0", {
+      certDir: tlsRegistry.certDir,
+    })).reference;
+  })();
+  return tlsImage;
+}
+
+/** A registry with a busybox image, started by the first test that needs it. */
+let image: Promise<string> | undefined;
+function busyboxImage(): Promise<string> {
+  image ??= (async () => {
+    registry = await startRegistry();
+    return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
+  })();
+  return image;
+}
+
+globalThis.addEventListener("unload", () => {
+  registry?.stop();
+  tlsRegistry?.stop();
+  // Layers hold files of subordinate ids: remove them as root in the user namespace.
+  for (const root of roots) {
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
+    }).outputSync();
+  }
+});
+
+/** The runtimes to test: Node from PATH, Bun from the npm package `bun`. */
+const RUNTIMES: Record<string, string> = {
+  node: "node",
+  bun: `${repoRoot()}/node_modules/.bin/bun`,
+};
+
+async function nookOn(
+  runtime: string,
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+) {
+  const child = new Deno.Command(RUNTIMES[runtime], {
+    args: [`${repoRoot()}/dist/node/nook.js`, ...args],
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env,
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+for (const runtime of Object.keys(RUNTIMES)) {
+  Deno.test(`dist/node/nook.js --version on ${runtime} names ${runtime} and the shim`, async () => {
+    const r = await nookOn(runtime, ["--version"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`^nook version \\d+\\.\\d+\\.\\d+\\nruntime: ${runtime} \\d+\\.`),
+    );
+    assert.match(r.stdout, /\nshim: ABI \d+, sha256 [0-9a-f]{12} \(\/.*libnook_shim-\w+\.so\)\n$/);
+  });
+
+  Deno.test(`dist/node/nook.js run --rm --rootfs on ${runtime} passes output and exit code`, async () => {
+    const rootfs = await busyboxRootfs();
+    const r = await nookOn(runtime, [
+      "run",
+      "--rm",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      "echo hi; echo oops >&2; exit 3",
+    ]);
+    assert.equal(r.stdout, "hi\n");
+    assert.equal(r.stderr, "oops\n");
+    assert.equal(r.code, 3);
+  });
+
+  Deno.test(`dist/node/nook.js pulls from a registry and runs the image on ${runtime}`, async () => {
+    const reference = await busyboxImage();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const pull = await nookOn(runtime, ["pull", reference], env);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(pull.stdout.trim(), reference);
+    const r = await nookOn(runtime, ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"], env);
+    assert.equal(r.stdout, "hi\n", r.stderr);
+    assert.equal(r.code, 3);
+  });
+
+  Deno.test(`dist/node/nook.js runs, execs, lists, logs and removes a detached container on ${runtime}`, async () => {
+    const rootfs = await busyboxRootfs();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const name = `detached-${runtime}`;
+    const script = "echo started; echo oops >&2; sleep 30";
+    const run = await nookOn(runtime, [
+      "run",
+      "-d",
+      "--name",
+      name,
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      script,
+    ], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^[0-9a-f]{64}\n$/);
+    const exec = await nookOn(runtime, ["exec", name, "sh", "-c", "echo in; exit 4"], env);
+    assert.equal(exec.stdout, "in\n", exec.stderr);
+    assert.equal(exec.code, 4);
+    const ps = await nookOn(runtime, ["ps", "--format", "{{.Names}} {{.State}}"], env);
+    assert.equal(ps.stdout, `${name} running\n`, ps.stderr);
+    // Its first lines land in the log soon after the start: read until they are there.
+    let logs = await nookOn(runtime, ["logs", name], env);
+    for (let i = 0; i < 50 && logs.stderr === ""; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      logs = await nookOn(runtime, ["logs", name], env);
+    }
+    assert.deepEqual([logs.code, logs.stdout, logs.stderr], [0, "started\n", "oops\n"]);
+    const rm = await nookOn(runtime, ["rm", "-f", name], env);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal((await nookOn(runtime, ["ps", "-aq"], env)).stdout, "");
+  });
+
+  Deno.test(`dist/node/nook.js start -ai on ${runtime} attaches stdin and output`, async () => {
+    const rootfs = await busyboxRootfs();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const script = "echo started; read x; echo got $x >&2; exit 7";
+    const create = await nookOn(runtime, [
+      "create",
+      "-i",
+      "--name",
+      "att",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      script,
+    ], env);
+    assert.equal(create.code, 0, create.stderr);
+    const start = await nookOn(runtime, ["start", "-ai", "att"], env, "hello\n");
+    assert.deepEqual([start.code, start.stdout, start.stderr], [7, "started\n", "got hello\n"]);
+    assert.equal((await nookOn(runtime, ["rm", "att"], env)).code, 0);
+  });
+
+  Deno.test(`dist/node/nook.js on ${runtime} pulls from a TLS registry with its CA in --cert-dir`, async () => {
+    const reference = await tlsBusyboxImage();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const untrusted = await nookOn(runtime, ["pull", reference], env);
+    assert.equal(untrusted.code, 125);
+    assert.match(untrusted.stderr, /is not trusted .*give its CA with --cert-dir/);
+    const pull = await nookOn(
+      runtime,
+      ["pull", "--cert-dir", tlsRegistry!.certDir!, reference],
+      env,
+    );
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(pull.stdout.trim(), reference);
+  });
+}
