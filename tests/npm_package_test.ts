@@ -4,6 +4,7 @@
 // program that imports the API, and the same on Bun (the npm package `bun`).
 import assert from "node:assert/strict";
 import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
 const repo = repoRoot();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -43,8 +44,24 @@ interface Installed {
 const work = Deno.makeTempDirSync({ prefix: "nook-npm-test-" });
 let installed: Promise<Installed> | undefined;
 
+let registry: TestRegistry | undefined;
+let image: Promise<string> | undefined;
+
+/** A registry with a busybox image, started by the first test that needs it. */
+function busyboxImage(): Promise<string> {
+  image ??= (async () => {
+    registry = await startRegistry();
+    return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
+  })();
+  return image;
+}
+
 globalThis.addEventListener("unload", () => {
-  Deno.removeSync(work, { recursive: true });
+  registry?.stop();
+  // Image layers hold files of subordinate ids: remove them as root in the user namespace.
+  new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${repo}/cli/main.ts`, "unshare", "rm", "-rf", work],
+  }).outputSync();
 });
 
 /** npm with a cache of its own (not the user's), and without asking any registry. */
@@ -99,11 +116,16 @@ function install(): Promise<Installed> {
 }
 
 /** Runs one of the app's programs with a clean environment (PATH without the repo's tools). */
-function inApp(app: Installed, program: string, args: string[]): Promise<Output> {
+function inApp(
+  app: Installed,
+  program: string,
+  args: string[],
+  root = app.root,
+): Promise<Output> {
   return sh(program, args, {
     cwd: app.app,
     env: {
-      NOOK_ROOT: app.root,
+      NOOK_ROOT: root,
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       // npx: no registry, and no notice of a newer npm on stderr.
       npm_config_offline: "true",
@@ -242,5 +264,33 @@ try {
     assert.deepEqual(first, { code: 5, out: "from npmbox\n", err: "err\n" });
     assert.equal(second?.nookError, true, r.stdout);
     assert.match(second.message, /\/no\/such\/program/);
+  });
+
+  Deno.test(`npm package: a ${runtime} program pulls an image through the API, the CLI runs it`, async () => {
+    const app = await install();
+    const reference = await busyboxImage();
+    // A store of its own: the pull has to fetch and unpack (in a child: esm/cli.js).
+    const root = `${work}/root-pull-${runtime}`;
+    Deno.mkdirSync(root);
+    Deno.writeTextFileSync(
+      `${app.app}/pull.mjs`,
+      `import { pull } from "nook";
+const kinds = new Set();
+const image = await pull(process.argv[2], { onProgress: (e) => kinds.add(e.kind) });
+console.log(JSON.stringify({ id: image.id, names: image.names, kinds: [...kinds].sort() }));
+`,
+    );
+    const exe = runtime === "node" ? "node" : bun;
+    const pulled = await inApp(app, exe, ["pull.mjs", reference], root);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const record = JSON.parse(pulled.stdout);
+    assert.match(record.id, /^sha256:[0-9a-f]{64}$/, pulled.stdout);
+    assert.deepEqual(record.names, [reference]);
+    assert.ok(record.kinds.includes("layer") && record.kinds.includes("resolved"), pulled.stdout);
+    const args = ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"];
+    const r = runtime === "node"
+      ? await inApp(app, "npx", ["--no", "--", "nook", ...args], root)
+      : await inApp(app, bun, ["node_modules/.bin/nook", ...args], root);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [3, "hi\n", ""]);
   });
 }
