@@ -1,7 +1,8 @@
 // The npm package (scripts/build_npm.ts): built from this tree, packed with `npm pack`,
 // installed from the tarball into an empty directory with npm, offline (koffi is packed from
 // this tree's node_modules, so no registry is needed), then run: `npx nook run` and a Node
-// program that imports the API, and the same on Bun (the npm package `bun`).
+// program that imports the API, and the same on Bun (`bunx --bun nook`; Bun from the npm
+// package `bun`).
 import assert from "node:assert/strict";
 import { busyboxRootfs, repoRoot } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
@@ -217,7 +218,7 @@ for (const runtime of ["node", "bun"]) {
     const args = ["run", "--rm", "--rootfs", rootfs, "sh", "-c", "echo hi; echo oops >&2; exit 3"];
     const r = runtime === "node"
       ? await inApp(app, "npx", ["--no", "--", "nook", ...args])
-      : await inApp(app, bun, ["node_modules/.bin/nook", ...args]);
+      : await inApp(app, bun, ["x", "--bun", "nook", ...args]);
     assert.deepEqual([r.code, r.stdout, r.stderr], [3, "hi\n", "oops\n"]);
   });
 
@@ -225,7 +226,7 @@ for (const runtime of ["node", "bun"]) {
     const app = await install();
     const r = runtime === "node"
       ? await inApp(app, "npx", ["--no", "--", "nook", "--version"])
-      : await inApp(app, bun, ["node_modules/.bin/nook", "--version"]);
+      : await inApp(app, bun, ["x", "--bun", "nook", "--version"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`\\nruntime: ${runtime} `));
     const arch = Deno.build.arch;
@@ -290,7 +291,7 @@ console.log(JSON.stringify({ id: image.id, names: image.names, kinds: [...kinds]
     const args = ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"];
     const r = runtime === "node"
       ? await inApp(app, "npx", ["--no", "--", "nook", ...args], root)
-      : await inApp(app, bun, ["node_modules/.bin/nook", ...args], root);
+      : await inApp(app, bun, ["x", "--bun", "nook", ...args], root);
     assert.deepEqual([r.code, r.stdout, r.stderr], [3, "hi\n", ""]);
   });
 }
