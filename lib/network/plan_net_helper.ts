@@ -18,6 +18,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import type { NetHelperFeatures } from "./find_net_helper.ts";
 import type { HostRoute } from "./host_route.ts";
 import type { NetHelperTool, NetworkChoice } from "./network_option.ts";
@@ -191,6 +192,8 @@ export function planNetHelper(
     "--config-net",
     "--foreground",
     "--quiet",
+    // Started as root, pasta switches to nobody, who may not open the container's namespaces.
+    ...(sys.uid() === 0 ? ["--runas", "0"] : []),
     "--mtu",
     String(choice.mtu),
     ...(choice.allowHostLoopback ? [] : ["--no-map-gw"]),
