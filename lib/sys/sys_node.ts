@@ -74,6 +74,8 @@ export function nodeSys(): Sys {
     gid: s.gid,
     isCharDevice: s.isCharacterDevice(),
     mtimeMs: s.mtimeMs,
+    isBlockDevice: s.isBlockDevice(),
+    rdev: s.rdev,
     nlink: s.nlink,
     dev: s.dev,
     ino: s.ino,
@@ -166,6 +168,7 @@ export function nodeSys(): Sys {
       };
     },
     mkdir: (path, mode) => exclusive(() => fs.mkdirSync(path, { mode })),
+    rmdir: (path) => fs.rmdirSync(path),
     symlink: (target, path) => exclusive(() => fs.symlinkSync(target, path)),
     link: (target, path) => exclusive(() => fs.linkSync(target, path)),
     umask: () => (proc as unknown as { umask(): number }).umask(),
