@@ -1,6 +1,6 @@
 #!/bin/bash
 # Prepares a Debian host for nook's tests. Run as root; safe to re-run.
-#   - installs uidmap busybox-static procps util-linux
+#   - installs uidmap busybox-static procps util-linux (and the compilers for the shim)
 #     (and bubblewrap charliecloud hyperfine with --bench)
 #   - user 'nooktest' with explicit /etc/subuid and /etc/subgid ranges
 #   - user 'nooksingle' with no range at all (the single-mapping case)
@@ -38,6 +38,8 @@ packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
 packages+=(fuse-overlayfs)
 # A C compiler for the shim.
 command -v cc >/dev/null || packages+=(gcc libc6-dev)
+# The npm package carries the shim for aarch64 too: a cross compiler (scripts/build_shim.sh).
+if [ "$(uname -m)" != aarch64 ]; then packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross); fi
 if [ "$bench" -eq 1 ]; then packages+=(bubblewrap charliecloud hyperfine podman runc debootstrap); fi
 missing=()
 for pkg in "${packages[@]}"; do

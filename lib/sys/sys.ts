@@ -169,7 +169,7 @@ export interface Sys {
   lock(path: string): Promise<() => void>;
   /** `mkdir -p`. */
   mkdirp(path: string, mode?: number): void;
-  /** mkdir(2) of one directory: false when it exists already. */
+  /** mkdir(2) of one directory: false when something is already there. */
   mkdir(path: string, mode?: number): boolean;
   /** rmdir(2): removes an empty directory (a cgroup), throws as it fails. */
   rmdir(path: string): void;
@@ -346,15 +346,7 @@ function denoSys(): Sys {
       return () => file.close(); // closing releases the lock
     },
     mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
-    mkdir(path, mode) {
-      try {
-        Deno.mkdirSync(path, { mode });
-        return true;
-      } catch (err) {
-        if (err instanceof Deno.errors.AlreadyExists) return false;
-        throw err;
-      }
-    },
+    mkdir: (path, mode) => exclusive(() => Deno.mkdirSync(path, { mode })),
     rmdir: (path) => Deno.removeSync(path),
     makeTempDir: (dir, prefix) => Deno.makeTempDirSync({ dir, prefix }),
     remove(path) {
