@@ -73,9 +73,9 @@ export function nodeSys(): Sys {
     uid: s.uid,
     gid: s.gid,
     isCharDevice: s.isCharacterDevice(),
+    mtimeMs: s.mtimeMs,
     isBlockDevice: s.isBlockDevice(),
     rdev: s.rdev,
-    mtimeMs: s.mtimeMs,
     nlink: s.nlink,
     dev: s.dev,
     ino: s.ino,
@@ -168,6 +168,7 @@ export function nodeSys(): Sys {
       };
     },
     mkdir: (path, mode) => exclusive(() => fs.mkdirSync(path, { mode })),
+    rmdir: (path) => fs.rmdirSync(path),
     symlink: (target, path) => exclusive(() => fs.symlinkSync(target, path)),
     link: (target, path) => exclusive(() => fs.linkSync(target, path)),
     umask: () => (proc as unknown as { umask(): number }).umask(),
@@ -188,7 +189,6 @@ export function nodeSys(): Sys {
     cwd: () => (proc as unknown as { cwd(): string }).cwd(),
     lock: (path) => lockFile(fs, path),
     mkdirp: (path, mode) => void fs.mkdirSync(path, { recursive: true, mode }),
-    rmdir: (path) => fs.rmdirSync(path),
     makeTempDir: (dir, prefix) => fs.mkdtempSync(`${dir}/${prefix}`),
     remove(path) {
       try {
