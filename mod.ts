@@ -45,6 +45,7 @@ export {
   runDetached,
 } from "./lib/container/container_handle.ts";
 export type { ContainerStatus } from "./lib/container/container_state.ts";
+export type { ContainerStats } from "./lib/container/container_stats.ts";
 export type { LogEntry, LogOptions } from "./lib/container/container_logs.ts";
 export type { ContainerInspect } from "./lib/container/inspect_container.ts";
 export type {
@@ -76,6 +77,12 @@ export {
 export type { OutputMode, RunOptions } from "./lib/runtime/run_options.ts";
 export type { BindMount, MountSpec, TmpfsMount } from "./lib/runtime/mount_spec.ts";
 export type { NetAddresses, PortMapping, PortProtocol } from "./lib/network/mod.ts";
+export type {
+  CgroupsMode,
+  HostConfigResources,
+  ResourceLimits,
+  ThrottleDevice,
+} from "./lib/cgroups/mod.ts";
 export type { NetworkOption } from "./lib/runtime/network_mode.ts";
 export type { NetworkMode } from "./lib/runtime/container_spec.ts";
 export type { NetworkJoin } from "./lib/runtime/network_join.ts";

@@ -43,8 +43,16 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "List a container's published ports",
     load: () => import("./commands/port.ts"),
   },
+  update: {
+    summary: "Update containers' resource limits",
+    load: () => import("./commands/update.ts"),
+  },
   pause: { summary: "Freeze a container's processes", load: () => import("./commands/pause.ts") },
   unpause: { summary: "Thaw a container's processes", load: () => import("./commands/unpause.ts") },
+  stats: {
+    summary: "Show containers' resource use, live",
+    load: () => import("./commands/stats.ts"),
+  },
   container: {
     summary: "Manage containers (ls, rm, prune, inspect, ...)",
     load: () => import("./commands/container.ts"),

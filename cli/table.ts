@@ -55,3 +55,49 @@ export function ago(iso: string, now = new Date()): string {
   }
   return "Less than a minute ago";
 }
+
+function sized(bytes: number, base: number, units: string[], precision: number): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
+    i++;
+  }
+  return `${Number(size.toPrecision(precision))}${units[i]}`;
+}
+
+/**
+ * A size as docker prints it (`units.HumanSizeWithPrecision`): decimal units.
+ *
+ * @param bytes A size in bytes.
+ * @param precision Significant digits (default 4, docker's `HumanSize`; `stats` uses 3).
+ * @returns Such as `0B`, `999B`, `4.096kB`, `12.35MB`.
+ *
+ * @example
+ * ```ts
+ * import { humanSize } from "./table.ts";
+ * console.assert(humanSize(4096) === "4.096kB");
+ * console.assert(humanSize(0) === "0B");
+ * console.assert(humanSize(1_234_567, 3) === "1.23MB");
+ * ```
+ */
+export function humanSize(bytes: number, precision = 4): string {
+  return sized(bytes, 1000, ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"], precision);
+}
+
+/**
+ * A size as docker prints memory (`units.BytesSize`): binary units, four
+ * significant digits.
+ *
+ * @param bytes A size in bytes.
+ * @returns Such as `0B`, `1.5KiB`, `15.52GiB`.
+ *
+ * @example
+ * ```ts
+ * import { bytesSize } from "./table.ts";
+ * console.assert(bytesSize(1536) === "1.5KiB" && bytesSize(0) === "0B");
+ * ```
+ */
+export function bytesSize(bytes: number): string {
+  return sized(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"], 4);
+}

@@ -22,7 +22,9 @@
  * each user-mode helper installed (pasta, slirp4netns), nook against rootless
  * podman with the same helper handling the port where podman can
  * (`--network slirp4netns:port_handler=slirp4netns`; podman's default
- * rootlessport is shown too; podman before 4.4 has no pasta).
+ * rootlessport is shown too; podman before 4.4 has no pasta), and through a
+ * user-defined network (nook's: the network's slirp4netns and DNAT; podman's:
+ * its own bridge network, where it can make one).
  *
  * With `--forms`: the start-up of each way nook ships, side by side:
  * `nook --version` and `nook run --rm --rootfs DIR /bin/true` through
@@ -545,6 +547,21 @@ async function benchNetwork(runs: number): Promise<void> {
         setups.push([`podman ${helper}`, [...podmanRun, "--network", helper]]);
       }
     }
+    // A user-defined network: its slirp4netns publishes, DNAT in its namespace delivers.
+    if (
+      await sh("sh", ["-c", `${nook} network create b-net-user`], false).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      setups.push(["nook network", [...nookRun, "--network", "b-net-user"]]);
+    }
+    if (
+      await sh("sh", ["-c", `${podman} network create b-net-user >/dev/null`], false)
+        .then(() => true, () => false)
+    ) {
+      setups.push(["podman network", [...podmanRun, "--network", "b-net-user"]]);
+    }
     for (const [name, start] of setups) {
       await sh("sh", ["-c", rm], false);
       const port = 20000 + Math.floor(Math.random() * 20000);
@@ -603,6 +620,10 @@ TCP host -> container through a published port (127.0.0.1): ${bytes >> 20} MiB `
     console.log("(ratios: nook / podman with the same helper; podman without pasta shows '-')");
   } finally {
     await sh("sh", ["-c", rm], false).catch(() => "");
+    await sh("sh", [
+      "-c",
+      `${nook} network rm b-net-user; ${podman} network rm b-net-user >/dev/null 2>&1; true`,
+    ], false).catch(() => "");
     await sh("sh", ["-c", `${nook} unshare rm -rf ${root}`], false).catch(() => "");
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }

@@ -123,6 +123,8 @@ export interface Shim {
   pidfdOpen(pid: number): number;
   /** pidfd_send_signal(2) with a signal number: 0, or -errno (ESRCH once the process has ended). */
   pidfdSignal(pidfd: number, signal: number): number;
+  /** A close-on-exec fd of a cgroup directory, for a program's `cgroupFd`; or -errno. */
+  cgroupOpen(path: string): number;
   /** The `CLONE_NEW*` type of a namespace file, or -errno (ENOTTY: not a namespace file). */
   nsType(path: string): number;
   /**
@@ -174,6 +176,10 @@ const FS = {
   nook_fs_lgetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
   nook_fs_lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   nook_fs_lutimes: { parameters: ["buffer", "i64", "i64"], result: "i32" },
+} as const;
+
+const CGROUP = {
+  nook_cgroup_open: { parameters: ["buffer"], result: "i32" },
 } as const;
 
 const PIDFD = {
@@ -279,6 +285,8 @@ function loadDeno(path: string): Shim {
   let fsSymbols: Deno.DynamicLibrary<typeof FS>["symbols"] | undefined;
   let pidfdSymbols: Deno.DynamicLibrary<typeof PIDFD>["symbols"] | undefined;
   let nsSymbols: Deno.DynamicLibrary<typeof NS>["symbols"] | undefined;
+  let cgroupSymbols: Deno.DynamicLibrary<typeof CGROUP>["symbols"] | undefined;
+  const cgroup = () => cgroupSymbols ??= open(path, CGROUP);
   const io = () => ioSymbols ??= open(path, IO);
   const fs = () => fsSymbols ??= open(path, FS);
   const pidfd = () => pidfdSymbols ??= open(path, PIDFD);
@@ -326,6 +334,7 @@ function loadDeno(path: string): Shim {
     lutimes: (path, a, m) => fs().nook_fs_lutimes(cstr(path), a, m),
     pidfdOpen: (pid) => pidfd().nook_pidfd_open(pid),
     pidfdSignal: (fd, signal) => pidfd().nook_pidfd_signal(fd, signal),
+    cgroupOpen: (path) => cgroup().nook_cgroup_open(cstr(path)),
     nsType: (path) => ns().nook_ns_type(cstr(path)),
     nsOwnerMaps(path) {
       const buf = new Uint8Array(16384);

@@ -99,7 +99,8 @@ Deno.test("containers on a network find each other by name; another network is a
     assert.doesNotMatch(await ok(["exec", "web", "cat", "/etc/hosts"]), /client/);
     const webAddr = (await ok(["exec", "web", "sh", "-c", "ip -4 -o addr show eth0"]))
       .match(/inet (\S+)\//)![1];
-    // By address from the other network: no route.
+    // By address from the other network: rejected in the other network's namespace (its way
+    // out would otherwise take the connection to the host, whose network may accept anything).
     const apart = await nook([
       "run",
       "--rm",
@@ -111,10 +112,15 @@ Deno.test("containers on a network find each other by name; another network is a
       rootfs,
       "sh",
       "-c",
-      `nc -w 2 ${webAddr} 80 </dev/null && echo reached || echo unreachable`,
+      `wget -O - http://${webAddr}/ 2>&1; echo "rc=$?"; wget -O - http://${
+        webAddr.replace(/\.\d+$/, ".1")
+      }/ 2>&1`,
     ], { env });
-    assert.equal(apart.stdout, "unreachable\n", apart.stderr);
-    assert.match(apart.stdout + (await ok(["network", "inspect", "back"])), /10\.89\.77\.0\/24/);
+    assert.doesNotMatch(apart.stdout, /served over the network/);
+    assert.match(apart.stdout, /rc=1/);
+    assert.match(apart.stdout, /can't connect to remote host \(10\.89\.\d+\.2\): No route to host/);
+    assert.match(apart.stdout, /can't connect to remote host \(10\.89\.\d+\.1\): No route to host/);
+    assert.match(await ok(["network", "inspect", "back"]), /10\.89\.77\.0\/24/);
 
     // In use: refused, and the network stays.
     const inUse = await nook(["network", "rm", "front"], { env });
@@ -171,4 +177,271 @@ Deno.test("bad network input: unknown network, bad subnet, overlap, reserved nam
   assert.equal(reserved.code, 125);
   assert.match(reserved.stderr, /reserved/);
   assert.equal(await ok(["ps", "-aq"]), "");
+});
+
+/** Whether a process runs (a zombie whose parent does not reap it has ended). */
+function running(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1][0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (bound and let go). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** The pid of the network helper attached to process `target`, if one runs. */
+function helperOf(target: number): number | undefined {
+  return processesWith(` ${target}`).find((pid) => {
+    const cmd = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    return /(slirp4netns|pasta)$/.test(cmd[0]) && cmd.includes(String(target));
+  });
+}
+
+/** Pids of our processes in the network namespace `ns` ("net:[INODE]"). */
+function processesInNetns(ns: string): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      if (Deno.readLinkSync(`/proc/${e.name}/ns/net`) === ns) out.push(Number(e.name));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return out;
+}
+
+async function fetchText(url: string): Promise<string> {
+  for (let i = 0;; i++) {
+    try {
+      return await (await fetch(url)).text();
+    } catch (err) {
+      if (i >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+Deno.test("a network's way out reaches the host's loopback only when allowed; its helper goes with the last member", async () => {
+  const rootfs = await busyboxRootfs();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("page from the host\n"),
+  );
+  const port = server.addr.port;
+  try {
+    await ok(["network", "create", "--opt", "allow_host_loopback=true", "out"]);
+    await ok(["network", "create", "closed"]);
+    const inside = await ok([
+      "run",
+      "--rm",
+      "--name",
+      "reacher",
+      "--network",
+      "out",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      `wget -q -O - http://host.containers.internal:${port}/; cat /etc/hosts /etc/resolv.conf`,
+    ]);
+    assert.match(inside, /^page from the host\n/);
+    assert.match(inside, /^10\.0\.2\.2\thost\.containers\.internal/m);
+    assert.doesNotMatch(inside, /^nameserver 127\./m);
+    // Without the option: no name, and the address leads nowhere.
+    const closed = await nook([
+      "run",
+      "--rm",
+      "--name",
+      "shut",
+      "--network",
+      "closed",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      `grep -c host.containers.internal /etc/hosts; wget -O - http://10.0.2.2:${port}/ 2>&1`,
+    ], { env });
+    assert.doesNotMatch(closed.stdout, /page from the host/);
+    assert.match(closed.stdout, /^0\n/);
+    assert.match(closed.stdout, /can't connect to remote host \(10\.0\.2\.2\)/);
+
+    // pasta as the way out: the same reach; it cannot take ports while it runs: refused.
+    const pasta = new Deno.Command("sh", { args: ["-c", "command -v pasta"] }).outputSync();
+    if (pasta.success) {
+      await ok([
+        "network",
+        "create",
+        "-o",
+        "helper=pasta",
+        "-o",
+        "allow_host_loopback",
+        "viapasta",
+      ]);
+      const page = await ok([
+        "run",
+        "--rm",
+        "--name",
+        "pastareacher",
+        "--network",
+        "viapasta",
+        "--rootfs",
+        rootfs,
+        "wget",
+        "-q",
+        "-O",
+        "-",
+        `http://host.containers.internal:${port}/`,
+      ]);
+      assert.equal(page, "page from the host\n");
+      const refused = await nook(
+        [
+          "run",
+          "--rm",
+          "--name",
+          "pp",
+          "--network",
+          "viapasta",
+          "-p",
+          "127.0.0.1:9:80",
+          "--rootfs",
+          rootfs,
+          "true",
+        ],
+        { env },
+      );
+      assert.equal(refused.code, 125);
+      assert.match(refused.stderr, /its way out is pasta, which cannot publish ports/);
+    }
+
+    // The helper lives with the network's process, and both end with the last member.
+    await ok([
+      "run",
+      "-d",
+      "--name",
+      "holder",
+      "--network",
+      "out",
+      "--rootfs",
+      rootfs,
+      "sleep",
+      "60",
+    ]);
+    const infra = infraPid("out");
+    const helper = helperOf(infra);
+    assert.ok(helper, "a helper is attached to the network's process");
+    const netns = Deno.readLinkSync(`/proc/${infra}/ns/net`);
+    const monitor = Number(
+      Deno.readTextFileSync(`/proc/${infra}/stat`).split(") ")[1].split(" ")[1],
+    );
+    assert.ok(processesInNetns(netns).includes(infra));
+    await ok(["rm", "-f", "holder"]);
+    for (
+      const [what, pid] of [["network process", infra], ["helper", helper], ["monitor", monitor]]
+    ) {
+      assert.ok(!running(pid as number), `the ${what} (pid ${pid}) ended`);
+    }
+    assert.equal(helperOf(infra), undefined);
+    assert.deepEqual(processesInNetns(netns), [], `nothing is left in ${netns}`);
+    assert.deepEqual(
+      processesWith(
+        `/n/${JSON.parse(await ok(["network", "inspect", "out"]))[0].Id.slice(0, 12)}/`,
+      ),
+      [],
+    );
+  } finally {
+    await nook(["rm", "-f", "holder"], { env });
+    await nook(["network", "rm", "out", "closed", "viapasta"], { env });
+    await server.shutdown();
+  }
+});
+
+Deno.test("-p on a network: the host fetches a member's page; taken ports fail; stop and rm withdraw them", async () => {
+  const rootfs = await busyboxRootfs();
+  const www = Deno.makeTempDirSync({ prefix: "nook-network-www-" });
+  Deno.writeTextFileSync(`${www}/index.html`, "published from a network\n");
+  const port = freePort();
+  const httpd = (name: string) => [
+    "run",
+    "-d",
+    "--name",
+    name,
+    "--network",
+    "pub",
+    "-p",
+    `127.0.0.1:${port}:80`,
+    "-v",
+    `${www}:/www:ro`,
+    "--rootfs",
+    rootfs,
+    "httpd",
+    "-f",
+    "-p",
+    "80",
+    "-h",
+    "/www",
+  ];
+  try {
+    await ok(["network", "create", "pub"]);
+    await ok(httpd("pweb"));
+    assert.equal(await fetchText(`http://127.0.0.1:${port}/`), "published from a network\n");
+    assert.equal(await ok(["port", "pweb"]), `80/tcp -> 127.0.0.1:${port}\n`);
+    assert.match(await ok(["ps"]), new RegExp(`127\\.0\\.0\\.1:${port}->80/tcp\\s+pweb`));
+    // A network made later, outside 10.89.0.0/16, is kept apart from the running one too.
+    await ok(["network", "create", "--subnet", "172.31.250.0/24", "far"]);
+    await ok([
+      "run",
+      "-d",
+      "--name",
+      "farweb",
+      "--network",
+      "far",
+      "-v",
+      `${www}:/www:ro`,
+      "--rootfs",
+      rootfs,
+      "httpd",
+      "-f",
+      "-p",
+      "80",
+      "-h",
+      "/www",
+    ]);
+    const across = await nook(
+      ["exec", "pweb", "sh", "-c", "wget -O - http://172.31.250.2/ 2>&1"],
+      { env },
+    );
+    assert.doesNotMatch(across.stdout, /published from a network/);
+    assert.match(
+      across.stdout,
+      /can't connect to remote host \(172\.31\.250\.2\): No route to host/,
+    );
+    await ok(["rm", "-f", "farweb"]);
+
+    // The same host port for a second member: refused, naming the port; nothing of it runs.
+    const taken = await nook(httpd("pweb2"), { env });
+    assert.equal(taken.code, 125);
+    assert.match(taken.stderr, new RegExp(`127\\.0\\.0\\.1:${port}/tcp.*already in use`));
+    assert.doesNotMatch(await ok(["ps", "-q"]), /\n.+\n/);
+    // Stopped: the host port is free again; started: published again.
+    await ok(["stop", "-t", "0", "pweb"]);
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    await ok(["start", "pweb"]);
+    assert.equal(await fetchText(`http://127.0.0.1:${port}/`), "published from a network\n");
+    const infra = infraPid("pub");
+    await ok(["rm", "-f", "pweb"]);
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    assert.ok(!running(infra), "the network's process ended");
+  } finally {
+    await nook(["rm", "-f", "pweb", "pweb2", "farweb"], { env });
+    await nook(["network", "rm", "pub", "far"], { env });
+    Deno.removeSync(www, { recursive: true });
+  }
 });

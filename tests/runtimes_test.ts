@@ -6,7 +6,20 @@ import { busyboxRootfs, repoRoot } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
 let registry: TestRegistry | undefined;
+let tlsRegistry: TestRegistry | undefined;
 const roots: string[] = [];
+
+/** A TLS registry (its own CA in its certDir) with a busybox image, started on first use. */
+let tlsImage: Promise<string> | undefined;
+function tlsBusyboxImage(): Promise<string> {
+  tlsImage ??= (async () => {
+    tlsRegistry = await startRegistry({ tls: true });
+    return (await pushBusyboxImage(tlsRegistry.host, "tls/busybox", "1.0", {
+      certDir: tlsRegistry.certDir,
+    })).reference;
+  })();
+  return tlsImage;
+}
 
 /** A registry with a busybox image, started by the first test that needs it. */
 let image: Promise<string> | undefined;
@@ -20,6 +33,7 @@ function busyboxImage(): Promise<string> {
 
 globalThis.addEventListener("unload", () => {
   registry?.stop();
+  tlsRegistry?.stop();
   // Layers hold files of subordinate ids: remove them as root in the user namespace.
   for (const root of roots) {
     new Deno.Command(Deno.execPath(), {
@@ -155,5 +169,22 @@ for (const runtime of Object.keys(RUNTIMES)) {
     const start = await nookOn(runtime, ["start", "-ai", "att"], env, "hello\n");
     assert.deepEqual([start.code, start.stdout, start.stderr], [7, "started\n", "got hello\n"]);
     assert.equal((await nookOn(runtime, ["rm", "att"], env)).code, 0);
+  });
+
+  Deno.test(`dist/node/nook.js on ${runtime} pulls from a TLS registry with its CA in --cert-dir`, async () => {
+    const reference = await tlsBusyboxImage();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    const env = { NOOK_ROOT: root };
+    const untrusted = await nookOn(runtime, ["pull", reference], env);
+    assert.equal(untrusted.code, 125);
+    assert.match(untrusted.stderr, /is not trusted .*give its CA with --cert-dir/);
+    const pull = await nookOn(
+      runtime,
+      ["pull", "--cert-dir", tlsRegistry!.certDir!, reference],
+      env,
+    );
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(pull.stdout.trim(), reference);
   });
 }

@@ -15,6 +15,7 @@ import { pruneImages } from "../../lib/image/prune_images.ts";
 import { storeLayout } from "../../lib/store/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { humanSize } from "../table.ts";
 
 /** A command module, as `cli/main.ts` loads them. */
 interface CommandModule {
@@ -185,31 +186,6 @@ async function readLine(): Promise<string> {
     bytes.push(buf[0]);
   }
   return new TextDecoder().decode(new Uint8Array(bytes));
-}
-
-/**
- * A size as docker prints it (`units.HumanSize`): decimal units, four
- * significant digits.
- *
- * @param bytes A size in bytes.
- * @returns Such as `0B`, `999B`, `4.096kB`, `12.35MB`.
- *
- * @example
- * ```ts
- * import { humanSize } from "./image.ts";
- * console.assert(humanSize(4096) === "4.096kB");
- * console.assert(humanSize(0) === "0B");
- * ```
- */
-export function humanSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-  let size = bytes;
-  let i = 0;
-  while (size >= 1000 && i < units.length - 1) {
-    size /= 1000;
-    i++;
-  }
-  return `${Number(size.toPrecision(4))}${units[i]}`;
 }
 
 /**

@@ -7,6 +7,7 @@
 import config from "../../deno.json" with { type: "json" };
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import {
+  cgroupModeText,
   type Check,
   formatSubidRange,
   type Host,
@@ -108,18 +109,17 @@ function ranges(list: SubidRange[]): string {
 }
 
 function cgroupText(info: HostInfo["cgroups"]): string {
-  switch (info.mode) {
-    case "v2":
-      return `v2 at ${info.path ?? "(unknown cgroup)"}, ${
-        info.writable ? "writable" : "not writable"
-      }, controllers: ${info.controllers.join(" ") || "none"}`;
-    case "hybrid":
-      return `hybrid (v1 controllers, cgroup2 at ${info.mount}): limits are not applied`;
-    case "v1":
-      return "v1: limits are not applied";
-    case "none":
-      return "none: limits are not applied";
-  }
+  return info.mode === "v2" ? `v2 at ${info.mount}` : cgroupModeText(info);
+}
+
+/** Where containers' cgroups go, and the limits that cannot be applied there. */
+function containerCgroupsText(c: HostInfo["containerCgroups"]): string {
+  if (c.base === null) return `none (limits are not applied): ${c.reason}`;
+  const missing = ["cpu", "memory", "pids", "io", "cpuset"].filter((n) =>
+    !c.controllers.includes(n)
+  );
+  return `in ${c.base} (${c.source}), controllers: ${c.controllers.join(" ") || "none"}` +
+    (missing.length ? `; limits needing ${missing.join(", ")} are not applied` : "");
 }
 
 /** The storage driver and why; an invalid NOOK_STORAGE_DRIVER is shown, not thrown. */
@@ -164,6 +164,7 @@ function infoText(
     ["subgid", ranges(info.subgid)],
     ["id mapping", mapping],
     ["cgroups", cgroupText(info.cgroups)],
+    ["cgroup subtree", containerCgroupsText(info.containerCgroups)],
     ["storage drivers", info.storageDrivers.join(", ")],
     ...(storage
       ? [["storage driver", `${storage.name} (${storage.reason})`] as [string, string]]

@@ -38,8 +38,8 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (p.rest.length === 0) throw new UsageError("'nook kill' needs at least one container");
-  return await eachContainer(p.rest, (record, ref) => {
-    killContainer(record, p.strings.signal ?? "SIGKILL");
+  return await eachContainer(p.rest, async (record, ref) => {
+    await killContainer(record, p.strings.signal ?? "SIGKILL");
     return ref;
   });
 }

@@ -37,6 +37,14 @@ const CREATE_FLAGS: FlagSpec[] = [
   { name: "internal", type: "bool", help: "No way out of the network" },
   { name: "driver", short: "d", type: "string", value: "DRIVER", help: "bridge (the only one)" },
   { name: "label", type: "list", value: "KEY=VALUE", help: "Set a label" },
+  {
+    name: "opt",
+    short: "o",
+    type: "list",
+    value: "KEY=VALUE",
+    help: "Driver option: allow_host_loopback=true (members reach the host's 127.0.0.1 as " +
+      "host.containers.internal), helper=slirp4netns|pasta (the way out; slirp4netns publishes -p)",
+  },
   ...HELP,
 ]; // deno-fmt-ignore
 
@@ -55,6 +63,7 @@ function inspect(n: NetworkRecord) {
     Internal: n.internal,
     IPAM: { Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
     Labels: n.labels,
+    Options: n.options ?? {},
     Containers: Object.fromEntries(
       networkContainers(n.name).filter((c) => c.running).map((c) => [c.id, { Name: c.name }]),
     ),
@@ -112,6 +121,7 @@ export async function main(args: string[]): Promise<number> {
         gateway: p.strings.gateway,
         internal: p.bools.internal,
         labels: p.lists.label,
+        opts: p.lists.opt,
       });
       sys.stdout(n.name + "\n");
       return 0;

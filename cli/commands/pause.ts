@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { HostError, UsageError } from "../../lib/errors/mod.ts";
+import { pauseContainer, unpauseContainer } from "../../lib/container/pause_container.ts";
+import { UsageError } from "../../lib/errors/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { eachContainer } from "../each_container.ts";
@@ -37,11 +38,8 @@ export async function main(args: string[], verb = "pause"): Promise<number> {
     return 0;
   }
   if (p.rest.length === 0) throw new UsageError(`'nook ${verb}' needs at least one container`);
-  return await eachContainer(p.rest, (record) => {
-    throw new HostError(
-      `Cannot ${verb} container ${record.name}: freezing needs a cgroup v2 freezer for the ` +
-        "container, and this host does not delegate a cgroup v2 subtree to your user " +
-        "(see 'nook system check'; under systemd, user@UID.service with Delegate=yes)",
-    );
+  return await eachContainer(p.rest, async (record, ref) => {
+    await (verb === "pause" ? pauseContainer : unpauseContainer)(record);
+    return ref;
   });
 }

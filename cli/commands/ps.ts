@@ -6,7 +6,7 @@
 import { UsageError } from "../../lib/errors/mod.ts";
 import { type ContainerRecord, listRecords } from "../../lib/container/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../../lib/container/container_state.ts";
-import { statusText } from "../../lib/container/inspect_container.ts";
+import { stateName, statusText } from "../../lib/container/inspect_container.ts";
 import { readNetworkState } from "../../lib/container/network_state.ts";
 import { formatPorts } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
@@ -61,7 +61,7 @@ function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
     CreatedAt: r.created,
     RunningFor: ago(r.created),
     Status: statusText(s),
-    State: s.status,
+    State: stateName(s),
     // As docker: the ports of a running container only.
     Ports: s.status === "running" ? formatPorts(readNetworkState(r.id)?.ports ?? []) : "",
     Names: r.name,
@@ -85,7 +85,7 @@ function matches(r: ContainerRecord, s: ContainerStatus, filters: string[]): boo
     byKey.set(key, [...(byKey.get(key) ?? []), f.slice(at + 1)]);
   }
   const test: Record<string, (v: string) => boolean> = {
-    status: (v) => s.status === v,
+    status: (v) => stateName(s) === v,
     name: (v) => new RegExp(v).test(r.name),
     id: (v) => r.id.startsWith(v),
     label: (v) => {

@@ -8,6 +8,8 @@ import { type ContainerOptions, startContainer } from "../../lib/container/start
 import type { RunOptions } from "../../lib/runtime/run_options.ts";
 import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { LIMIT_FLAGS, limitsFromArgs } from "../limit_flags.ts";
+import { parseCgroupsMode } from "../../lib/cgroups/mod.ts";
 import { signalName } from "../../lib/runtime/signal_name.ts";
 import {
   checkNetworkFlags,
@@ -157,6 +159,19 @@ const FLAGS: FlagSpec[] = [
     help: "Seconds 'stop' waits before SIGKILL (default 10)",
   },
   { name: "log-opt", type: "list", value: "OPT", help: "Log options: max-size=SIZE, max-file=N" },
+  ...LIMIT_FLAGS,
+  {
+    name: "cgroups",
+    type: "string",
+    value: "MODE",
+    help: "enabled (default), disabled, or required: fail where limits cannot be applied",
+  },
+  {
+    name: "cgroup-parent",
+    type: "string",
+    value: "DIR",
+    help: "cgroup2 directory for the container's cgroup (default: $NOOK_CGROUP_PARENT, else found)",
+  },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -266,6 +281,9 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     stopSignal: stopSignal === undefined ? undefined : signalName(stopSignal),
     stopTimeout: stopTimeout === undefined ? undefined : Number(stopTimeout),
     logOptions: p.lists["log-opt"],
+    resources: limitsFromArgs(p),
+    cgroups: parseCgroupsMode(p.strings.cgroups),
+    cgroupParent: p.strings["cgroup-parent"],
     detach: p.bools.detach,
   };
 }

@@ -51,10 +51,9 @@ async function df(args: string[]): Promise<number> {
     throw new UsageError(`Invalid --format '${format}': use table or json`);
   }
   if (p.rest.length > 0) throw new UsageError("'nook system df' takes no arguments");
-  const [{ diskUsage }, { storeLayout }, { humanSize }, { table }] = await Promise.all([
+  const [{ diskUsage }, { storeLayout }, { humanSize, table }] = await Promise.all([
     import("../../lib/image/disk_usage.ts"),
     import("../../lib/store/mod.ts"),
-    import("./image.ts"),
     import("../table.ts"),
   ]);
   const usage = diskUsage(storeLayout());

@@ -1,13 +1,15 @@
 /**
  * Container handles for scripts: create or run a detached container, then
- * start, stop, kill, wait for, exec into, read the logs of, inspect and
- * remove it, the way testcontainers does, without a daemon.
+ * start, stop, kill, pause, wait for, exec into, read the logs and the
+ * resource use of, inspect and remove it, the way testcontainers does,
+ * without a daemon.
  *
  * @module
  */
 import type { ContainerRecord } from "./container_record.ts";
 import { listRecords, readRecord } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
+import { type ContainerStats, containerStats } from "./container_stats.ts";
 import { followLogs, type LogEntry, type LogOptions, readLogs } from "./container_logs.ts";
 import { createContainer } from "./create_container.ts";
 import { execContainer, type ExecContainerOptions } from "./exec_container.ts";
@@ -15,6 +17,7 @@ import type { RunningExec } from "../runtime/exec_process.ts";
 import { findContainer, NoSuchContainerError } from "./find_container.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect_container.ts";
 import { launchDetached } from "./launch_container.ts";
+import { pauseContainer, unpauseContainer } from "./pause_container.ts";
 import { removeContainer } from "./remove_container.ts";
 import { killContainer, stopContainer, waitForExit } from "./signal_container.ts";
 import type { ContainerOptions } from "./start_container.ts";
@@ -82,12 +85,45 @@ export class Container {
   }
 
   /**
-   * Sends a signal to its first process.
+   * Sends a signal to its first process (SIGKILL also ends what is left in its cgroup).
    *
    * @param signal e.g. "SIGTERM" (default SIGKILL).
    */
-  kill(signal = "SIGKILL"): void {
-    killContainer(this.record, signal);
+  async kill(signal = "SIGKILL"): Promise<void> {
+    await killContainer(this.record, signal);
+  }
+
+  /**
+   * Freezes all its processes (it needs a cgroup of its own: the host must delegate one).
+   *
+   * @throws {HostError} When it has no cgroup of its own.
+   */
+  async pause(): Promise<void> {
+    await pauseContainer(this.record);
+  }
+
+  /** Thaws it after {@linkcode Container.pause}. */
+  async unpause(): Promise<void> {
+    await unpauseContainer(this.record);
+  }
+
+  /**
+   * A sample of its resource use, as `nook stats` shows it: CPU time and
+   * share, memory, tasks, block and network I/O (what its cgroup does not
+   * tell is absent).
+   *
+   * @param previous An earlier sample, for the CPU share since then (`cpuPercent`).
+   * @returns The sample.
+   *
+   * @example CPU use over one second
+   * ```ts ignore
+   * const first = web.stats();
+   * await new Promise((r) => setTimeout(r, 1000));
+   * console.log(web.stats(first).cpuPercent);
+   * ```
+   */
+  stats(previous?: ContainerStats): ContainerStats {
+    return containerStats(this.record, { previous });
   }
 
   /**

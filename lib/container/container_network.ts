@@ -17,6 +17,8 @@ import { reachableProcess } from "../runtime/container_process.ts";
 import type { InitLayer } from "../runtime/container_spec.ts";
 import { type NetworkJoin, networkOwnerMaps } from "../runtime/network_join.ts";
 import { parseNetworkMode } from "../runtime/network_mode.ts";
+import { defaultHostIp, wantedPorts } from "../runtime/network_spec.ts";
+import type { RunOptions } from "../runtime/run_options.ts";
 import { NotRunningError, openProcess, processStartTime } from "../runtime/process_ref.ts";
 import { sys } from "../sys/mod.ts";
 import { containerRunDir } from "./container_record.ts";
@@ -132,6 +134,7 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
  *
  * @param network The `--network` value.
  * @param id The container's id (for a user-defined network: its address is kept by id).
+ * @param publish Its `-p`, `-P` and image's exposed ports (published on a user-defined network).
  * @returns `{ networkJoin }` for `container:REF` and a user-defined network, else `{}`.
  * @throws {NookError} As {@linkcode joinContainerNetwork}.
  *
@@ -144,6 +147,7 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
 export async function networkInternals(
   network: string | undefined,
   id?: string,
+  publish?: { publish?: RunOptions["publish"]; publishAll?: boolean; exposed?: readonly string[] },
 ): Promise<{ networkJoin?: NetworkJoin }> {
   const choice = parseNetworkMode(network);
   if (choice.mode === "container") return { networkJoin: joinContainerNetwork(choice.container) };
@@ -154,7 +158,10 @@ export async function networkInternals(
   // A user-defined network: join the user namespace of the network's process (with its
   // network namespace), then the clone makes the container's own, plugged into the bridge.
   const { attachToNetwork, attachSteps } = await import("../network/network_attach.ts");
-  const { infra, attachment } = await attachToNetwork(id, choice.name);
+  const hostIp = defaultHostIp();
+  const wanted = wantedPorts(publish?.publish, publish?.publishAll, publish?.exposed)
+    .map((m) => m.hostIp ? m : { ...m, hostIp });
+  const { infra, attachment, addresses } = await attachToNetwork(id, choice.name, wanted);
   const what = `network ${choice.name}`;
   const path = `/proc/${infra.pid}/ns/net`;
   return {
@@ -165,6 +172,8 @@ export async function networkInternals(
       startTime: infra.startTime,
       maps: networkOwnerMaps(path, what),
       attach: attachSteps(attachment, infra),
+      addresses,
+      ports: attachment.published?.ports ?? [],
     },
   };
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { CgroupsMode, ResourceLimits } from "../cgroups/resource_limits.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import type { PortMapping } from "../network/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
@@ -71,6 +72,12 @@ export interface StoredOptions {
   capDrop?: string[];
   /** `--userns`. */
   userns?: "" | "keep-id";
+  /** Resource limits (`--memory`, `--cpus`, ...; `update` changes them). */
+  resources?: ResourceLimits;
+  /** `--cgroups` (absent: enabled). */
+  cgroups?: CgroupsMode;
+  /** `--cgroup-parent`. */
+  cgroupParent?: string;
 }
 
 /** `container.json`. */
@@ -107,6 +114,12 @@ export interface ContainerRecord {
   log: { maxSize: number; maxFiles: number };
   /** The image's config applied to the options: what `exec` starts from. */
   process: { env: string[]; user?: string; workdir?: string };
+  /**
+   * The absolute host path of the container's own cgroup (v2) directory while it
+   * exists: set before the container's init is cloned into it, absent when nook
+   * made no cgroup for the container (cgroups disabled or not delegated).
+   */
+  cgroup?: string;
 }
 
 /**

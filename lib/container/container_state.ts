@@ -6,9 +6,10 @@
  *
  * @module
  */
+import { isFrozen } from "../cgroups/freeze.ts";
 import { writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
-import { containerDir } from "./container_record.ts";
+import { containerDir, readRecord } from "./container_record.ts";
 
 /** The state file's fields. */
 export interface StateFile {
@@ -32,6 +33,11 @@ export interface StateFile {
   exitCode?: number;
   /** Restarts done by the restart policy. */
   restarts: number;
+  /**
+   * How many processes the OOM killer ended in the container's cgroup (memory.events
+   * oom_kill, as the monitor last read it); absent where it could not tell.
+   */
+  oomKills?: number;
 }
 
 /** What a container is doing, as `ps` and `inspect` say it. */
@@ -52,6 +58,10 @@ export interface ContainerStatus {
   restarts: number;
   /** The monitor's pid while it lives, else 0. */
   monitor: number;
+  /** Running, but frozen (`pause`): its cgroup's `cgroup.events` says `frozen 1`. */
+  paused: boolean;
+  /** The OOM killer killed a process of its cgroup during its last run (as recorded at its end). */
+  oomKilled: boolean;
 }
 
 /**
@@ -85,6 +95,7 @@ export function parseState(text: string): StateFile {
     finished: num("finished"),
     exitCode: num("exit-code"),
     restarts: num("restarts") ?? 0,
+    oomKills: num("oom-kills"),
   };
 }
 
@@ -112,6 +123,7 @@ export function formatState(s: StateFile): string {
     `started ${s.started}`,
     `restarts ${s.restarts}`,
   ];
+  if (s.oomKills !== undefined) lines.push(`oom-kills ${s.oomKills}`);
   if (s.exitCode !== undefined) {
     lines.push(`exit-code ${s.exitCode}`, `finished ${s.finished ?? 0}`);
   }
@@ -234,6 +246,8 @@ export function containerStatus(id: string): ContainerStatus {
     finishedAt: "",
     restarts: 0,
     monitor: 0,
+    paused: false,
+    oomKilled: false,
   };
   if (!s) return base;
   const common = {
@@ -242,18 +256,21 @@ export function containerStatus(id: string): ContainerStatus {
     finishedAt: iso(s.finished),
     restarts: s.restarts,
     exitCode: s.exitCode ?? 0,
+    oomKilled: (s.oomKills ?? 0) > 0,
   };
   const monitorAlive = isAlive(s.monitor, s.monitorStart, s.boot);
   if (s.status === "exited") return { ...common, status: "exited" };
   if (s.status === "running" || s.status === "restarting") {
     const mainAlive = s.status === "running" && isAlive(s.pid, s.pidStart, s.boot);
     if (mainAlive && monitorAlive) {
+      const cgroup = readRecord(id)?.cgroup;
       return {
         ...common,
         status: "running",
         pid: s.pid,
         pidStart: s.pidStart,
         monitor: s.monitor,
+        paused: cgroup !== undefined && isFrozen(cgroup),
       };
     }
     if (monitorAlive) {

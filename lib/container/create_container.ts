@@ -6,6 +6,9 @@
  *
  * @module
  */
+import { blockDeviceNumbers } from "../cgroups/limit_writes.ts";
+import { checkLimits, parseBytes } from "../cgroups/parse_limits.ts";
+import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { ImageRecord } from "../store/mod.ts";
 import { storeLayout } from "../store/mod.ts";
@@ -79,7 +82,8 @@ export function parseRestartPolicy(value = "no"): RestartPolicy {
 }
 
 /**
- * Parses a size with docker's units (b, k, m, g; case-insensitive).
+ * Parses a size with docker's units (b, k, m, g, t, p; case-insensitive), as
+ * {@linkcode parseBytes} does, with this message.
  *
  * @param value e.g. "10m".
  * @param what The flag, for the message.
@@ -93,10 +97,11 @@ export function parseRestartPolicy(value = "no"): RestartPolicy {
  * ```
  */
 export function parseSize(value: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/i.exec(value.trim());
-  if (!m) throw new UsageError(`Invalid ${what} '${value}': use a size such as 10m or 512k`);
-  const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!;
-  return Math.floor(Number(m[1]) * unit);
+  const n = parseBytes(value.trim());
+  if (n === null) {
+    throw new UsageError(`Invalid ${what} '${value}': use a size such as 10m or 512k`);
+  }
+  return n;
 }
 
 function logSettings(opts: readonly string[] | undefined): ContainerRecord["log"] {
@@ -202,6 +207,24 @@ function storedOptions(options: ContainerOptions): StoredOptions {
     capAdd: options.capAdd ? [...options.capAdd] : undefined,
     capDrop: options.capDrop ? [...options.capDrop] : undefined,
     userns: options.userns,
+    ...storedCgroups(options),
+  };
+}
+
+/** The resource limits and cgroup settings, checked now (not at the first start). */
+function storedCgroups(options: ContainerOptions): Partial<StoredOptions> {
+  const resources = options.resources;
+  if (resources) {
+    checkLimits(resources);
+    // A --device-*-bps path that is no block device fails now, not at the first start.
+    for (const d of [...resources.deviceReadBps ?? [], ...resources.deviceWriteBps ?? []]) {
+      blockDeviceNumbers(d.path);
+    }
+  }
+  return {
+    resources: limitNames(resources).length > 0 ? structuredClone(resources) : undefined,
+    cgroups: options.cgroups === "enabled" ? undefined : options.cgroups,
+    cgroupParent: options.cgroupParent,
   };
 }
 

@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
 import { UsageError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { CAPABILITIES, capabilitySet } from "../runtime/capabilities.ts";
 import { DEFAULT_PATH } from "../runtime/defaults.ts";
 import { mergeEnv } from "../runtime/env_spec.ts";
@@ -23,7 +25,7 @@ export type ExecContainerOptions = Omit<ExecOptions, "env" | "capabilities">;
  * @param record The container.
  * @param options The command and docker's exec flags.
  * @returns The running command.
- * @throws {UsageError} When the container is not running.
+ * @throws {UsageError} When the container is not running, or paused.
  * @throws {SetupError} When the command cannot run (exit code 126/127).
  *
  * @example
@@ -42,11 +44,26 @@ export async function execContainer(
       `Container ${record.name} is not running (status ${s.status}): start it first`,
     );
   }
+  if (s.paused) {
+    // Its command would join the frozen cgroup and hang there.
+    throw new UsageError(`Container ${record.name} is paused: unpause it before exec`);
+  }
   const o = record.options;
   const hostname = o.hostname ?? record.id.slice(0, 12);
   const mask = capabilitySet({ add: o.capAdd, drop: o.capDrop });
   return await execInContainer(
-    { pid: s.pid, startTime: s.pidStart === "-" ? undefined : s.pidStart, name: record.name },
+    {
+      pid: s.pid,
+      startTime: s.pidStart === "-" ? undefined : s.pidStart,
+      name: record.name,
+      cgroup: containerCgroupDir(record) ?? undefined,
+      // Its limits bind what runs in it; only --cgroups=required insists that the command does.
+      onCgroupRefused: o.cgroups === "required" ? undefined : (why) =>
+        sys.stderr(
+          `nook: the command runs outside the cgroup of container ${record.name}: ${why}; run ` +
+            "nook from where the container was started (e.g. 'systemd-run --user --scope nook ...')\n",
+        ),
+    },
     {
       ...options,
       env: mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`], record.process.env, o.env),

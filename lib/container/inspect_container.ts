@@ -4,6 +4,9 @@
  *
  * @module
  */
+import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
+import { type HostConfigResources, inspectLimits } from "../cgroups/inspect_limits.ts";
+import { readOomKilled } from "../cgroups/memory_events.ts";
 import type { ContainerRecord } from "./container_record.ts";
 import { containerDir } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
@@ -78,7 +81,7 @@ export interface ContainerInspect {
     CapDrop: string[] | null;
     Init: boolean;
     LogConfig: { Type: string; Config: Record<string, string> };
-  };
+  } & HostConfigResources;
   /** docker's NetworkSettings: the ports and addresses of a running container. */
   NetworkSettings: {
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
@@ -88,6 +91,8 @@ export interface ContainerInspect {
   };
   /** Where nook keeps its files. */
   NookDir: string;
+  /** The container's own cgroup while it has one, else "". */
+  NookCgroup: string;
 }
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -130,11 +135,12 @@ export function inspectContainer(
     Path: r.command[0] ?? "",
     Args: r.command.slice(1),
     State: {
-      Status: s.status,
+      Status: stateName(s),
       Running: running,
-      Paused: false,
+      Paused: s.paused,
       Restarting: s.status === "restarting",
-      OOMKilled: false,
+      // Recorded at the end of the last run; while it runs, read from its cgroup.
+      OOMKilled: s.oomKilled || (running && r.cgroup !== undefined && !!readOomKilled(r.cgroup)),
       Dead: false,
       Pid: running ? s.pid : 0,
       ExitCode: s.exitCode,
@@ -193,6 +199,7 @@ export function inspectContainer(
           ? { "max-size": String(r.log.maxSize), "max-file": String(r.log.maxFiles) }
           : {},
       },
+      ...inspectLimits(o),
     },
     NetworkSettings: {
       Ports: portMap(running ? net?.ports ?? [] : [], shownHostIp, (m) => `${m.hostPort}`),
@@ -201,7 +208,24 @@ export function inspectContainer(
       SandboxKey: running && s.pid > 0 && net?.mode !== "host" ? `/proc/${s.pid}/ns/net` : "",
     },
     NookDir: containerDir(r.id),
+    NookCgroup: containerCgroupDir(r) ?? "",
   };
+}
+
+/**
+ * docker's State.Status: the status, "paused" for a frozen running container.
+ *
+ * @param s The status.
+ * @returns "created", "running", "paused", "restarting", "exited" or "unknown".
+ *
+ * @example
+ * ```ts
+ * import { stateName } from "./inspect_container.ts";
+ * console.assert(stateName({ status: "running", paused: true } as never) === "paused");
+ * ```
+ */
+export function stateName(s: ContainerStatus): string {
+  return s.status === "running" && s.paused ? "paused" : s.status;
 }
 
 /**
@@ -234,7 +258,8 @@ export function humanDuration(ms: number): string {
 }
 
 /**
- * The STATUS column of `ps`: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created".
+ * The STATUS column of `ps`: "Up 5 seconds", "Up 5 seconds (Paused)", "Exited (0) 3 minutes ago",
+ * "Created".
  *
  * @param s The status.
  * @param now The present in ms.
@@ -253,7 +278,7 @@ export function statusText(s: ContainerStatus, now = Date.now()): string {
     case "created":
       return "Created";
     case "running":
-      return `Up ${since(s.startedAt)}`;
+      return `Up ${since(s.startedAt)}${s.paused ? " (Paused)" : ""}`;
     case "restarting":
       return `Restarting (${s.exitCode}) ${since(s.finishedAt || s.startedAt)} ago`;
     case "exited":

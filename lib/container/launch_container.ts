@@ -8,7 +8,8 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
-import { HostError, NookError } from "../errors/mod.ts";
+import { prepareContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
+import { errnoText, HostError, NookError } from "../errors/mod.ts";
 import type { MountSpec } from "../runtime/mount_spec.ts";
 import {
   planContainerProcess,
@@ -21,7 +22,14 @@ import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
 import { sys, type SysConn } from "../sys/mod.ts";
 import { idMapLines, netHelperLines, startMonitor } from "./monitor_process.ts";
-import { containerDir, type ContainerRecord, containerRunDir } from "./container_record.ts";
+import {
+  containerDir,
+  type ContainerRecord,
+  containerRunDir,
+  readRecord,
+  withRecordsLock,
+  writeRecord,
+} from "./container_record.ts";
 import { networkInternals } from "./container_network.ts";
 import { isUserNetwork } from "../runtime/network_mode.ts";
 import { writeNetworkState } from "./network_state.ts";
@@ -87,13 +95,18 @@ function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[])
     capAdd: o.capAdd,
     capDrop: o.capDrop,
     userns: o.userns,
+    resources: o.resources,
+    cgroups: o.cgroups,
+    cgroupParent: o.cgroupParent,
   };
 }
 
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
   // A network shared with a running container is resolved now, at each start (as docker does).
-  const network = await networkInternals(record.options.network, record.id);
+  const o0 = record.options;
+  const ports = { publish: o0.publish, publishAll: o0.publishAll };
   if (record.rootfs !== undefined) {
+    const network = await networkInternals(o0.network, record.id, ports);
     return {
       options: runOptions(record, record.rootfs, []),
       internals: { id: record.id, name: record.name, ...network },
@@ -113,6 +126,10 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
     );
   }
   const config = readImageConfig(layout, image).config ?? {};
+  const network = await networkInternals(o0.network, record.id, {
+    ...ports,
+    exposed: Object.keys(config.ExposedPorts ?? {}),
+  });
   const o = record.options;
   const plan = applyImageConfig(config, {
     command: o.command,
@@ -147,6 +164,16 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
   };
 }
 
+/** Notes the container's cgroup (or that it has none) in its record. */
+async function noteCgroup(record: ContainerRecord, dir: string | null): Promise<void> {
+  await withRecordsLock(() => {
+    const now = readRecord(record.id);
+    if (!now || now.cgroup === (dir ?? undefined)) return;
+    const { cgroup: _, ...rest } = now;
+    writeRecord(dir === null ? rest : { ...rest, cgroup: dir });
+  });
+}
+
 function nowNs(): number {
   return Date.now() * 1e6;
 }
@@ -156,6 +183,31 @@ async function announceOnNetwork(record: ContainerRecord, hosts: string): Promis
   if (!isUserNetwork(record.options.network)) return;
   const { announceContainer } = await import("../network/network_attach.ts");
   await announceContainer(record.id, hosts);
+}
+
+/**
+ * After a container on a user-defined network stopped: withdraw its published
+ * ports, and when `release`, end the network's process if no member runs.
+ */
+async function leaveNetwork(record: ContainerRecord, release: boolean): Promise<void> {
+  const network = record.options.network;
+  if (!isUserNetwork(network)) return;
+  const { releaseNetwork, syncNetworkPorts } = await import("../network/network_attach.ts");
+  await syncNetworkPorts(network!).catch(() => {});
+  if (release) await releaseNetwork(network!).catch(() => {});
+}
+
+/** Runs a start; when it fails, nothing of the container stays on its network. */
+async function leaveNetworkOnFailure<T>(
+  record: ContainerRecord,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    await leaveNetwork(record, true);
+    throw err;
+  }
 }
 
 /** How a foreground start handles stdio and signals (as `spawnContainer` takes them). */
@@ -194,13 +246,19 @@ export async function launchForeground(
   options: ForegroundOptions = {},
 ): Promise<RunningContainer> {
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
-  const parts = await containerParts(record, warn);
-  const container = await spawnContainer(
-    { ...parts.options, ...options, onWarning: warn },
-    // Its /etc/hosts names the network's containers before it starts.
-    { ...parts.internals, onHostsFile: (hosts) => announceOnNetwork(record, hosts) },
-  ).catch((err) => {
-    throw parts.explain(err);
+  const container = await leaveNetworkOnFailure(record, async () => {
+    const parts = await containerParts(record, warn);
+    return await spawnContainer(
+      { ...parts.options, ...options, onWarning: warn },
+      {
+        ...parts.internals,
+        // Its /etc/hosts names the network's containers before it starts.
+        onHostsFile: (hosts) => announceOnNetwork(record, hosts),
+        onCgroup: (dir) => noteCgroup(record, dir),
+      },
+    ).catch((err) => {
+      throw parts.explain(err);
+    });
   });
   writeNetworkState(record.id, {
     mode: container.network,
@@ -230,6 +288,7 @@ export async function launchForeground(
     } catch {
       // removed meanwhile (rm -f from another shell)
     }
+    await leaveNetwork(record, false);
     await options.onExit?.(s.exitCode);
     return s;
   });
@@ -337,6 +396,10 @@ export async function launchDetached(
   record: ContainerRecord,
   options: DetachedOptions = {},
 ): Promise<Launched> {
+  return await leaveNetworkOnFailure(record, () => startDetached(record, options));
+}
+
+async function startDetached(record: ContainerRecord, options: DetachedOptions): Promise<Launched> {
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const now = containerStatus(record.id);
   if (now.status === "running" || now.status === "restarting") return { pid: now.pid };
@@ -345,11 +408,39 @@ export async function launchDetached(
   const run = containerRunDir(record.id);
   sys.remove(run);
   sys.mkdirp(run, 0o700);
+  const o = record.options;
+  // Made now, with its limits; the monitor clones each of the container's processes into it
+  // and removes it when the container has ended for good.
+  const cgroup = await prepareContainerCgroup({
+    id: record.id,
+    limits: o.resources,
+    mode: o.cgroups,
+    parent: o.cgroupParent,
+    onWarning: warn,
+  });
+  try {
+    await noteCgroup(record, cgroup?.dir ?? null);
+    return await startUnderMonitor(record, parts, run, cgroup?.dir, options, warn);
+  } catch (err) {
+    await cgroup?.remove();
+    throw err;
+  }
+}
+
+/** Plans the container's process and starts a monitor on it. */
+async function startUnderMonitor(
+  record: ContainerRecord,
+  parts: Parts,
+  run: string,
+  cgroup: string | undefined,
+  options: DetachedOptions,
+  warn: (m: string) => void,
+): Promise<Launched> {
   const ttySize = options.ttySize ??
     (sys.isTerminal(1) ? sys.terminalSize() ?? undefined : undefined);
   const { spec, plan } = planContainerProcess(
     parts.options,
-    { ...parts.internals, detached: true, ttySize },
+    { ...parts.internals, detached: true, ttySize, ownCgroup: cgroup !== undefined },
     run,
     warn,
   );
@@ -372,6 +463,7 @@ export async function launchDetached(
     // A program that joins a network joins its user namespace too: no maps to write.
     ...(spec.join ? [["userns", "join"]] : [["userns", "new"], ...idMapLines(spec.idMap)]),
     ...netHelperLines(spec.netHelper),
+    ...(cgroup !== undefined ? [["cgroup", cgroup]] : []),
   ];
   if (record.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");
@@ -405,7 +497,12 @@ export async function launchDetached(
     const [step, op, errno] = words.slice(2).map(Number);
     throw parts.explain(stepError(plan, step, op, errno));
   }
-  if (words[1] === "clone") throw await cloneError(Number(words[2]));
+  if (words[1] === "clone") throw await cloneError(Number(words[2]), cgroup);
+  if (words[1] === "cgroup") {
+    throw new HostError(
+      `Cannot open the container's cgroup ${cgroup}: ${errnoText(Number(words[2]))}`,
+    );
+  }
   if (words[1] === "map") {
     throw new HostError(`Cannot map the container's ids: ${words.slice(2).join(" ")}`);
   }

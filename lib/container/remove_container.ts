@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { removeCgroup } from "../cgroups/make_container_cgroup.ts";
+import { killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
@@ -53,6 +55,15 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     }
     // A process that outlived its monitor would run on unseen once the record is gone.
     if (s.status === "unknown" && s.pid > 0) signalProcess(s.pid, s.pidStart, "SIGKILL");
+    if (isUserNetwork(record.options.network)) {
+      // Ports it still holds (it ended by itself) are withdrawn while its record says which.
+      const { syncNetworkPorts } = await import("../network/network_attach.ts");
+      await syncNetworkPorts(record.options.network!).catch(() => {});
+    }
+    // Its monitor removes it when it ends; not one that was killed, nor a dead nook's.
+    if (record.cgroup) await removeCgroup(record.cgroup);
+    // And so would anything left in its cgroup (after its monitor died, or a double fork).
+    if (record.cgroup !== undefined) await killCgroup(record.cgroup);
   }
   // Out of sight at once (under the lock, so a name is free when rm returns), then removed.
   const dir = containerDir(id);

@@ -4,7 +4,10 @@
  *
  * @module
  */
+import { thawCgroup } from "../cgroups/freeze.ts";
+import { isPopulated, killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
+import { isUserNetwork } from "../runtime/network_mode.ts";
 import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
 import { signalName } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
@@ -59,36 +62,59 @@ export async function waitForExit(id: string, timeoutMs = Infinity): Promise<Con
 }
 
 /**
- * Sends a signal to a running container (`kill -s`).
+ * Thaws a paused container that was sent a signal meant to end it, so that
+ * it gets the signal, as docker does. A thaw that fails is left alone: the
+ * SIGKILL that follows a stop's timeout ends a frozen process all the same.
+ */
+async function thawToEnd(record: ContainerRecord, s: ContainerStatus): Promise<void> {
+  if (s.paused && record.cgroup !== undefined) await thawCgroup(record.cgroup).catch(() => {});
+}
+
+/**
+ * Sends a signal to a running container (`kill -s`). A paused container
+ * gets SIGKILL or its stop signal at once and is thawed to act on it (as
+ * docker does); another signal waits until `unpause`. SIGKILL to a container
+ * whose first process is gone while processes of its cgroup are left (its
+ * monitor died) kills those.
  *
  * @param record The container.
  * @param signal The signal (default SIGKILL).
  * @throws {UsageError} When it is not running.
+ * @throws {NookError} When processes of its cgroup cannot be killed.
  *
  * @example
  * ```ts ignore
- * killContainer(record, "SIGUSR1");
+ * await killContainer(record, "SIGUSR1");
  * ```
  */
-export function killContainer(record: ContainerRecord, signal = "SIGKILL"): void {
+export async function killContainer(record: ContainerRecord, signal = "SIGKILL"): Promise<void> {
   const name = signalName(signal);
   const s = containerStatus(record.id);
-  if (s.status !== "running" || !signalProcess(s.pid, s.pidStart, name)) {
-    throw new UsageError(
-      `Cannot kill container ${record.name}: it is not running (status ${s.status})`,
-    );
+  if (s.status === "running" && signalProcess(s.pid, s.pidStart, name)) {
+    if (name === "SIGKILL" || name === signalName(record.stopSignal)) await thawToEnd(record, s);
+    return;
   }
+  if (name === "SIGKILL" && record.cgroup !== undefined && isPopulated(record.cgroup)) {
+    await killCgroup(record.cgroup);
+    return;
+  }
+  throw new UsageError(
+    `Cannot kill container ${record.name}: it is not running (status ${s.status})`,
+  );
 }
 
 /**
- * Stops a container: its stop signal, then SIGKILL after `timeout` seconds;
- * the restart policy does not bring it back.
+ * Stops a container: its stop signal (a paused container is thawed to get
+ * it), then SIGKILL after `timeout` seconds; the restart policy does not
+ * bring it back. Every process left in its cgroup is killed too, so nothing
+ * of it outlives the stop (a double-forked daemon included).
  *
  * @param record The container.
  * @param timeout Seconds before SIGKILL (default: the container's, 10).
  * @param options `restart`: it is stopped to be started again at once, so its
  *   monitor does not remove it for `--rm`.
  * @returns Its status after it stopped.
+ * @throws {NookError} When processes of its cgroup cannot be killed.
  *
  * @example
  * ```ts ignore
@@ -104,16 +130,26 @@ export async function stopContainer(
   if (!active(s)) return s;
   sys.writeText(stopMarkerPath(record.id), options.restart ? "restart" : "");
   signalProcess(s.pid, s.pidStart, record.stopSignal);
+  await thawToEnd(record, s);
   s = await waitForExit(record.id, Math.max(0, timeout) * 1000);
-  if (!active(s)) return s;
-  signalProcess(s.pid, s.pidStart, "SIGKILL");
-  s = await waitForExit(record.id, 10_000);
-  if (active(s) && s.monitor) {
-    // The monitor could not record the end: end it too, so the container is truly stopped.
-    const { readState } = await import("./container_state.ts");
-    const st = readState(record.id);
-    if (st) signalProcess(st.monitor, st.monitorStart, "SIGKILL");
-    s = await waitForExit(record.id, 2_000);
+  if (active(s)) {
+    signalProcess(s.pid, s.pidStart, "SIGKILL");
+    if (record.cgroup !== undefined) await killCgroup(record.cgroup);
+    s = await waitForExit(record.id, 10_000);
+    if (active(s) && s.monitor) {
+      // The monitor could not record the end: end it too, so the container is truly stopped.
+      const { readState } = await import("./container_state.ts");
+      const st = readState(record.id);
+      if (st) signalProcess(st.monitor, st.monitorStart, "SIGKILL");
+      s = await waitForExit(record.id, 2_000);
+    }
+  }
+  // What left its process tree and its pid namespace's end may still be in its cgroup.
+  if (record.cgroup !== undefined) await killCgroup(record.cgroup);
+  if (isUserNetwork(record.options.network)) {
+    // Its host ports are the network helper's: withdrawn now, not with the container's process.
+    const { syncNetworkPorts } = await import("../network/network_attach.ts");
+    await syncNetworkPorts(record.options.network!).catch(() => {});
   }
   return s;
 }

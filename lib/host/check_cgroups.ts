@@ -1,29 +1,48 @@
 /**
- * Check that nook can apply resource limits.
+ * Check that nook can give containers cgroups of their own and apply limits.
  *
  * @module
  */
+import { findCgroupPlacement } from "../cgroups/cgroup_placement.ts";
+import { unappliedProblem } from "../cgroups/limits_warning.ts";
+import { type LimitName, LIMITS } from "../cgroups/resource_limits.ts";
 import type { Check } from "./check.ts";
+import type { CgroupInfo } from "./detect_cgroups.ts";
 import type { Host } from "./host.ts";
-import { detectCgroups } from "./detect_cgroups.ts";
 
 /** Controllers that carry the limits nook sets (--memory, --pids-limit, --cpus). */
 const WANTED = ["cpu", "memory", "pids"];
 
-const UNIFY_FIX = "boot with systemd.unified_cgroup_hierarchy=1 (add it to GRUB_CMDLINE_LINUX " +
-  "in /etc/default/grub, then sudo update-grub and reboot), and set Delegate=yes for user@.service";
-const DELEGATE_FIX = "sudo mkdir -p /etc/systemd/system/user@.service.d && " +
-  "printf '[Service]\\nDelegate=cpu cpuset io memory pids\\n' | " +
-  "sudo tee /etc/systemd/system/user@.service.d/delegate.conf && " +
-  "sudo systemctl daemon-reload (then log in again)";
-const SCOPE_FIX =
-  "run nook in a delegated scope: systemd-run --user --scope -p Delegate=yes nook ...";
+/**
+ * The hierarchy in words: "v2", "hybrid (v1 controllers, cgroup2 at M)", "v1 only", "none".
+ *
+ * @param info What detectCgroups found.
+ * @returns The words.
+ *
+ * @example
+ * ```ts
+ * import { cgroupModeText } from "./check_cgroups.ts";
+ * console.assert(cgroupModeText({ mode: "v1" } as never) === "v1 only");
+ * ```
+ */
+export function cgroupModeText(info: Pick<CgroupInfo, "mode" | "mount">): string {
+  switch (info.mode) {
+    case "v2":
+      return "v2";
+    case "hybrid":
+      return `hybrid (v1 controllers, cgroup2 at ${info.mount})`;
+    case "v1":
+      return "v1 only";
+    case "none":
+      return "none";
+  }
+}
 
 /**
- * Checks the cgroup hierarchy. Only a cgroup2 this user may write, with the
- * cpu, memory and pids controllers, lets nook apply limits; anything else is
- * a warning, with a fix that names `systemd.unified_cgroup_hierarchy=1` or
- * `Delegate=`.
+ * Checks where containers' cgroups would go (a cgroup2 subtree delegated to
+ * the user) and that it has the cpu, memory and pids controllers; anything
+ * less is a warning, with the fix: `systemd.unified_cgroup_hierarchy=1`,
+ * `Delegate=`, or `--cgroup-parent`.
  *
  * @param host The host to read.
  * @returns The `cgroups` check.
@@ -39,60 +58,37 @@ const SCOPE_FIX =
  */
 export async function checkCgroups(host: Host): Promise<Check> {
   const base = { id: "cgroups", title: "Cgroups" };
-  const info = await detectCgroups(host);
-  switch (info.mode) {
-    case "none":
-      return {
-        ...base,
-        status: "warn",
-        detail: "no cgroup filesystem found: limits are not applied",
-        fix: "sudo mount -t cgroup2 none /sys/fs/cgroup",
-      };
-    case "v1":
-      return {
-        ...base,
-        status: "warn",
-        detail: "v1 only: limits are not applied",
-        fix: UNIFY_FIX,
-      };
-    case "hybrid":
-      return {
-        ...base,
-        status: "warn",
-        detail: `hybrid (v1 controllers, cgroup2 at ${info.mount}): limits are not applied`,
-        fix: UNIFY_FIX,
-      };
-  }
-  if (info.path === null) {
+  const placement = await findCgroupPlacement(host);
+  const mode = cgroupModeText(placement.info);
+  if (!placement.ok) {
     return {
       ...base,
       status: "warn",
-      detail: "v2, but /proc/self/cgroup has no '0::' line: limits are not applied",
+      detail: `${mode}: containers get no cgroup of their own and limits are not applied: ` +
+        placement.reason,
+      fix: placement.fix,
     };
   }
-  const where = info.path;
-  if (!info.writable) {
-    return {
-      ...base,
-      status: "warn",
-      detail: `v2, but your cgroup ${where} is not writable by you: limits are not applied`,
-      fix: SCOPE_FIX,
-    };
-  }
-  const missing = WANTED.filter((c) => !info.controllers.includes(c));
+  const where = `containers' cgroups in ${placement.base} (${placement.source})`;
+  const missing = WANTED.filter((c) => !placement.controllers.includes(c));
   if (missing.length > 0) {
+    const names = (Object.keys(LIMITS) as LimitName[]).filter((l) =>
+      missing.includes(LIMITS[l].controller)
+    );
+    const { what, fix } = unappliedProblem(
+      placement,
+      names.map((limit) => ({ limit, controller: LIMITS[limit].controller, why: "controller" })),
+    );
     return {
       ...base,
       status: "warn",
-      detail: `v2 at ${where}, but controllers ${
-        missing.map((c) => `'${c}'`).join(", ")
-      } are not delegated to you: those limits are not applied`,
-      fix: DELEGATE_FIX,
+      detail: `${mode}, ${where}, but these limits are not applied: ${what}`,
+      fix,
     };
   }
   return {
     ...base,
     status: "ok",
-    detail: `v2 at ${where} (controllers: ${info.controllers.join(" ")})`,
+    detail: `${mode}, ${where} (controllers: ${placement.controllers.join(" ")})`,
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { Host } from "./host.ts";
 import type { SubidRange } from "./parse_subid_file.ts";
-import { type CgroupInfo, detectCgroups } from "./detect_cgroups.ts";
+import { findCgroupPlacement } from "../cgroups/cgroup_placement.ts";
+import type { CgroupInfo } from "./detect_cgroups.ts";
 import { idMapping } from "./id_mapping.ts";
 import { inspectRuntimeDir } from "./inspect_runtime_dir.ts";
 import { subidRanges } from "./subid_ranges.ts";
@@ -18,6 +19,22 @@ export interface NetworkHelper {
   name: string;
   /** Absolute path. */
   path: string;
+}
+
+/** Where containers' cgroups go (see lib/cgroups/cgroup_placement.ts). */
+export interface ContainerCgroupsInfo {
+  /** The directory they are made in, or null when containers get none. */
+  base: string | null;
+  /** The cgroup delegated to the user it is in. */
+  delegated?: string;
+  /** Where it came from ("--cgroup-parent", "user@1000.service", ...). */
+  source?: string;
+  /** The controllers containers' cgroups get. */
+  controllers: string[];
+  /** Why containers get no cgroup, and the fix. */
+  reason?: string;
+  /** How to get one. */
+  fix?: string;
 }
 
 /** What {@linkcode hostInfo} returns. */
@@ -36,6 +53,8 @@ export interface HostInfo {
   idMappingReason: string | null;
   /** The cgroup hierarchy. */
   cgroups: CgroupInfo;
+  /** Where containers' own cgroups go, with which controllers. */
+  containerCgroups: ContainerCgroupsInfo;
   /** Storage drivers that may work, best first (kernel overlay is not probed). */
   storageDrivers: string[];
   /** Network helpers on PATH, preferred first. */
@@ -60,19 +79,20 @@ export interface HostInfo {
  */
 export async function hostInfo(host: Host): Promise<HostInfo> {
   const kernel = host.kernelRelease();
-  const [subuid, subgid, mapping, cgroups, dir, fuse, fuseDevice, pasta, slirp] = await Promise.all(
-    [
-      subidRanges(host, "uid"),
-      subidRanges(host, "gid"),
-      idMapping(host),
-      detectCgroups(host),
-      inspectRuntimeDir(host),
-      host.which("fuse-overlayfs"),
-      canAccess(host, "/dev/fuse", { read: true, write: true }),
-      host.which("pasta"),
-      host.which("slirp4netns"),
-    ],
-  );
+  const [subuid, subgid, mapping, placement, dir, fuse, fuseDevice, pasta, slirp] = await Promise
+    .all(
+      [
+        subidRanges(host, "uid"),
+        subidRanges(host, "gid"),
+        idMapping(host),
+        findCgroupPlacement(host),
+        inspectRuntimeDir(host),
+        host.which("fuse-overlayfs"),
+        canAccess(host, "/dev/fuse", { read: true, write: true }),
+        host.which("pasta"),
+        host.which("slirp4netns"),
+      ],
+    );
   const version = parseKernelVersion(kernel);
   const storageDrivers = [
     ...(version === null || !kernelOlder(version, KERNEL_OVERLAY_USERNS) ? ["overlay"] : []),
@@ -89,7 +109,15 @@ export async function hostInfo(host: Host): Promise<HostInfo> {
     subgid,
     idMapping: mapping.mode,
     idMappingReason: mapping.mode === "single" ? mapping.reason : null,
-    cgroups,
+    cgroups: placement.info,
+    containerCgroups: placement.ok
+      ? {
+        base: placement.base,
+        delegated: placement.delegated,
+        source: placement.source,
+        controllers: placement.controllers,
+      }
+      : { base: null, controllers: [], reason: placement.reason, fix: placement.fix },
     storageDrivers,
     networkHelpers,
     runtimeDir: dir.path,

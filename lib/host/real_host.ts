@@ -10,15 +10,27 @@ const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 /** Where `getcap` lives when `/usr/sbin` is not on a user's PATH. */
 const GETCAP_FALLBACKS = ["/usr/sbin/getcap", "/sbin/getcap"];
 
+// Synchronous reads behind the async interface: the host's files are small /proc, /sys and /etc
+// files, and Deno's first async file operation costs about 0.5 ms (its thread pool starts), which
+// `nook run` would pay for each container's cgroup.
 function readTextFile(path: string): Promise<string | null> {
-  return Promise.resolve(sys.readText(path));
+  return settle(() => sys.readText(path));
 }
 
-function stat(path: string): Promise<HostStat | null> {
-  const info = sys.stat(path);
-  if (info === null) return Promise.resolve(null);
+/** What `fn` returns (sys gives null for a missing path), as a promise (rejected on errors). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+async function stat(path: string): Promise<HostStat | null> {
+  const info = await settle(() => sys.stat(path));
+  if (info === null) return null;
   const mode = info.mode & 0o7777;
-  return Promise.resolve({
+  return {
     isFile: info.isFile,
     isDirectory: info.isDirectory,
     isCharDevice: info.isCharDevice,
@@ -26,7 +38,7 @@ function stat(path: string): Promise<HostStat | null> {
     uid: info.uid,
     gid: info.gid,
     setuid: (mode & 0o4000) !== 0,
-  });
+  };
 }
 
 async function isExecutableFile(path: string): Promise<boolean> {

@@ -18,6 +18,8 @@ import {
   withNetworksLock,
   writeNetwork,
 } from "./network_record.ts";
+import { isolationRule, networkInfra, SUBNET_POOL } from "./network_infra.ts";
+import { nftInNetwork } from "./network_ports.ts";
 import { freeSubnet, ipToNumber, numberToIp, overlaps, parseSubnet } from "./subnet.ts";
 
 /** Options of {@linkcode createNetwork}. */
@@ -30,6 +32,52 @@ export interface CreateNetworkOptions {
   internal?: boolean;
   /** `KEY=VALUE` labels. */
   labels?: readonly string[];
+  /** `KEY=VALUE` driver options: `allow_host_loopback=true|false`, `helper=slirp4netns|pasta`. */
+  opts?: readonly string[];
+}
+
+/**
+ * Running networks were set up apart from the pool and from the subnets that
+ * existed then: a new subnet outside the pool is added to their rules.
+ */
+async function keepApart(record: NetworkRecord, others: readonly NetworkRecord[]): Promise<void> {
+  const subnet = parseSubnet(record.subnet);
+  if (subnet.prefix >= 16 && overlaps(subnet, parseSubnet(SUBNET_POOL))) return; // in the pool
+
+  for (const n of others) {
+    const infra = n.internal ? null : networkInfra(n.name);
+    if (!infra) continue;
+    await nftInNetwork(infra, isolationRule(n.subnet, record.subnet) + "\n").catch(() => {
+      // it stopped meanwhile; it starts with the new subnet in its rules
+    });
+  }
+}
+
+/** The driver options `network create --opt` takes, and their values. */
+export const NETWORK_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  allow_host_loopback: ["true", "false"],
+  helper: ["slirp4netns", "pasta"],
+};
+
+function parseNetworkOpts(opts: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of opts) {
+    const at = o.indexOf("=");
+    const key = at < 0 ? o : o.slice(0, at);
+    const value = at < 0 ? "true" : o.slice(at + 1);
+    const values = NETWORK_OPTIONS[key];
+    if (!values) {
+      throw new UsageError(
+        `Unknown network option '${key}' in --opt '${o}': nook's bridge takes ` +
+          Object.entries(NETWORK_OPTIONS).map(([k, v]) => `${k}=${v.join("|")}`).join(", "),
+      );
+    }
+    if (!values.includes(value)) {
+      throw new UsageError(`Invalid --opt '${o}': use ${key}=${values.join(" or ")}`);
+    }
+    out[key] = value;
+  }
+  return out;
 }
 
 /**
@@ -55,7 +103,8 @@ export async function createNetwork(
   if (RESERVED_NETWORKS.includes(name) || name.includes(":")) {
     throw new UsageError(`Network name '${name}' is reserved for a network mode: choose another`);
   }
-  return await withNetworksLock(() => {
+  const driverOptions = parseNetworkOpts(options.opts ?? []);
+  return await withNetworksLock(async () => {
     if (readNetwork(name)) throw new UsageError(`Network '${name}' already exists`);
     const others = listNetworks();
     const subnet = options.subnet ?? freeSubnet(others.map((n) => n.subnet));
@@ -84,9 +133,11 @@ export async function createNetwork(
       gateway,
       internal: options.internal ?? false,
       labels,
+      options: driverOptions,
       created: new Date().toISOString(),
     };
     writeNetwork(record);
+    await keepApart(record, others);
     return record;
   });
 }

@@ -13,11 +13,28 @@ import { Op, type Step, StepFlag } from "../../shim/protocol.ts";
 import { containerDir, containersRoot, readRecord } from "../container/container_record.ts";
 import { containerStatus } from "../container/container_state.ts";
 import { sys } from "../sys/mod.ts";
-import { BRIDGE, ensureNetworkInfra, hostTool, type NetworkInfra } from "./network_infra.ts";
+import {
+  BRIDGE,
+  ensureNetworkInfra,
+  hostTool,
+  infraHelper,
+  NETWORK_MTU,
+  type NetworkInfra,
+  networkInfra,
+} from "./network_infra.ts";
+import { findNetwork, type NetworkRecord, withNetworksLock } from "./network_record.ts";
+import {
+  type PortOwner,
+  type PublishedOnNetwork,
+  publishOnNetwork,
+  setPortRules,
+  withdrawPorts,
+} from "./network_ports.ts";
+import type { NetAddresses } from "./plan_net_helper.ts";
+import type { PortMapping } from "./port_mapping.ts";
+import { freeAddress, parseSubnet } from "./subnet.ts";
 
 const PLUG = "put a container on a network";
-import { findNetwork, type NetworkRecord, withNetworksLock } from "./network_record.ts";
-import { freeAddress, parseSubnet } from "./subnet.ts";
 
 /** `attachment.json` of a container on a network. */
 export interface NetworkAttachment {
@@ -33,6 +50,8 @@ export interface NetworkAttachment {
   veth: string;
   /** The container's hosts file on the host, kept current. */
   hosts?: string;
+  /** Its published ports, while it runs. */
+  published?: PublishedOnNetwork;
 }
 
 const MARK = "# nook network";
@@ -67,54 +86,132 @@ function running(id: string): boolean {
   return s === "running" || s === "restarting";
 }
 
-/** The running containers of a network and their attachments. */
-function members(net: string): { id: string; name: string; a: NetworkAttachment }[] {
+/** The containers of a network (running ones, else all) and their attachments. */
+function members(
+  net: string,
+  all = false,
+): { id: string; name: string; a: NetworkAttachment; running: boolean }[] {
   const root = containersRoot();
-  const out: { id: string; name: string; a: NetworkAttachment }[] = [];
+  const out: { id: string; name: string; a: NetworkAttachment; running: boolean }[] = [];
   for (const id of sys.readDir(root)) {
     if (!/^[0-9a-f]{64}$/.test(id)) continue;
     const a = readAttachment(id);
-    if (!a || a.network !== net || !running(id)) continue;
+    if (!a || a.network !== net) continue;
+    const up = running(id);
+    if (!up && !all) continue;
     const r = readRecord(id);
-    if (r) out.push({ id, name: r.name, a });
+    if (r) out.push({ id, name: r.name, a, running: up });
   }
   return out;
 }
 
 /**
- * Gives a container its place on a network: starts the network's
- * infrastructure when needed and an address (its old one when it still has one).
+ * Withdraws the ports of the network's containers that no longer run (and
+ * of `also`, which is starting again), forgetting them in their attachments.
+ */
+async function withdrawStale(
+  network: string,
+  infra: NetworkInfra | null,
+  also?: string,
+): Promise<PortOwner[] & { changed?: boolean }> {
+  const list = members(network, true);
+  const helper = infra ? infraHelper(network) : null;
+  const running: PortOwner[] & { changed?: boolean } = [];
+  for (const m of list) {
+    if (m.running && m.id !== also) {
+      running.push({ ip: m.a.ip, published: m.a.published });
+      continue;
+    }
+    if (!m.a.published) continue;
+    running.changed = true;
+    if (infra && helper) await withdrawPorts(infra, helper, [m.a.published]);
+    const { published: _, ...rest } = m.a;
+    sys.writeText(attachmentPath(m.id), JSON.stringify(rest) + "\n", 0o600);
+  }
+  return running;
+}
+
+/**
+ * Brings a network's published ports in line with its running members
+ * (after a member stopped or was removed).
  *
- * @param id The container id.
- * @param network The network's name or id.
- * @returns The network's process (to join) and the attachment.
+ * @param network The network.
  *
  * @example
  * ```ts ignore
- * const { infra, attachment } = await attachContainer(id, "backend");
+ * await syncNetworkPorts("backend");
+ * ```
+ */
+export async function syncNetworkPorts(network: string): Promise<void> {
+  await withNetworksLock(async () => {
+    const infra = networkInfra(network);
+    const running = await withdrawStale(network, infra);
+    const helper = infra ? infraHelper(network) : null;
+    if (infra && helper && running.changed) await setPortRules(infra, helper, running);
+  });
+}
+
+/**
+ * Gives a container its place on a network: starts the network's
+ * infrastructure when needed, an address (its old one when it still has one),
+ * and publishes its ports.
+ *
+ * @param id The container id.
+ * @param network The network's name or id.
+ * @param ports Its published ports (host port 0: pick one).
+ * @returns The network's process (to join), the attachment, and the addresses
+ *   for its /etc files (its own, the gateway, the DNS forwarder, the host's loopback).
+ * @throws {NookError} When the network cannot start or a port cannot be published.
+ *
+ * @example
+ * ```ts ignore
+ * const { infra, attachment } = await attachToNetwork(id, "backend", []);
  * ```
  */
 export async function attachToNetwork(
   id: string,
   network: string,
-): Promise<{ net: NetworkRecord; infra: NetworkInfra; attachment: NetworkAttachment }> {
+  ports: readonly PortMapping[] = [],
+): Promise<{
+  net: NetworkRecord;
+  infra: NetworkInfra;
+  attachment: NetworkAttachment;
+  addresses: NetAddresses;
+}> {
   const net = findNetwork(network);
   return await withNetworksLock(async () => {
     const infra = await ensureNetworkInfra(net);
+    const running = await withdrawStale(net.name, infra, id);
     const taken = [net.gateway, ...members(net.name).filter((m) => m.id !== id).map((m) => m.a.ip)];
     const old = readAttachment(id);
     const ip = old && old.network === net.name && !taken.includes(old.ip)
       ? old.ip
       : freeAddress(net.subnet, taken);
+    const helper = infraHelper(net.name);
+    let published: PublishedOnNetwork;
+    try {
+      published = await publishOnNetwork(net.name, infra, helper, ports, running, ip);
+    } catch (err) {
+      const { stopNetworkInfra } = await import("./network_infra.ts");
+      if (running.length === 0) await stopNetworkInfra(net.name); // nothing left running
+      throw err;
+    }
     const attachment: NetworkAttachment = {
       network: net.name,
       ip,
       prefix: parseSubnet(net.subnet).prefix,
       gateway: net.gateway,
       veth: `nk${id.slice(0, 10)}`,
+      ...(published.ports.length ? { published } : {}),
     };
     sys.writeText(attachmentPath(id), JSON.stringify(attachment) + "\n", 0o600);
-    return { net, infra, attachment };
+    const addresses: NetAddresses = {
+      ip,
+      gateway: net.gateway,
+      dns: helper?.addresses.dns ?? "",
+      hostLoopback: helper?.addresses.hostLoopback ?? "",
+    };
+    return { net, infra, attachment, addresses };
   });
 }
 
@@ -155,7 +252,7 @@ export async function refreshNetworkHosts(network: string, starting?: string): P
     if (starting && !list.some((m) => m.id === starting)) {
       const a = readAttachment(starting);
       const r = readRecord(starting);
-      if (a && r) list.push({ id: starting, name: r.name, a });
+      if (a && r) list.push({ id: starting, name: r.name, a, running: true });
     }
     const section = [MARK, ...list.map((m) => `${m.a.ip}\t${m.name} ${m.id.slice(0, 12)}`)]
       .join("\n") + "\n";
@@ -207,11 +304,15 @@ export function attachSteps(
     "link",
     "add",
     "eth0",
+    "mtu",
+    String(NETWORK_MTU),
     "type",
     "veth",
     "peer",
     "name",
     a.veth,
+    "mtu",
+    String(NETWORK_MTU),
     "netns", // a path: a pid would be looked up in the container's own pid namespace
     `/proc/${infra.pid}/ns/net`,
   ]);
@@ -253,6 +354,8 @@ export function attachSteps(
 export async function releaseNetwork(network: string): Promise<void> {
   const { stopNetworkInfra } = await import("./network_infra.ts");
   await withNetworksLock(async () => {
-    if (members(network).length === 0) await stopNetworkInfra(network);
+    if (members(network).length > 0) return;
+    await withdrawStale(network, null); // forget ports: they go with the helper
+    await stopNetworkInfra(network);
   });
 }

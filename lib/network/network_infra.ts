@@ -8,21 +8,61 @@
  * network_attach.ts). Networks are apart because their bridges are in
  * different namespaces.
  *
+ * The way out: unless the network is internal, the monitor attaches a
+ * user-mode helper to the process's network namespace, as it does for a
+ * container (slirp4netns when installed, whose API socket publishes and
+ * withdraws members' ports while the network runs; else pasta), and it dies
+ * with the process. Members reach the outside through the bridge, forwarding,
+ * the masquerade rule and the helper. Since that way would also lead to other
+ * networks' subnets (the helper connects from the host), a forward rule rejects
+ * traffic from the bridge to 10.89.0.0/16 and to every other network's subnet.
+ *
  * @module
  */
 import { encodeProgram, Op, type Step } from "../../shim/protocol.ts";
 import { isAlive, parseState } from "../container/container_state.ts";
-import { idMapLines, startMonitor } from "../container/monitor_process.ts";
+import { idMapLines, netHelperLines, startMonitor } from "../container/monitor_process.ts";
 import { errnoText, HostError, NookError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { CloneFlag } from "../runtime/defaults.ts";
 import { sys, which } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
-import { type NetworkRecord, networksRoot } from "./network_record.ts";
+import { netHelperError, parseNetReport } from "./attach_network.ts";
+import { findNetHelper, NET_HELPER_PACKAGES, netHelperFeatures } from "./find_net_helper.ts";
+import { defaultRoute, hasDefaultRoute } from "./host_route.ts";
+import { DEFAULT_MTU, type NetHelperTool } from "./network_option.ts";
+import { listNetworks, type NetworkRecord, networksRoot } from "./network_record.ts";
+import {
+  type NetAddresses,
+  type NetHelperPlan,
+  planNetHelper,
+  SLIRP_ADDRESSES,
+} from "./plan_net_helper.ts";
 import { parseSubnet } from "./subnet.ts";
 
 /** The bridge's name inside a network's namespace. */
 export const BRIDGE = "nook0";
+
+/**
+ * The MTU of a network's bridge and veths: the helper's, so that its TCP
+ * segments to members are as large as a container's of its own.
+ */
+export const NETWORK_MTU = DEFAULT_MTU;
+
+/** Where nook gives out subnets; always apart from a network's way out. */
+export const SUBNET_POOL = "10.89.0.0/16";
+
+/** A running network's way out, as its `helper.json` records it. */
+export interface InfraHelper {
+  /** slirp4netns or pasta. */
+  tool: NetHelperTool;
+  /** slirp4netns's API socket (ports are published through it), else "". */
+  api: string;
+  /** The helper's interface in the network's namespace. */
+  tap: string;
+  /** The addresses the helper gives the network's namespace (DNS, host loopback). */
+  addresses: NetAddresses;
+}
 
 /** The running infrastructure of a network. */
 export interface NetworkInfra {
@@ -80,17 +120,161 @@ export function hostTool(name: string, pkg: string, purpose = "make a network"):
 }
 
 /**
+ * The nft ruleset of a network's namespace: masquerade on the way out, a
+ * chain for published ports (filled by network_ports.ts), and the rules that
+ * keep the members from other networks' subnets.
+ *
+ * @param net The network.
+ * @param others The other networks' subnets.
+ * @returns The ruleset, for `nft -f`.
+ *
+ * @example
+ * ```ts
+ * import { infraRuleset } from "./network_infra.ts";
+ * const rules = infraRuleset({ subnet: "10.89.3.0/24" }, ["192.168.7.0/24"]);
+ * console.assert(rules.includes("ip daddr 192.168.7.0/24 reject"));
+ * ```
+ */
+export function infraRuleset(
+  net: Pick<NetworkRecord, "subnet">,
+  others: readonly string[],
+): string {
+  const apart = [SUBNET_POOL, ...others.filter((s) => s !== net.subnet)];
+  return [
+    "add table ip nook",
+    "add chain ip nook post { type nat hook postrouting priority 100 ; }",
+    `add rule ip nook post ip saddr ${net.subnet} oifname != "${BRIDGE}" masquerade`,
+    "add chain ip nook ports { type nat hook prerouting priority -100 ; }",
+    "add chain ip nook apart { type filter hook forward priority 0 ; }",
+    ...apart.map((s) => isolationRule(net.subnet, s)),
+  ].join("\n") + "\n";
+}
+
+/**
+ * The rule that keeps a network's members from a subnet (rejected at once,
+ * as unreachable).
+ *
+ * @param own The network's subnet.
+ * @param other The subnet to keep them from.
+ * @returns An `nft` command line.
+ *
+ * @example
+ * ```ts
+ * import { isolationRule } from "./network_infra.ts";
+ * console.assert(isolationRule("10.89.0.0/24", "10.90.0.0/16").startsWith("add rule ip nook apart"));
+ * ```
+ */
+export function isolationRule(own: string, other: string): string {
+  return `add rule ip nook apart iifname "${BRIDGE}" ip daddr != ${own} ip daddr ${other} ` +
+    "reject with icmp type host-unreachable";
+}
+
+/**
+ * The helper a network uses for its way out: slirp4netns when installed (its
+ * API socket publishes members' ports while the network runs), else pasta
+ * (where the host has a default route), else none.
+ *
+ * @param find Finds a helper (default: on PATH).
+ * @param routed Whether the host has a default route.
+ * @returns The tool, or null.
+ *
+ * @example
+ * ```ts
+ * import { networkHelperTool } from "./network_infra.ts";
+ * console.assert(networkHelperTool(() => "/usr/bin/x", () => true) === "slirp4netns");
+ * console.assert(networkHelperTool((t) => t === "pasta" ? "/usr/bin/pasta" : null, () => true) === "pasta");
+ * ```
+ */
+export function networkHelperTool(
+  find: (tool: NetHelperTool) => string | null = findNetHelper,
+  routed: () => boolean = hasDefaultRoute,
+): NetHelperTool | null {
+  if (find("slirp4netns")) return "slirp4netns";
+  if (find("pasta") && routed()) return "pasta";
+  return null;
+}
+
+/**
+ * The way out of a running network, if it has one.
+ *
+ * @param name The network.
+ * @returns Its helper as recorded, or null (internal, no helper installed, or not running).
+ *
+ * @example
+ * ```ts ignore
+ * infraHelper("backend")?.addresses.dns;
+ * ```
+ */
+export function infraHelper(name: string): InfraHelper | null {
+  if (!networkInfra(name)) return null;
+  try {
+    return JSON.parse(sys.readText(`${infraDir(name)}/helper.json`) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+function planInfraHelper(
+  net: NetworkRecord,
+  run: string,
+): { plan: NetHelperPlan; helper: InfraHelper } | null {
+  if (net.internal) return null;
+  const asked = net.options?.helper as NetHelperTool | undefined;
+  const tool = asked ?? networkHelperTool();
+  if (!tool) return null;
+  const path = findNetHelper(tool);
+  if (!path) {
+    throw new HostError(
+      `Cannot start network '${net.name}': its way out is ${tool} (--opt helper=${tool}), ` +
+        `which is not installed; 'sudo apt-get install ${NET_HELPER_PACKAGES[tool]}'`,
+    );
+  }
+  const route = tool === "pasta" ? defaultRoute() : null;
+  const { helper: plan, addresses } = planNetHelper(
+    {
+      mode: tool,
+      allowHostLoopback: net.options?.allow_host_loopback === "true",
+      mtu: DEFAULT_MTU,
+      helperArgs: [],
+    },
+    [],
+    {
+      path,
+      dir: run,
+      features: tool === "slirp4netns"
+        ? netHelperFeatures(path)
+        : { sandbox: false, seccomp: false },
+      route,
+      apiSocket: tool === "slirp4netns",
+    },
+  );
+  return {
+    plan,
+    helper: {
+      tool,
+      api: plan.api,
+      tap: tool === "slirp4netns" ? "tap0" : route?.iface ?? "",
+      addresses: tool === "slirp4netns" ? { ...addresses, ip: SLIRP_ADDRESSES.ip } : addresses,
+    },
+  };
+}
+
+/**
  * The program of a network's infrastructure process.
  *
  * @param net The network.
+ * @param rules Where its nft ruleset is written (read by the process).
  * @returns The steps and their descriptions.
  *
  * @example
  * ```ts ignore
- * planInfra(record);
+ * planInfra(record, `${run}/rules.nft`);
  * ```
  */
-export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string[] } {
+export function planInfra(
+  net: NetworkRecord,
+  rules: string,
+): { steps: Step[]; describe: string[] } {
   const ip = hostTool("ip", "iproute2");
   const prefix = parseSubnet(net.subnet).prefix;
   const steps: Step[] = [];
@@ -102,7 +286,16 @@ export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string
   const run = (what: string, argv: string[]) =>
     add(what, { op: Op.RUN, n: [argv.length, 0], s: [argv[0], null, argv, []] });
   add("bring lo up", { op: Op.LOOPBACK_UP });
-  run(`create the bridge ${BRIDGE}`, [ip, "link", "add", BRIDGE, "type", "bridge"]);
+  run(`create the bridge ${BRIDGE}`, [
+    ip,
+    "link",
+    "add",
+    BRIDGE,
+    "mtu",
+    String(NETWORK_MTU),
+    "type",
+    "bridge",
+  ]);
   run(`give ${BRIDGE} the address ${net.gateway}/${prefix}`, [
     ip,
     "addr",
@@ -115,15 +308,17 @@ export function planInfra(net: NetworkRecord): { steps: Step[]; describe: string
   if (!net.internal) {
     const sh = hostTool("sh", "dash");
     run("enable IP forwarding", [sh, "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
-    const nft = which("nft") ?? (sys.stat("/usr/sbin/nft") ? "/usr/sbin/nft" : null);
-    if (nft) {
-      run(`masquerade ${net.subnet} on the way out`, [
-        sh,
-        "-c",
-        `"$0" add table ip nook && "$0" add chain ip nook post '{ type nat hook postrouting priority 100 ; }' && "$0" add rule ip nook post ip saddr ${net.subnet} oifname != ${BRIDGE} masquerade`,
-        nft,
-      ]);
-    }
+    const nft = hostTool("nft", "nftables", `give network '${net.name}' a way out`);
+    sys.writeText(
+      rules,
+      infraRuleset(net, listNetworks().filter((n) => n.name !== net.name).map((n) => n.subnet)),
+      0o600,
+    );
+    run(`masquerade ${net.subnet} on the way out, apart from other networks (${rules})`, [
+      nft,
+      "-f",
+      rules,
+    ]);
   }
   add("close inherited file descriptors", { op: Op.CLOSE_FDS });
   const sleep = hostTool("sleep", "coreutils");
@@ -155,7 +350,10 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
   sys.mkdirp(dir, 0o700);
   sys.remove(run);
   sys.mkdirp(run, 0o700);
-  const plan = planInfra(net);
+  const plan = planInfra(net, `${run}/rules.nft`);
+  const way = planInfraHelper(net, run);
+  sys.remove(`${dir}/helper.json`);
+  if (way) sys.writeText(`${dir}/helper.json`, JSON.stringify(way.helper) + "\n", 0o600);
   sys.writeFile(
     `${run}/program`,
     encodeProgram({ cloneFlags: CloneFlag.NEWUSER | CloneFlag.NEWNET, steps: plan.steps }),
@@ -168,11 +366,16 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
     ["log", `${dir}/infra.log`],
     ["restart", "no", "0"],
     ...idMapLines(chooseIdMaps({ onWarning: () => {} })),
+    ...netHelperLines(way?.plan),
   ];
   const { words } = await startMonitor(run, lines, `network '${net.name}'`);
   if (words[0] === "ok") {
     const infra = networkInfra(net.name);
     if (infra) return infra;
+  }
+  if (words[1] === "net" && way) {
+    const err = netHelperError(way.plan, parseNetReport(words.slice(2)));
+    throw new NookError(`Cannot start network '${net.name}': ${err.message}`);
   }
   if (words[1] === "step") {
     const [step, , errno] = words.slice(2).map(Number);
@@ -201,7 +404,13 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
 export async function stopNetworkInfra(name: string): Promise<void> {
   const infra = networkInfra(name);
   if (!infra) return;
+  const state = parseState(sys.readText(`${infraDir(name)}/state`) ?? "");
   const { signalProcess } = await import("../runtime/process_ref.ts");
   signalProcess({ pid: infra.pid, startTime: infra.startTime }, "SIGKILL");
-  for (let i = 0; i < 100 && networkInfra(name); i++) await new Promise((r) => setTimeout(r, 20));
+  // The monitor ends the helper, then itself: wait for both.
+  const monitorAlive = () =>
+    state.monitor > 0 && isAlive(state.monitor, state.monitorStart, state.boot);
+  for (let i = 0; i < 250 && (networkInfra(name) || monitorAlive()); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

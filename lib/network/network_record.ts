@@ -27,6 +27,12 @@ export interface NetworkRecord {
   internal: boolean;
   /** Labels. */
   labels: Record<string, string>;
+  /**
+   * Driver options (`--opt KEY=VALUE`): `allow_host_loopback=true` lets the
+   * members reach the host's loopback (as `host.containers.internal`);
+   * `helper=slirp4netns|pasta` picks the way out.
+   */
+  options?: Record<string, string>;
   /** ISO time. */
   created: string;
 }

@@ -71,6 +71,8 @@ export interface NetHelperContext {
   features: NetHelperFeatures;
   /** The host's default route (pasta copies it), or null. */
   route: HostRoute | null;
+  /** slirp4netns: open its API socket even with no port to publish now (a network's). */
+  apiSocket?: boolean;
 }
 
 /** "8000-8002:80-82,9000:90": consecutive mappings as ranges. */
@@ -147,7 +149,7 @@ export function planNetHelper(
           "only: use an IPv4 address, or --network pasta",
       );
     }
-    const api = ports.length ? `${context.dir}/slirp4netns.sock` : "";
+    const api = ports.length || context.apiSocket ? `${context.dir}/slirp4netns.sock` : "";
     const argv = [
       context.path,
       "--configure",

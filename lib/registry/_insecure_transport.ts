@@ -1,5 +1,6 @@
 /**
- * A `fetch` that does not verify TLS certificates, for `--tls-verify=false`.
+ * A `fetch` that does not verify TLS certificates, for `--tls-verify=false`
+ * (and, on Node and Bun, one that trusts a registry's own CA).
  *
  * Deno's own `fetch` cannot skip verification per request
  * (`Deno.createHttpClient` has no such option; only the process-wide
@@ -13,6 +14,7 @@
  */
 import * as http from "node:http";
 import * as https from "node:https";
+import * as tls from "node:tls";
 import { Readable } from "node:stream";
 import type { Transport } from "./_runtime.ts";
 
@@ -20,7 +22,20 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** A transport over `node:https` that accepts any server certificate. */
 export function insecureTransport(): Transport {
-  const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+  return nodeTransport({});
+}
+
+/**
+ * A transport over `node:https`: verifying against the runtime's bundled roots
+ * plus `caCerts` when given, else accepting any server certificate (Node's and
+ * Bun's `fetch` take no per-client CA, so they use this for a registry's own CA).
+ */
+export function nodeTransport(options: { caCerts?: string[] }): Transport {
+  const agent = new https.Agent(
+    options.caCerts
+      ? { keepAlive: true, ca: [...tls.rootCertificates, ...options.caCerts] }
+      : { keepAlive: true, rejectUnauthorized: false },
+  );
   const plainAgent = new http.Agent({ keepAlive: true });
   return {
     fetch: (url, init) => nodeFetch(url, init, url.startsWith("https:") ? agent : plainAgent),

@@ -234,7 +234,7 @@ export class RegistryHttp {
       const { insecureTransport } = await import("./_insecure_transport.ts");
       return insecureTransport();
     }
-    return verifyingTransport(registry ? caCertsFor(registry, this.#certDir) : []);
+    return await verifyingTransport(registry ? caCertsFor(registry, this.#certDir) : []);
   }
 
   #tlsError(op: Op, text: string, cause: unknown): RegistryError {

@@ -22,18 +22,17 @@ export function runtimeArch(): string {
 
 /**
  * A transport that verifies TLS against the system's roots plus `caCerts`
- * (PEM). With no extra certificates it is the global `fetch`.
+ * (PEM). With no extra certificates it is the global `fetch`. On Node and
+ * Bun, whose `fetch` takes no per-client CA, it is the `node:https`
+ * transport with their bundled roots plus `caCerts`.
  */
-export function verifyingTransport(caCerts: string[]): Transport {
+export async function verifyingTransport(caCerts: string[]): Promise<Transport> {
   if (caCerts.length === 0) {
     return { fetch: (url, init) => fetch(url, init), close() {} };
   }
-  if (sys.runtime !== "deno") {
-    // Node's and Bun's fetch take no per-client CA; the node:https transport could (later).
-    throw new Error(
-      `Cannot use the registry's own CA certificates on ${sys.runtime} yet: run nook on Deno, ` +
-        "or add the CA to the system's trust store (NODE_EXTRA_CA_CERTS for Node)",
-    );
+  if (!(globalThis as { NOOK_DENO_ONLY?: boolean }).NOOK_DENO_ONLY && sys.runtime !== "deno") {
+    const { nodeTransport } = await import("./_insecure_transport.ts");
+    return nodeTransport({ caCerts });
   }
   const client = Deno.createHttpClient({ caCerts });
   return {

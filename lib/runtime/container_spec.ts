@@ -88,4 +88,9 @@ export interface ContainerSpec {
   idMap: IdMapPlan;
   /** Kill the container when nook dies (foreground runs). */
   dieWithParent: boolean;
+  /**
+   * The first process is cloned into a cgroup of the container's own
+   * (CLONE_INTO_CGROUP): its cgroup namespace is made after, rooted there.
+   */
+  ownCgroup?: boolean;
 }

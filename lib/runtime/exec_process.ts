@@ -35,6 +35,13 @@ import { type ResolvedUser, resolveUser } from "./user_lookup.ts";
 export interface ExecTarget extends ProcessTarget {
   /** How messages name the container (its name or short id); default "of process PID". */
   name?: string;
+  /** The container's own cgroup directory: the command is cloned into it. */
+  cgroup?: string;
+  /**
+   * Called when this user may not move a process into `cgroup` (nook runs outside the subtree
+   * it shares with the container): the command then runs outside it. Without it, an error.
+   */
+  onCgroupRefused?: (why: string) => void;
 }
 
 /** Options of {@linkcode execInContainer}, as docker's `exec` flags give them. */
@@ -282,7 +289,10 @@ export async function execInContainer(
       spec.stderrFd = stderrMode === "null" ? "null" : err?.[1];
     }
     try {
-      child = await spawnPlanned(planExec(spec), null);
+      child = await spawnPlanned(planExec(spec), null, {
+        cgroup: target.cgroup,
+        onCgroupRefused: target.onCgroupRefused,
+      });
     } catch (e) {
       if (e instanceof SetupError && e.step === "setns" && e.errno === ESRCH) throw notRunning();
       throw e;

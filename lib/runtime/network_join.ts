@@ -17,6 +17,8 @@
  *
  * @module
  */
+import type { NetAddresses } from "../network/plan_net_helper.ts";
+import type { PortMapping } from "../network/port_mapping.ts";
 import { loadShim } from "../../shim/binding.ts";
 import type { Step } from "../../shim/protocol.ts";
 import { errnoText, UsageError } from "../errors/mod.ts";
@@ -52,6 +54,10 @@ export interface NetworkJoin {
    * into the network's bridge.
    */
   attach?: { steps: Step[]; describe: string[] };
+  /** A user-defined network: the container's address, gateway, DNS forwarder, the host's loopback. */
+  addresses?: NetAddresses;
+  /** A user-defined network: the ports published for it (through the network's helper). */
+  ports?: PortMapping[];
 }
 
 const ENOENT = 2;

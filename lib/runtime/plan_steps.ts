@@ -183,6 +183,12 @@ export function planContainer(spec: ContainerSpec): Plan {
   if (spec.network === "join") {
     if (!spec.join) throw new TypeError("A spec with network 'join' needs its join");
     clone = addJoin(add, spec.join, clone & ~CloneFlag.NEWUSER, spec.dieWithParent);
+  } else if (spec.ownCgroup) {
+    // Some kernels root a cgroup namespace made by clone3 at the parent's cgroup rather than at
+    // the one CLONE_INTO_CGROUP names: the child makes it once it is in its own (as crun does).
+    // (A joined network's sibling is cloned from inside the container's cgroup: rooted there.)
+    clone &= ~CloneFlag.NEWCGROUP;
+    add("enter a new cgroup namespace", { op: Op.UNSHARE, n: [CloneFlag.NEWCGROUP] });
   }
   add("make the mounts private", { op: Op.MOUNT_PRIVATE });
   if (newNet) add("bring up the loopback interface", { op: Op.LOOPBACK_UP });

@@ -193,3 +193,14 @@ Deno.test("planContainer() joins a network, then clones the container in its oth
   assert.ok(at(s, "set the hostname") > c);
   assert.throws(() => planContainer(spec({ network: "join" })), TypeError);
 });
+
+Deno.test("planContainer() with its own cgroup makes the cgroup namespace in the child, first", () => {
+  const plan = planContainer(spec({ ownCgroup: true }));
+  assert.equal(plan.program.cloneFlags & CloneFlag.NEWCGROUP, 0);
+  const i = plan.describe.indexOf("enter a new cgroup namespace");
+  assert.ok(i >= 0 && i < at(spec({ ownCgroup: true }), "make the mounts private"));
+  assert.deepEqual(plan.program.steps[i], { op: Op.UNSHARE, n: [CloneFlag.NEWCGROUP] });
+  // Without one, the clone makes it, as before.
+  assert.ok(planContainer(spec()).program.cloneFlags & CloneFlag.NEWCGROUP);
+  assert.ok(!planContainer(spec()).describe.includes("enter a new cgroup namespace"));
+});

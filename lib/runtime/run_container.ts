@@ -6,6 +6,8 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
+import type { ContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
+import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
@@ -115,6 +117,11 @@ export interface SpawnInternals {
   name?: string;
   /** The image's exposed ports ("80/tcp"), which `publishAll` publishes. */
   exposedPorts?: readonly string[];
+  /**
+   * Called with the container's own cgroup (null: none) before its first process is cloned
+   * (a record notes it).
+   */
+  onCgroup?: (dir: string | null) => void | Promise<void>;
 }
 
 /** Resolves options into a spec; writes the init layer into `dir`. */
@@ -152,16 +159,11 @@ function resolveSpec(
     dns: options.dns,
     addHost: options.addHosts,
   });
-  if (choice.mode === "network" && (options.publish?.length || options.publishAll)) {
-    throw new UsageError(
-      `Cannot publish ports on network '${choice.name}' yet: reach the container from another ` +
-        "one on the network, or run it with --network pasta|slirp4netns -p ...",
-    );
-  }
   const join = networkJoinFor(choice, internals.networkJoin);
-  // Its own network namespace (alone or with a helper) or the host's; else the one it joins.
+  // Its own network namespace (alone or with a helper) or the host's; else the one it joins
+  // (a user-defined network's ports are published by the network's helper, at the attach).
   const net: Omit<NetworkSpec, "network"> & { network: NetworkMode } = join
-    ? { network: "join", ports: [] }
+    ? { network: "join", ports: join.ports ?? [], netAddresses: join.addresses }
     : resolveNetworkSpec(options, internals.exposedPorts, dir, warn);
   const network = net.network;
   const mounts = collectMounts(options, sys.env("PWD") ?? "/");
@@ -228,7 +230,8 @@ function resolveSpec(
  * starting it (a monitor starts detached containers from the plan).
  *
  * @param options What to run and how.
- * @param internals Id, rootfs setup, image env.
+ * @param internals Id, rootfs setup, image env; `ownCgroup` when the process is to be
+ *   cloned into a cgroup of its own.
  * @param dir The runtime directory for the init layer (/etc/hosts and friends).
  * @param warn Receives warnings.
  * @returns The spec and its plan.
@@ -241,11 +244,12 @@ function resolveSpec(
  */
 export function planContainerProcess(
   options: RunOptions,
-  internals: SpawnInternals & { id: string },
+  internals: SpawnInternals & { id: string; ownCgroup?: boolean },
   dir: string,
   warn: (m: string) => void,
 ): { spec: ContainerSpec; plan: Plan } {
   const spec = resolveSpec(options, internals.id, dir, warn, internals);
+  spec.ownCgroup = internals.ownCgroup;
   return { spec, plan: planContainer(spec) };
 }
 
@@ -286,6 +290,7 @@ export async function spawnContainer(
   const dir = sys.makeTempDir(rundir, `run-${id.slice(0, 12)}-${sys.pid()}-`);
   const cleanups: (() => void)[] = [() => sys.remove(dir)];
   let net: AttachedNetwork | undefined;
+  let cgroup: ContainerCgroup | null = null;
   const cleanup = () => {
     for (const fn of cleanups.splice(0).reverse()) {
       try {
@@ -297,6 +302,23 @@ export async function spawnContainer(
   };
   try {
     const spec = resolveSpec(options, id, dir, warn, internals);
+    // A container with a record gets a cgroup of its own wherever it can (pause, stats and
+    // update reach it through the record); a run without one (the fast path) when it asks.
+    if (
+      internals.onCgroup !== undefined || limitNames(options.resources).length > 0 ||
+      options.cgroups === "required" || options.cgroupParent !== undefined
+    ) {
+      const { prepareContainerCgroup } = await import("../cgroups/prepare_container_cgroup.ts");
+      cgroup = await prepareContainerCgroup({
+        id,
+        limits: options.resources,
+        mode: options.cgroups,
+        parent: options.cgroupParent,
+        onWarning: warn,
+      });
+    }
+    spec.ownCgroup = cgroup !== null;
+    await internals.onCgroup?.(cgroup?.dir ?? null);
     await internals.onHostsFile?.(spec.initLayer.hosts);
     const out = outputPipe(options.stdout);
     const err = outputPipe(options.stderr);
@@ -312,6 +334,7 @@ export async function spawnContainer(
     const helper = spec.netHelper;
     // A joined user namespace has its maps already.
     const child = await spawnPlanned(plan, spec.join ? null : spec.idMap, {
+      cgroup: cgroup?.dir,
       // The network is up before the command runs.
       beforeRelease: helper && (async (pid) => {
         const { attachNetwork } = await import("../network/attach_network.ts");
@@ -339,6 +362,7 @@ export async function spawnContainer(
       await relay;
       await net?.detach();
       cleanup();
+      await cgroup?.remove();
       return s;
     });
     return {
@@ -355,6 +379,7 @@ export async function spawnContainer(
   } catch (e) {
     await net?.detach();
     cleanup();
+    await cgroup?.remove();
     throw e;
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CgroupsMode, ResourceLimits } from "../cgroups/resource_limits.ts";
 import type { PortMapping } from "../network/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { NetworkOption } from "./network_mode.ts";
@@ -71,6 +72,15 @@ export interface RunOptions {
   capDrop?: readonly string[];
   /** "keep-id": your uid and gid inside are the same as outside. */
   userns?: "" | "keep-id";
+  /** Resource limits (`--memory`, `--cpus`, ...), written into the container's own cgroup. */
+  resources?: ResourceLimits;
+  /**
+   * `--cgroups`: "enabled" (default: a cgroup of its own where the host delegates one, one
+   * warning for limits that cannot be applied), "disabled" or "required" (else exit 125).
+   */
+  cgroups?: CgroupsMode;
+  /** `--cgroup-parent`: the cgroup2 directory the container's cgroup is made in. */
+  cgroupParent?: string;
   /** Where stdout goes (default "inherit"). */
   stdout?: OutputMode;
   /** Where stderr goes (default "inherit"). */

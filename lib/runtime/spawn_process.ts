@@ -45,6 +45,14 @@ const ESRCH = 3;
 const EEXIST = 17;
 const EINVAL = 22;
 const ENOSYS = 38;
+const E2BIG = 7;
+const EACCES = 13;
+const EBUSY = 16;
+const EOPNOTSUPP = 95;
+const CGROUP_REFUSED = "you may not move processes into it (its cgroup.procs, or that of the " +
+  "common ancestor of your own cgroup and it, is not yours)";
+/** What clone3 says when CLONE_INTO_CGROUP is refused (not a namespace problem). */
+const CGROUP_ERRNOS = new Set([E2BIG, EACCES, EBUSY, ENOSYS, EOPNOTSUPP]);
 const ELOOP = 40;
 const NAMESPACE_ERRNOS = new Set([1, 22, 28, 87]); // EPERM, EINVAL, ENOSPC, EUSERS
 
@@ -121,6 +129,7 @@ export function stepError(plan: Plan, step: number, op: number, errno: number): 
  * Words a failed clone, with the host problem behind it when one is found.
  *
  * @param errno The clone error.
+ * @param cgroup The cgroup the process was to be cloned into, if any.
  * @returns The error.
  *
  * @example
@@ -128,7 +137,19 @@ export function stepError(plan: Plan, step: number, op: number, errno: number): 
  * throw await cloneError(1);
  * ```
  */
-export async function cloneError(errno: number): Promise<NookError> {
+export async function cloneError(errno: number, cgroup?: string): Promise<NookError> {
+  if (cgroup !== undefined && CGROUP_ERRNOS.has(errno)) {
+    const why = errno === EACCES
+      ? CGROUP_REFUSED
+      : errno === EBUSY
+      ? "it has controllers enabled for child cgroups, so it may hold no process"
+      : errno === ENOSYS || errno === E2BIG
+      ? `this kernel (${sys.osRelease()}) has no clone3 with CLONE_INTO_CGROUP (Linux 5.7)`
+      : errnoText(errno);
+    return new HostError(
+      `Cannot start the process in the container's cgroup ${cgroup}: clone3: ${why}`,
+    );
+  }
   const base = `Cannot create the container's namespaces: clone: ${errnoText(errno)}`;
   if (!NAMESPACE_ERRNOS.has(errno)) return new NookError(base);
   const { userNamespaceProblem, realHost } = await import("../host/mod.ts");
@@ -136,8 +157,15 @@ export async function cloneError(errno: number): Promise<NookError> {
   return new HostError(problem ? `${base}: ${problem}` : base);
 }
 
-/** What runs between the clone and the release of a planned process. */
+/** Where a planned process starts, and what runs between its clone and its release. */
 export interface SpawnHooks {
+  /** A cgroup directory to clone the process into (CLONE_INTO_CGROUP). */
+  cgroup?: string;
+  /**
+   * Called when the kernel refuses this user to move a process into `cgroup`
+   * (EACCES): the process then starts outside it. Without it, that is an error.
+   */
+  onCgroupRefused?: (why: string) => void;
   /**
    * Runs after the id maps are written, before the process is released (a
    * network helper attaches then); a throw aborts the start.
@@ -169,8 +197,21 @@ export async function spawnPlanned(
   hooks: SpawnHooks = {},
 ): Promise<ChildProcess> {
   const shim: Shim = loadShim();
-  const child = shim.spawn(encodeProgram(plan.program));
-  if (typeof child === "number") throw await cloneError(-child);
+  let program = plan.program;
+  if (hooks.cgroup !== undefined) {
+    const fd = shim.cgroupOpen(hooks.cgroup);
+    if (fd < 0) {
+      throw new HostError(`Cannot open the container's cgroup ${hooks.cgroup}: ${errnoText(-fd)}`);
+    }
+    program = { ...program, cgroupFd: fd };
+  }
+  let child = shim.spawn(encodeProgram(program));
+  if (program.cgroupFd !== undefined) shim.close(program.cgroupFd);
+  if (child === -EACCES && hooks.onCgroupRefused) {
+    hooks.onCgroupRefused(CGROUP_REFUSED);
+    child = shim.spawn(encodeProgram(plan.program));
+  }
+  if (typeof child === "number") throw await cloneError(-child, hooks.cgroup);
   const { ctl } = child;
   let { pid, pidfd } = child;
   let reaped: Promise<ExitStatus> | undefined;

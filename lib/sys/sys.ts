@@ -41,6 +41,10 @@ export interface FileInfo {
   ino: number;
   /** Size in bytes. */
   size: number;
+  /** A block device. */
+  isBlockDevice: boolean;
+  /** The device it is, for a device file (st_rdev), else 0. */
+  rdev: number;
 }
 
 /** Result of a helper program run to completion. */
@@ -146,8 +150,6 @@ export interface Sys {
   readStream(path: string): ReadableStream<Uint8Array> | null;
   /** This process's standard input as a stream. */
   stdinStream(): ReadableStream<Uint8Array>;
-  /** mkdir(2) (not recursive): false when something is already there. */
-  mkdir(path: string, mode: number): boolean;
   /** symlink(2): false when something is already there. */
   symlink(target: string, path: string): boolean;
   /** link(2): false when something is already there. */
@@ -167,6 +169,10 @@ export interface Sys {
   lock(path: string): Promise<() => void>;
   /** `mkdir -p`. */
   mkdirp(path: string, mode?: number): void;
+  /** mkdir(2) of one directory: false when it exists already. */
+  mkdir(path: string, mode?: number): boolean;
+  /** rmdir(2): removes an empty directory (a cgroup), throws as it fails. */
+  rmdir(path: string): void;
   /** A new directory under `parent` with a random name. */
   makeTempDir(parent: string, prefix: string): string;
   /** `rm -rf` (no error when missing). */
@@ -217,6 +223,8 @@ function info(s: Deno.FileInfo): FileInfo {
     dev: s.dev,
     ino: s.ino ?? 0,
     size: s.size,
+    isBlockDevice: s.isBlockDevice ?? false,
+    rdev: s.rdev ?? 0,
   };
 }
 
@@ -311,7 +319,6 @@ function denoSys(): Sys {
     readStream: (path) => orNull(() => Deno.openSync(path).readable),
     openRead: (path) => orNull(() => Deno.openSync(path)),
     stdinStream: () => Deno.stdin.readable,
-    mkdir: (path, mode) => exclusive(() => Deno.mkdirSync(path, { mode })),
     symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),
     link: (target, path) => exclusive(() => Deno.linkSync(target, path)),
     umask: () => Deno.umask(),
@@ -339,6 +346,16 @@ function denoSys(): Sys {
       return () => file.close(); // closing releases the lock
     },
     mkdirp: (path, mode) => Deno.mkdirSync(path, { recursive: true, mode }),
+    mkdir(path, mode) {
+      try {
+        Deno.mkdirSync(path, { mode });
+        return true;
+      } catch (err) {
+        if (err instanceof Deno.errors.AlreadyExists) return false;
+        throw err;
+      }
+    },
+    rmdir: (path) => Deno.removeSync(path),
     makeTempDir: (dir, prefix) => Deno.makeTempDirSync({ dir, prefix }),
     remove(path) {
       try {

@@ -74,6 +74,8 @@ export function nodeSys(): Sys {
     gid: s.gid,
     isCharDevice: s.isCharacterDevice(),
     mtimeMs: s.mtimeMs,
+    isBlockDevice: s.isBlockDevice(),
+    rdev: s.rdev,
     nlink: s.nlink,
     dev: s.dev,
     ino: s.ino,
@@ -166,6 +168,7 @@ export function nodeSys(): Sys {
       };
     },
     mkdir: (path, mode) => exclusive(() => fs.mkdirSync(path, { mode })),
+    rmdir: (path) => fs.rmdirSync(path),
     symlink: (target, path) => exclusive(() => fs.symlinkSync(target, path)),
     link: (target, path) => exclusive(() => fs.linkSync(target, path)),
     umask: () => (proc as unknown as { umask(): number }).umask(),
@@ -246,13 +249,19 @@ export function nodeSys(): Sys {
     },
     stderr: (data) => writeAll(2, data),
     stdout: (data) => writeAll(1, data),
-    connectUnix: (path) => connectUnix(proc.getBuiltinModule("node:net") as typeof NodeNet, path),
+    connectUnix: (path) =>
+      connectUnix(proc.getBuiltinModule("node:net") as typeof NodeNet, fs, path),
     osRelease: () => os.release(),
   };
 }
 
-/** A unix socket as a pull-based {@linkcode SysConn} (what nook's attach code reads). */
-function connectUnix(net: typeof NodeNet, path: string): Promise<SysConn> {
+/**
+ * A unix socket as a pull-based {@linkcode SysConn} (what nook's attach code reads).
+ * Node destroys a socket on a failed write (EPIPE or ECONNRESET once the peer closed), and
+ * what the peer sent before, still in the kernel's buffer, would be lost with it: so writes
+ * go to the socket's fd directly, where a failure is only the write's, as on Deno.
+ */
+function connectUnix(net: typeof NodeNet, fs: typeof NodeFs, path: string): Promise<SysConn> {
   return new Promise((resolve, reject) => {
     const socket = net.createConnection({ path });
     const chunks: Uint8Array[] = [];
@@ -265,7 +274,6 @@ function connectUnix(net: typeof NodeNet, path: string): Promise<SysConn> {
     };
     socket.on("data", (b: Uint8Array) => {
       chunks.push(b);
-      socket.pause(); // backpressure: resumed by read()
       poke();
     });
     socket.on("end", () => {
@@ -281,10 +289,7 @@ function connectUnix(net: typeof NodeNet, path: string): Promise<SysConn> {
     socket.once("connect", () =>
       resolve({
         async read(buf) {
-          while (chunks.length === 0 && !ended) {
-            socket.resume();
-            await new Promise<void>((r) => wake = r);
-          }
+          while (chunks.length === 0 && !ended) await new Promise<void>((r) => wake = r);
           if (chunks.length === 0) {
             if (failure) throw failure;
             return null;
@@ -296,10 +301,22 @@ function connectUnix(net: typeof NodeNet, path: string): Promise<SysConn> {
           else chunks[0] = head.subarray(n);
           return n;
         },
-        write: (bytes) =>
-          new Promise((res, rej) =>
-            socket.write(bytes, (err) => err ? rej(err) : res(bytes.length))
-          ),
+        async write(bytes) {
+          const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+          if (fd === undefined || fd < 0) {
+            return await new Promise((res, rej) =>
+              socket.write(bytes, (err) => err ? rej(err) : res(bytes.length))
+            );
+          }
+          for (;;) {
+            try {
+              return fs.writeSync(fd, bytes);
+            } catch (err) {
+              if ((err as { code?: string }).code !== "EAGAIN") throw err;
+              await new Promise((r) => setTimeout(r, 1)); // the fd is nonblocking: wait for room
+            }
+          }
+        },
         close: () => socket.destroy(),
       }));
   });

@@ -99,6 +99,7 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
       }
     } else if (strcmp(key, "net-log") == 0) cfg->net_log = v[1];
     else if (strcmp(key, "net-api") == 0) cfg->net_api = v[1];
+    else if (strcmp(key, "cgroup") == 0) cfg->cgroup = v[1];
     else if (strcmp(key, "net-request") == 0) {
       if (cfg->net_nrequests == MON_MAX_REQUESTS) {
         snprintf(why, whylen, "more than %d net-request lines", MON_MAX_REQUESTS);

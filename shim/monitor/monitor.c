@@ -29,6 +29,7 @@ struct monitor {
   int out_r, err_r; /* output pipes, or out_r = the pty master */
   int in_w;         /* the container's stdin, -1 when closed */
   int restarts;
+  long long oom_kills; /* the OOM killer's kills in the container's cgroup so far, -1: unknown */
   int64_t started;
   char pid_start[32];
   char self_start[32];
@@ -83,12 +84,16 @@ int proc_start_time(int pid, char *out, size_t len) {
 
 /* The state file, replaced atomically: written, synced, renamed. */
 static void write_state(struct monitor *m, const char *status, int code) {
+  long long oom = cgroup_oom_kills(m->cfg.cgroup);
+  if (oom >= 0) m->oom_kills = oom; /* the last count stays once the cgroup is gone */
   char text[1024];
   int n = snprintf(text, sizeof text,
                    "status %s\npid %d\npid-start %s\nmonitor %d\nmonitor-start %s\nboot %s\n"
                    "started %lld\nrestarts %d\n",
                    status, (int)m->pid, m->pid_start[0] ? m->pid_start : "-", (int)getpid(),
                    m->self_start, m->boot, (long long)m->started, m->restarts);
+  if (m->oom_kills >= 0)
+    n += snprintf(text + n, sizeof text - (size_t)n, "oom-kills %lld\n", m->oom_kills);
   if (code >= 0)
     n += snprintf(text + n, sizeof text - (size_t)n, "exit-code %d\nfinished %lld\n", code,
                   (long long)now_ns());
@@ -163,10 +168,19 @@ static void reap_now(pid_t pid) {
 /* Starts the container; on failure writes one report line into WHY ("step S OP ERRNO", ...). */
 static int start_container(struct monitor *m, char *why, size_t whylen) {
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+  int cgfd = -1;
+  if (m->cfg.cgroup) {
+    cgfd = cgroup_attach_program(m->prog, m->prog_len, m->cfg.cgroup);
+    if (cgfd < 0) {
+      snprintf(why, whylen, "cgroup %d", -cgfd);
+      return -1;
+    }
+  }
   if (!m->cfg.tty) {
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
         (m->cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
       snprintf(why, whylen, "other cannot make pipes: %s", strerror(errno));
+      if (cgfd >= 0) close(cgfd);
       return -1;
     }
     /* The child inherits fds 0-2 as its stdio (the program leaves them as they are). */
@@ -176,6 +190,7 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
   }
   int32_t res[3];
   int r = nook_spawn(m->prog, m->prog_len, res);
+  if (cgfd >= 0) close(cgfd);
   for (int fd = 0; fd < 3; fd++) dup2(m->devnull, fd);
   if (in[0] >= 0) close(in[0]);
   if (out[1] >= 0) close(out[1]);
@@ -380,6 +395,7 @@ int main(int argc, char **argv) {
   static struct monitor m;
   char why[1024];
   m.pid = 0;
+  m.oom_kills = -1;
   m.pidfd = m.out_r = m.err_r = m.in_w = -1;
   m.net.pid = 0;
   m.net.exit_fd = -1;
@@ -419,7 +435,7 @@ int main(int argc, char **argv) {
   }
 
   if (start_container(&m, why, sizeof why) < 0) {
-    dprintf(report, "fail %s\n", why);
+    dprintf(report, "fail %s\n", why); /* nook removes the cgroup it made */
     attach_close_all(&m.attach, m.cfg.attach);
     return 1;
   }
@@ -454,6 +470,10 @@ int main(int argc, char **argv) {
   }
   /* Decided before the state says "exited": then `nook restart` removes the marker. */
   int keep = restart_requested(&m);
+  /* Before the state says "exited": who sees that sees the cgroup gone (its OOM kills kept). */
+  long long oom = cgroup_oom_kills(m.cfg.cgroup);
+  if (oom >= 0) m.oom_kills = oom;
+  cgroup_remove(m.cfg.cgroup);
   write_state(&m, "exited", code);
   char frame[16];
   int n = snprintf(frame, sizeof frame, "%d", code);

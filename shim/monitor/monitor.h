@@ -47,6 +47,7 @@ struct mon_config {
   char *net_api;                  /* slirp4netns's API socket, where net_requests go */
   char *net_requests[MON_MAX_REQUESTS]; /* sent once the helper is ready (port forwards) */
   int net_nrequests;
+  char *cgroup; /* the container's own cgroup directory, or NULL */
 };
 
 /* config.c */
@@ -69,6 +70,15 @@ void net_stop(struct mon_net *n);
 /* WHY in words for the log (a net_start report, or WHY itself for other failures). */
 const char *net_failure_text(const struct mon_config *cfg, const char *why, char *out,
                              size_t len);
+
+/* cgroup.c: the container's cgroup. */
+/* Opens PATH (making it again when it is gone) and puts the fd into the program's header:
+   the next nook_spawn clones into it. The fd (close it after the spawn), or -errno. */
+int cgroup_attach_program(uint8_t *prog, uint32_t len, const char *path);
+/* Removes PATH once it is empty (retrying for up to 2 s while it is busy). */
+void cgroup_remove(const char *path);
+/* How many processes the OOM killer ended in the cgroup PATH (memory.events), or -1. */
+long long cgroup_oom_kills(const char *path);
 
 /* log.c: one writer for both streams. */
 struct mon_log {
@@ -107,6 +117,7 @@ struct attach_sink {
 };
 void attach_read(struct mon_attach *a, int k, const struct attach_sink *sink);
 void attach_close_all(struct mon_attach *a, const char *path);
+
 
 /* util */
 int64_t now_ns(void);

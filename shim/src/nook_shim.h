@@ -157,6 +157,7 @@ int nook_close(int fd);
 int nook_pidfd_open(int pid);
 int nook_pidfd_signal(int pidfd, int sig);
 int nook_ns_type(const char *path);
+int nook_cgroup_open(const char *path); /* a cgroup directory fd for cgroup_fd, or -errno */
 int nook_ns_owner_maps(const char *path, uint8_t *buf, uint32_t len);
 int nook_run_helper(const uint8_t *blob, uint32_t len, uint32_t argc, uint8_t *err, uint32_t errlen);
 /* net.c: user-mode network helpers (slirp4netns, pasta) and host port probes. */
