@@ -55,6 +55,8 @@ function setUp(): World {
         }
       }
     }
+    // An empty home: nothing of an earlier run (such as a cache in ~/.cache) helps this one.
+    Deno.mkdirSync(`${dir}/home`, { mode: 0o700 });
     return { dir, nook: `${alone}/nook`, path, cache: `${dir}/cache`, root: `${dir}/root` };
   })();
   return world;
@@ -67,7 +69,7 @@ globalThis.addEventListener("unload", () => {
     new Deno.Command(`${dir}/alone/nook`, {
       args: ["unshare", "rm", "-rf", dir],
       env: {
-        HOME: Deno.env.get("HOME") ?? "/",
+        HOME: `${dir}/home`,
         PATH: `${dir}/path`,
         XDG_CACHE_HOME: `${dir}/cache`,
       },
@@ -89,7 +91,7 @@ async function nook(w: World, args: string[], env: Record<string, string> = {}) 
     cwd: `${w.dir}/alone`,
     clearEnv: true,
     env: {
-      HOME: Deno.env.get("HOME") ?? "/",
+      HOME: `${w.dir}/home`,
       USER: Deno.env.get("USER") ?? "",
       PATH: w.path,
       XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? `/run/user/${uid}`,
