@@ -245,7 +245,7 @@ function safeDir(fs: CacheFs, path: string): void {
   if (st.uid !== fs.uid()) {
     throw new EmbeddedFileError(
       `Refusing nook's cache directory '${path}': it belongs to uid ${st.uid}, not to you ` +
-        `(uid ${fs.uid()}), who could change the code nook runs; remove it, ${fix}`,
+        `(uid ${fs.uid()}), and its owner could change the code nook runs; remove it, ${fix}`,
     );
   }
   if ((st.mode & 0o077) !== 0) {
