@@ -43,8 +43,10 @@ export function report(err: unknown): Promise<number> {
     stack?: string;
     code?: string;
   };
-  // NookErrors, the shim loader, and operating system errors (they name the path) need no stack.
+  // NookErrors, the shim loader and the cache of a compiled nook's files, and operating system
+  // errors (they name the path) need no stack.
   const known = typeof e?.exitCode === "number" || e?.name === "ShimLoadError" ||
+    e?.name === "EmbeddedFileError" ||
     (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code));
   const text = known ? e.message : `internal error: ${e?.stack ?? String(err)}`;
   sys.stderr(`nook: ${text}\n`);

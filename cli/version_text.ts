@@ -8,10 +8,12 @@
 import { sys } from "../lib/sys/sys.ts";
 import { loadShim } from "../shim/binding.ts";
 import { ABI } from "../shim/protocol.ts";
+import { isCompiled } from "../shim/embedded_files.ts";
 
 /**
  * The version text, e.g.
- * `nook version 0.1.0\nruntime: node 20.20.2 (x86_64)\nshim: ABI 3, sha256 1a2b3c4d5e6f (/path/libnook_shim-x86_64.so)\n`.
+ * `nook version 0.1.0\nruntime: node 20.20.2 (x86_64)\nshim: ABI 3, sha256 1a2b3c4d5e6f (/path/libnook_shim-x86_64.so)\n`;
+ * a compiled nook says `(x86_64, compiled)` and names the shim's copy in its cache.
  * A shim that does not load is named with the reason instead.
  *
  * @param version nook's version.
@@ -34,5 +36,6 @@ export async function versionText(version: string): Promise<string> {
   } catch (err) {
     shim = `not loaded: ${(err as Error).message}`;
   }
-  return `nook version ${version}\nruntime: ${sys.runtime} ${sys.version} (${sys.arch})\nshim: ${shim}\n`;
+  const form = isCompiled() ? `${sys.arch}, compiled` : sys.arch;
+  return `nook version ${version}\nruntime: ${sys.runtime} ${sys.version} (${form})\nshim: ${shim}\n`;
 }

@@ -26,12 +26,19 @@
  * user-defined network (nook's: the network's slirp4netns and DNAT; podman's:
  * its own bridge network, where it can make one).
  *
+ * With `--forms`: the start-up of each way nook ships, side by side:
+ * `nook --version` and `nook run --rm --rootfs DIR /bin/true` through
+ * bin/nook (deno run on the bundles in dist/), dist/node/nook.js on Node and
+ * on Bun, and the compiled binaries dist/bin/nook (bun build --compile) and
+ * dist/bin/nook-deno (deno compile, when it was built), with ratios to the
+ * fastest (target: none above 1.5x).
+ *
  * The image comparisons run both tools with `--network none`, so that they
  * time the same work (nook's default for an image is pasta, podman's is
  * slirp4netns). The rootfs section also times `--network pasta`: what a user-
  * mode network would cost each `run --rootfs` (so that default stays `none`).
  *
- * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network]
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--forms]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
@@ -103,7 +110,8 @@ async function asTestUser(): Promise<never> {
       "run",
       "-A",
       `${dest}/scripts/bench.ts`,
-      "--images",
+      // --forms alone is quick: it needs no image.
+      ...(Deno.args.includes("--forms") ? [] : ["--images"]),
       ...Deno.args,
     ],
   }).output();
@@ -147,8 +155,8 @@ async function hyperfine(
   }
 }
 
-function table(results: Map<string, Result>, base: string): string {
-  const rows = [["TOOL", "MEDIAN", "MEAN ± SD", `RATIO TO ${base.toUpperCase()}`]];
+function table(results: Map<string, Result>, base: string, baseLabel = base): string {
+  const rows = [["TOOL", "MEDIAN", "MEAN ± SD", `RATIO TO ${baseLabel.toUpperCase()}`]];
   const ref = results.get(base)?.median ?? NaN;
   for (const [name, r] of results) {
     rows.push([
@@ -218,6 +226,45 @@ async function main(): Promise<void> {
     } catch {
       // not written
     }
+  }
+}
+
+/** Start-up of each form nook ships in (deno run, node, bun, compiled binaries). */
+async function benchForms(runs: number): Promise<void> {
+  const forms: Record<string, string> = {
+    "deno (bin/nook)": `${repo}/bin/nook`,
+    "node (dist/node/nook.js)": `node ${repo}/dist/node/nook.js`,
+    "bun (dist/node/nook.js)": `${repo}/node_modules/.bin/bun ${repo}/dist/node/nook.js`,
+    "bun compiled (dist/bin/nook)": `${repo}/dist/bin/nook`,
+    "deno compiled (dist/bin/nook-deno)": `${repo}/dist/bin/nook-deno`,
+  };
+  for (const [name, cmd] of Object.entries(forms)) {
+    const file = cmd.split(" ").at(-1)!;
+    if (have(file.slice(file.lastIndexOf("/") + 1), file.slice(0, file.lastIndexOf("/")))) continue;
+    console.log(
+      `forms: leaving out ${name}: ${file} is missing ('deno task build' or 'deno task compile')`,
+    );
+    delete forms[name];
+  }
+  if (!have("node")) delete forms["node (dist/node/nook.js)"];
+  const rootfs = await Deno.makeTempDir({ prefix: "nook-bench-rootfs-" });
+  try {
+    await makeBusyboxRootfs(rootfs);
+    const sections: [string, string][] = [
+      ["nook --version", "--version"],
+      ["nook run --rm --rootfs DIR /bin/true", `run --rm --rootfs ${rootfs} /bin/true`],
+    ];
+    for (const [title, args] of sections) {
+      const commands = Object.fromEntries(
+        Object.entries(forms).map(([name, cmd]) => [name, `${cmd} ${args}`]),
+      );
+      const results = await hyperfine(commands, runs);
+      const fastest = [...results.values()].reduce((a, b) => a.median <= b.median ? a : b);
+      console.log(`\n${title}, ${runs} runs each (target: no form above 1.5x the fastest)\n`);
+      console.log(table(results, fastest.command, "fastest"));
+    }
+  } finally {
+    Deno.removeSync(rootfs, { recursive: true });
   }
 }
 
@@ -583,6 +630,9 @@ TCP host -> container through a published port (127.0.0.1): ${bytes >> 20} MiB `
 }
 
 await main();
+if (Deno.args.includes("--forms")) {
+  await benchForms(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 30);
+}
 if (Deno.args.includes("--network")) {
   await benchNetwork(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 5);
 }

@@ -46,4 +46,7 @@ echo '{ "type": "module" }' >"$here/dist/node/package.json"
 "$esbuild" "$here/cli/node_main.ts" --bundle --format=esm --platform=neutral \
   --outfile="$here/dist/node/nook.js" --log-level=warning --external:"node:*" \
   --external:koffi --define:import.meta.main=false --target=node20
+# The single binary dist/bin/nook (bun build --compile, under a second; deno task compile
+# also makes the deno compile form where it can).
+sh "$here/scripts/compile.sh" bun
 echo "built dist/ (bundled CLI; single-file commands: $(ls "$here/dist/cmd" | sed 's/\.js$//' | tr '\n' ' '))"

@@ -11,6 +11,7 @@
  */
 import { ABI } from "./protocol.ts";
 import { openBun, openKoffi, type SymbolSpec } from "./binding_ffi.ts";
+import { embeddedFilePath, isCompiled } from "./embedded_files.ts";
 
 /** Deno, or else the `process` of Node and Bun (this module imports nothing from lib/sys). */
 const onDeno = typeof Deno === "object" && Boolean(Deno?.version?.deno);
@@ -220,9 +221,11 @@ function archName(): string {
 }
 
 /**
- * Where the shim library is: `NOOK_SHIM_PATH`, else `shim/build/` beside this
- * file (running from the sources), else `../shim/build/` (running from the
- * bundle in `dist/`), else `../../shim/build/` (a command's bundle in `dist/cmd/`).
+ * Where the shim library is: `NOOK_SHIM_PATH`, else the copy in the per-user
+ * cache of the one embedded in a compiled nook (`embedded_files.ts`), else
+ * `shim/build/` beside this file (running from the sources), else
+ * `../shim/build/` (running from the bundle in `dist/`), else
+ * `../../shim/build/` (a command's bundle in `dist/cmd/`).
  *
  * @returns The path of the library for this machine's architecture.
  *
@@ -236,6 +239,8 @@ export function shimPath(): string {
   const env = envVar("NOOK_SHIM_PATH");
   if (env) return env;
   const name = `libnook_shim-${archName()}.so`;
+  const cached = embeddedFilePath(name);
+  if (cached) return cached;
   const candidates = [
     new URL(`./build/${name}`, import.meta.url),
     new URL(`../shim/build/${name}`, import.meta.url),
@@ -260,7 +265,10 @@ function open<S extends Deno.ForeignLibraryInterface>(
   } catch (err) {
     throw new ShimLoadError(
       `Cannot load nook's shim from '${path}': ${(err as Error).message}; ` +
-        "build it with 'deno task build' (needs a C compiler)",
+        (isCompiled()
+          ? "its cache directory may be on a file system mounted noexec: set XDG_CACHE_HOME " +
+            "to a directory of yours on another one"
+          : "build it with 'deno task build' (needs a C compiler)"),
     );
   }
 }
@@ -391,8 +399,9 @@ export function loadShim(): Shim {
 }
 
 /**
- * Where the container monitor executable is: `NOOK_MONITOR_PATH`, else beside
- * the shim library (`nook-monitor-<arch>`).
+ * Where the container monitor executable is: `NOOK_MONITOR_PATH`, else the
+ * cached copy of the one embedded in a compiled nook, else beside the shim
+ * library (`nook-monitor-<arch>`).
  *
  * @returns The path.
  *
@@ -405,6 +414,8 @@ export function loadShim(): Shim {
 export function monitorPath(): string {
   const env = envVar("NOOK_MONITOR_PATH");
   if (env) return env;
+  const cached = embeddedFilePath(`nook-monitor-${archName()}`);
+  if (cached) return cached;
   const lib = shimPath();
   return `${lib.slice(0, lib.lastIndexOf("/") + 1)}nook-monitor-${archName()}`;
 }

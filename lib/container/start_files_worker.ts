@@ -140,6 +140,9 @@ const ENV_KEEP = [
   "DENO_DIR",
   "XDG_RUNTIME_DIR",
   "XDG_DATA_HOME",
+  // A compiled nook's shim is in this cache, put there by the parent: the child, whose mounts
+  // are read-only, verifies it there instead of writing its own copy elsewhere.
+  "XDG_CACHE_HOME",
   "NO_COLOR",
   "NOOK_SHIM_PATH",
 ];
