@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { until } from "./helpers.ts";
 
 /** The delegated subtree, or undefined when the host (or the caller) gives none. */
 export const TEST_CGROUP: string | undefined = Deno.env.get("NOOK_TEST_CGROUP") || undefined;
@@ -28,30 +29,6 @@ export function cgroupTest(name: string, fn: (root: string) => Promise<void>): v
     ignore: CGROUP_SKIP !== "",
     fn: () => fn(TEST_CGROUP!),
   });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Polls `fn` until it returns something truthy; throws after `timeoutMs`.
- *
- * @param what What is waited for (for the error).
- * @param fn The check.
- * @param timeoutMs How long at most.
- * @returns What `fn` returned.
- */
-export async function until<T>(
-  what: string,
-  fn: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 /** A file's text, or "" when it is missing. */

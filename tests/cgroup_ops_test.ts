@@ -15,10 +15,8 @@ import {
   running,
   startIn,
   type TestCgroup,
-  until,
 } from "./cgroup_helpers.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from "./helpers.ts";
 
 /** CPU time of a cgroup, in µs. */
 function cpuUsec(dir: string): number {

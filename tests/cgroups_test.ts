@@ -12,7 +12,7 @@
 // reason in their name, where it is unset; limits are checked against the
 // real files only where the subtree has the controllers (a full v2 host).
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, repoRoot, sleep, until } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
 const DELEGATED = Deno.env.get("NOOK_TEST_CGROUP") || undefined;
@@ -63,22 +63,6 @@ const ROOT_USER = Deno.uid() === 0
 /** Deno.test, skipped (with the reason in its name) when `skip` gives one. */
 function test(name: string, skip: string | undefined, fn: () => Promise<void>): void {
   Deno.test({ name: skip ? `${name} (skipped: ${skip})` : name, ignore: skip !== undefined, fn });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  what: string,
-  fn: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 function exists(path: string): boolean {

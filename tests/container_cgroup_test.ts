@@ -20,8 +20,8 @@ import {
   readOr,
   running,
   type TestCgroup,
-  until,
 } from "./cgroup_helpers.ts";
+import { until } from "./helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-cgroup-cli-test-" });
 /** Cgroups the tests made, removed at the end of each test. */

@@ -264,3 +264,30 @@ function userName(uid: string): string | undefined {
   }
   return Deno.env.get("USER");
 }
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `fn` every `pollMs` until it returns something truthy; throws after `timeoutMs`.
+ *
+ * @param what What is waited for (for the error).
+ * @param fn The check.
+ * @param timeoutMs How long at most.
+ * @param pollMs How long between checks.
+ * @returns What `fn` returned.
+ */
+export async function until<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 15_000,
+  pollMs = 50,
+): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}

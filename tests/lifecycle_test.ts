@@ -5,7 +5,7 @@
 // Every test works in its own store under one temp directory and removes
 // (rm -f) what it started, even when it fails.
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, repoRoot, sleep, until } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
 
@@ -34,7 +34,6 @@ globalThis.addEventListener("unload", () => {
   }).outputSync();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 /** Fields of /proc/PID/stat we need, or null when the process is gone. */
@@ -64,21 +63,6 @@ function killSeenMonitors(): void {
         // gone meanwhile
       }
     }
-  }
-}
-
-/** Polls `fn` until it returns something truthy; throws after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  fn: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
   }
 }
 

@@ -12,7 +12,7 @@ import { SetupError, UsageError } from "../lib/errors/mod.ts";
 import { networkOwnerMaps } from "../lib/runtime/network_join.ts";
 import { processStartTime } from "../lib/runtime/process_ref.ts";
 import { spawnContainer, waitForOutput } from "../lib/runtime/run_container.ts";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, repoRoot, until } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-network-share-test-" });
@@ -21,8 +21,6 @@ globalThis.addEventListener("unload", () => {
     args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
   }).outputSync();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Fields of /proc/PID/stat we need, or null when the process is gone. */
 function procStat(pid: number): { state: string; ppid: number } | null {
@@ -44,21 +42,6 @@ function alive(pid: number): boolean {
 /** readlink /proc/PID/ns/NAME as the host sees it. */
 function nsLink(pid: number | "self", name: string): string {
   return Deno.readLinkSync(`/proc/${pid}/ns/${name}`);
-}
-
-/** Polls `fn` until it returns something truthy; throws after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  fn: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** Every process whose pid namespace is `ns` (as far as the host lets the user read it). */

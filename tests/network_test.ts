@@ -10,7 +10,7 @@
 // checked by pid and by listing processes.
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { busyboxRootfs, nook, type NookResult, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, nook, type NookResult, repoRoot, sleep, until } from "./helpers.ts";
 import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
@@ -29,8 +29,6 @@ function onPath(tool: string): boolean {
 const TOOLS: Tool[] = (["pasta", "slirp4netns"] as const).filter((t) => onPath(t));
 const root = Deno.makeTempDirSync({ prefix: "nook-network-test-" });
 Deno.chmodSync(root, 0o755); // bind sources below it must be reachable from the container's ids
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 let registry: TestRegistry | undefined;
 /** Processes this file spawned itself (nook CLIs in the background): killed by pid at the end. */
 const spawned = new Set<Deno.ChildProcess>();
@@ -112,16 +110,6 @@ async function helperOf(parent: number, tool: Tool): Promise<Proc> {
 function newHelpers(before: readonly Proc[]): Proc[] {
   const known = new Set(before.map((p) => `${p.pid}/${p.start}`));
   return myProcesses().filter((p) => isHelper(p) && !known.has(`${p.pid}/${p.start}`));
-}
-
-async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 15_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 // ---------------------------------------------------------------------------
