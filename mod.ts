@@ -45,7 +45,7 @@ export {
   runDetached,
 } from "./lib/container/container_handle.ts";
 export type { ContainerStatus } from "./lib/container/container_state.ts";
-export type { ContainerStats } from "./lib/container/container_stats.ts";
+export type { ContainerStats, WatchStatsOptions } from "./lib/container/container_stats.ts";
 export type { LogEntry, LogOptions } from "./lib/container/container_logs.ts";
 export type { ContainerInspect } from "./lib/container/inspect_container.ts";
 export type {
