@@ -20,6 +20,16 @@
  * for await (const e of web.logs({ follow: true })) if (e.text === "ready") break;
  * ```
  *
+ * @example Images and networks
+ * ```ts ignore
+ * import { createNetwork, importImage, listImages, removeNetwork, saveImagesToFile } from "./mod.ts";
+ * await importImage("/path/to/rootfs", { reference: "me/rootfs:1", changes: ["CMD sh"] });
+ * console.log(listImages().map((i) => i.names));
+ * await saveImagesToFile(["me/rootfs:1"], "/tmp/rootfs.tar");
+ * await createNetwork("backend");
+ * await removeNetwork("backend");
+ * ```
+ *
  * @example Run a command in a rootfs directory and capture its output
  * ```ts ignore
  * import { run } from "./mod.ts";
