@@ -12,6 +12,7 @@ import { findImage } from "./find_image.ts";
 import { type ImageInspect, inspectImage as inspectStored } from "./inspect_image.ts";
 import type { ImportOptions } from "./import_rootfs.ts";
 import type { LoadedImage, LoadOptions } from "./load_archive.ts";
+import { iterableStream } from "../unpack/iterable_stream.ts";
 import { NoSuchImageError } from "./no_such_image.ts";
 import type { ArchiveFormat } from "./save_archive.ts";
 
@@ -125,7 +126,7 @@ export async function saveImages(
   options: SaveImagesOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const { saveArchive } = await import("./save_archive.ts");
-  return ReadableStream.from(await saveArchive(references, options));
+  return iterableStream(await saveArchive(references, options));
 }
 
 /**
