@@ -20,6 +20,16 @@
  * for await (const e of web.logs({ follow: true })) if (e.text === "ready") break;
  * ```
  *
+ * @example Images and networks
+ * ```ts ignore
+ * import { createNetwork, importImage, listImages, removeNetwork, saveImagesToFile } from "./mod.ts";
+ * await importImage("/path/to/rootfs", { reference: "me/rootfs:1", changes: ["CMD sh"] });
+ * console.log(listImages().map((i) => i.names));
+ * await saveImagesToFile(["me/rootfs:1"], "/tmp/rootfs.tar");
+ * await createNetwork("backend");
+ * await removeNetwork("backend");
+ * ```
+ *
  * @example Run a command in a rootfs directory and capture its output
  * ```ts ignore
  * import { run } from "./mod.ts";
@@ -45,7 +55,7 @@ export {
   runDetached,
 } from "./lib/container/container_handle.ts";
 export type { ContainerStatus } from "./lib/container/container_state.ts";
-export type { ContainerStats } from "./lib/container/container_stats.ts";
+export type { ContainerStats, WatchStatsOptions } from "./lib/container/container_stats.ts";
 export type { LogEntry, LogOptions } from "./lib/container/container_logs.ts";
 export type { ContainerInspect } from "./lib/container/inspect_container.ts";
 export type {
@@ -59,6 +69,42 @@ export type { ExecOptions, RunningExec } from "./lib/runtime/exec_process.ts";
 export { pull } from "./lib/image/pull.ts";
 export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";
 export type { ImageRecord, StoreLayout } from "./lib/store/mod.ts";
+export {
+  type ImageStoreOptions,
+  importImage,
+  inspectImage,
+  listImages,
+  loadImages,
+  saveImages,
+  type SaveImagesOptions,
+  saveImagesToFile,
+} from "./lib/image/image_api.ts";
+export type { ImageInspect, InspectConfig } from "./lib/image/inspect_image.ts";
+export type { ImportOptions } from "./lib/image/import_rootfs.ts";
+export type { LoadedImage, LoadOptions } from "./lib/image/load_archive.ts";
+export type { ArchiveFormat } from "./lib/image/save_archive.ts";
+export {
+  removeImage,
+  type RemoveImageOptions,
+  type RemoveImageResult,
+} from "./lib/image/remove_image.ts";
+export { tagImage, type TagImageOptions } from "./lib/image/tag_image.ts";
+export {
+  pruneImages,
+  type PruneImagesOptions,
+  type PruneImagesResult,
+} from "./lib/image/prune_images.ts";
+export { NoSuchImageError } from "./lib/image/no_such_image.ts";
+export type { GarbageReport } from "./lib/store/collect_garbage.ts";
+export { createNetwork, type CreateNetworkOptions } from "./lib/network/manage_networks.ts";
+export {
+  inspectNetwork,
+  type NetworkInspect,
+  pruneNetworks,
+  removeNetwork,
+} from "./lib/network/network_api.ts";
+export { listNetworks, type NetworkRecord } from "./lib/network/network_record.ts";
+export { NoSuchNetworkError } from "./lib/network/no_such_network.ts";
 export type {
   Credential,
   CredentialLookup,

@@ -9,10 +9,10 @@
  * @module
  */
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
-import { findImage } from "../../lib/image/find_image.ts";
-import { type ImageInspect, inspectImage } from "../../lib/image/inspect_image.ts";
+import { inspectImage } from "../../lib/image/image_api.ts";
+import type { ImageInspect } from "../../lib/image/inspect_image.ts";
+import { NoSuchImageError } from "../../lib/image/no_such_image.ts";
 import { pruneImages } from "../../lib/image/prune_images.ts";
-import { storeLayout } from "../../lib/store/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { humanSize } from "../table.ts";
@@ -116,13 +116,15 @@ function inspect(args: string[]): Promise<number> {
       "'nook image inspect' needs at least one image\nSee 'nook image inspect --help'",
     );
   }
-  const layout = storeLayout();
   const found: ImageInspect[] = [];
   const errors: string[] = [];
   for (const name of p.rest) {
-    const image = findImage(layout, name);
-    if (image) found.push(inspectImage(layout, image));
-    else errors.push(`No such image: ${name}`);
+    try {
+      found.push(inspectImage(name));
+    } catch (err) {
+      if (!(err instanceof NoSuchImageError)) throw err;
+      errors.push(err.message);
+    }
   }
   const format = p.strings.format;
   if (format === undefined || format === "json") {

@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { readIndex, storeLayout } from "../../lib/store/mod.ts";
+import { listImages } from "../../lib/image/image_api.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { ago, table } from "../table.ts";
 import { sys } from "../../lib/sys/sys.ts";
@@ -46,7 +46,7 @@ export function main(args: string[]): Promise<number> {
   if (format !== "table" && format !== "json") {
     throw new UsageError(`Invalid --format '${format}': use table or json`);
   }
-  const { images } = readIndex(storeLayout());
+  const images = listImages();
   if (p.bools.quiet) {
     for (const img of images) console.log(img.id.slice(7, 19));
   } else if (format === "json") {

@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { importRootfs } from "../../lib/image/import_rootfs.ts";
+import { importImage } from "../../lib/image/image_api.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -64,7 +64,7 @@ export async function main(args: string[]): Promise<number> {
   if (source === "-" && Deno.stdin.isTerminal()) {
     throw new UsageError("Cannot import from standard input: it is a terminal");
   }
-  const image = await importRootfs(source === "-" ? Deno.stdin.readable : source, {
+  const image = await importImage(source === "-" ? Deno.stdin.readable : source, {
     reference,
     changes: p.lists.change,
     message: p.strings.message,

@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { loadArchive } from "../../lib/image/load_archive.ts";
+import { loadImages } from "../../lib/image/image_api.ts";
 import { familiarName, parseReference } from "../../lib/reference/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
@@ -49,23 +49,18 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("'nook load' takes no arguments: use -i FILE\nSee 'nook load --help'");
   }
   const input = p.strings.input;
-  let source: ReadableStream<Uint8Array> | string;
-  if (input === undefined || input === "-") {
-    if (Deno.stdin.isTerminal()) {
-      throw new UsageError(
-        "Requested a load from standard input, but it is a terminal: use -i FILE or redirect it",
-      );
-    }
-    source = Deno.stdin.readable;
-  } else if ((await Deno.stat(input)).isDirectory) {
-    source = input;
-  } else {
-    source = (await Deno.open(input)).readable;
+  if ((input === undefined || input === "-") && Deno.stdin.isTerminal()) {
+    throw new UsageError(
+      "Requested a load from standard input, but it is a terminal: use -i FILE or redirect it",
+    );
   }
-  const images = await loadArchive(source, {
-    onProgress: p.bools.quiet ? undefined : (m) => say(`${m}\n`),
-    onWarning: (m) => say(`nook: ${m}\n`),
-  });
+  const images = await loadImages(
+    input === undefined || input === "-" ? Deno.stdin.readable : input,
+    {
+      onProgress: p.bools.quiet ? undefined : (m) => say(`${m}\n`),
+      onWarning: (m) => say(`nook: ${m}\n`),
+    },
+  );
   for (const image of images) {
     if (image.names.length === 0) console.log(`Loaded image ID: ${image.id}`);
     for (const name of image.names) {

@@ -8,13 +8,14 @@ import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
 import { readRecord, withRecordsLock, writeRecord } from "../../lib/container/container_record.ts";
 import { containerStatus } from "../../lib/container/container_state.ts";
+import { createNetwork } from "../../lib/network/manage_networks.ts";
 import {
-  createNetwork,
-  networkContainers,
+  inspectNetwork,
+  networkInspect,
+  pruneNetworks,
   removeNetwork,
-} from "../../lib/network/manage_networks.ts";
-import { findNetwork, listNetworks, type NetworkRecord } from "../../lib/network/network_record.ts";
-import { networkInfra } from "../../lib/network/network_infra.ts";
+} from "../../lib/network/network_api.ts";
+import { findNetwork, listNetworks } from "../../lib/network/network_record.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { table } from "../table.ts";
@@ -53,23 +54,6 @@ const LS_FLAGS: FlagSpec[] = [
   { name: "format", type: "string", value: "FORMAT", help: "table (default) or json" },
   ...HELP,
 ]; // deno-fmt-ignore
-
-function inspect(n: NetworkRecord) {
-  return {
-    Name: n.name,
-    Id: n.id,
-    Created: n.created,
-    Driver: n.driver,
-    Internal: n.internal,
-    IPAM: { Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
-    Labels: n.labels,
-    Options: n.options ?? {},
-    Containers: Object.fromEntries(
-      networkContainers(n.name).filter((c) => c.running).map((c) => [c.id, { Name: c.name }]),
-    ),
-    Running: networkInfra(n.name) !== null,
-  };
-}
 
 async function setNetwork(ref: string, network: string | undefined): Promise<void> {
   const record = findContainer(ref);
@@ -136,7 +120,7 @@ export async function main(args: string[]): Promise<number> {
       const nets = listNetworks();
       if (p.bools.quiet) sys.stdout(nets.map((n) => n.name + "\n").join(""));
       else if (p.strings.format === "json") {
-        sys.stdout(nets.map((n) => JSON.stringify(inspect(n)) + "\n").join(""));
+        sys.stdout(nets.map((n) => JSON.stringify(networkInspect(n)) + "\n").join(""));
       } else {
         sys.stdout(table(
           ["NETWORK ID", "NAME", "DRIVER", "SUBNET"],
@@ -153,7 +137,7 @@ export async function main(args: string[]): Promise<number> {
         );
         return p.bools.help ? 0 : 125;
       }
-      sys.stdout(JSON.stringify(p.rest.map((r) => inspect(findNetwork(r))), null, 4) + "\n");
+      sys.stdout(JSON.stringify(p.rest.map(inspectNetwork), null, 4) + "\n");
       return 0;
     }
     case "rm":
@@ -163,7 +147,7 @@ export async function main(args: string[]): Promise<number> {
       let code = 0;
       for (const ref of p.rest) {
         try {
-          await removeNetwork(findNetwork(ref).name);
+          await removeNetwork(ref);
           sys.stdout(ref + "\n");
         } catch (err) {
           if (!(err instanceof NookError)) throw err;
@@ -183,12 +167,7 @@ export async function main(args: string[]): Promise<number> {
           "'nook network prune' removes every unused network: add -f to confirm",
         );
       }
-      const removed: string[] = [];
-      for (const n of listNetworks()) {
-        if (networkContainers(n.name).length > 0) continue;
-        await removeNetwork(n.name);
-        removed.push(n.name);
-      }
+      const removed = await pruneNetworks();
       sys.stdout(removed.length ? `Deleted Networks:\n${removed.join("\n")}\n` : "");
       return 0;
     }

@@ -4,7 +4,8 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { type ArchiveFormat, saveArchive } from "../../lib/image/save_archive.ts";
+import type { ArchiveFormat } from "../../lib/image/save_archive.ts";
+import { saveImages, saveImagesToFile } from "../../lib/image/image_api.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -59,19 +60,12 @@ export async function main(args: string[]): Promise<number> {
       "Cowardly refusing to write an archive to a terminal: use -o FILE or redirect standard output",
     );
   }
-  const bytes = await saveArchive(p.rest, { format });
   if (output === undefined || output === "-") {
-    await ReadableStream.from(bytes).pipeTo(Deno.stdout.writable, { preventClose: true });
-    return 0;
-  }
-  const partial = `${output}.part-${Deno.pid}`;
-  const file = await Deno.open(partial, { write: true, createNew: true, mode: 0o644 });
-  try {
-    await ReadableStream.from(bytes).pipeTo(file.writable);
-    await Deno.rename(partial, output);
-  } catch (err) {
-    await Deno.remove(partial).catch(() => {});
-    throw err;
+    await (await saveImages(p.rest, { format })).pipeTo(Deno.stdout.writable, {
+      preventClose: true,
+    });
+  } else {
+    await saveImagesToFile(p.rest, output, { format });
   }
   return 0;
 }

@@ -9,7 +9,12 @@
 import type { ContainerRecord } from "./container_record.ts";
 import { listRecords, readRecord } from "./container_record.ts";
 import { type ContainerStatus, containerStatus } from "./container_state.ts";
-import { type ContainerStats, containerStats } from "./container_stats.ts";
+import {
+  type ContainerStats,
+  containerStats,
+  watchStats,
+  type WatchStatsOptions,
+} from "./container_stats.ts";
 import { followLogs, type LogEntry, type LogOptions, readLogs } from "./container_logs.ts";
 import { createContainer } from "./create_container.ts";
 import { execContainer, type ExecContainerOptions } from "./exec_container.ts";
@@ -124,6 +129,25 @@ export class Container {
    */
   stats(previous?: ContainerStats): ContainerStats {
     return containerStats(this.record, { previous });
+  }
+
+  /**
+   * Samples its resource use every `intervalMs` (`nook stats`), until
+   * `signal` aborts or the loop breaks; the first sample comes after one
+   * interval, with its CPU share.
+   *
+   * @param options The interval (default 1000 ms) and an abort signal.
+   * @returns The samples, as they come.
+   *
+   * @example Ten seconds of memory use
+   * ```ts ignore
+   * for await (const s of web.watchStats({ signal: AbortSignal.timeout(10_000) })) {
+   *   console.log(s.memoryUsage);
+   * }
+   * ```
+   */
+  async *watchStats(options: WatchStatsOptions = {}): AsyncGenerator<ContainerStats> {
+    for await (const [sample] of watchStats(() => [this.record], options)) yield sample;
   }
 
   /**

@@ -48,6 +48,7 @@ import { CONTAINERD_NAME, DOCKER_LAYER_TAR, DOCKER_LAYER_ZSTD, REF_NAME } from "
 import { chainIds, type ImageConfig } from "./image_config.ts";
 import { type LayerDescriptor, layerExists, type StagedLayer, stageLayer } from "./store_layer.ts";
 import { compressionOfBytes, decompress, sniffCompression } from "./stream_compression.ts";
+import { iterableStream } from "../unpack/iterable_stream.ts";
 
 /** Options of {@linkcode loadArchive}. */
 export interface LoadOptions {
@@ -351,7 +352,7 @@ export async function loadArchive(
       const sniffed = await sniffCompression(source);
       const tar = sniffed.compression === "none"
         ? sniffed.stream
-        : ReadableStream.from(decompress(sniffed.stream, sniffed.compression));
+        : iterableStream(decompress(sniffed.stream, sniffed.compression));
       try {
         files = await ArchiveFiles.fromTar(tar, staging);
       } catch (err) {

@@ -56,6 +56,12 @@ export interface PullOptions {
   parallel?: number;
   /** The store (default: nook's data directory). */
   layout?: StoreLayout;
+  /**
+   * Aborts the pull: the downloads stop, the promise rejects with the
+   * signal's reason, and the image is not named (layers already complete
+   * stay in the store, to be reused; nothing partial is kept).
+   */
+  signal?: AbortSignal;
 }
 
 type Descriptor = ImageManifest["layers"][number];
@@ -65,11 +71,12 @@ async function readBlob(
   client: RegistryClient,
   ref: Reference,
   desc: Descriptor,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const path = blobPath(layout, desc.digest);
   const stored = sys.readBytes(path);
   if (stored) return stored;
-  const { body } = await client.getBlob(ref, desc.digest);
+  const { body } = await client.getBlob(ref, desc.digest, { signal });
   await ingestBlob(layout, desc.digest, body, { size: desc.size });
   const bytes = sys.readBytes(path);
   if (!bytes) {
@@ -88,7 +95,7 @@ async function fetchLayer(
   options: PullOptions,
 ): Promise<void> {
   await storeLayer(layout, { ...desc, diffId, chainId }, {
-    fetch: async () => (await client.getLayer(ref, desc)).body,
+    fetch: async () => (await client.getLayer(ref, desc, { signal: options.signal })).body,
     noSync: true, // the unpacked layer is what runs; a blob lost to a crash is fetched again
     onProgress: (state, received) =>
       options.onProgress?.({
@@ -125,6 +132,7 @@ async function bounded<T>(
  * @param options Platform, registry settings, progress.
  * @returns The image's record in the index.
  * @throws {NookError} When the registry, a digest or an unpack fails; nothing half-done is committed.
+ * @throws The signal's reason (an `AbortError` `DOMException` by default) when `signal` aborts.
  *
  * @example
  * ```ts ignore
@@ -139,11 +147,13 @@ export async function pullImage(
   const ref = parseReference(reference);
   const layout = options.layout ?? storeLayout();
   const client = new RegistryClient(options.registry ?? {});
-  const got = await client.getManifest(ref, { platform: options.platform });
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const got = await client.getManifest(ref, { platform: options.platform, signal });
   const manifest = got.manifest;
   validateDigest(got.digest);
   const config = JSON.parse(
-    new TextDecoder().decode(await readBlob(layout, client, ref, manifest.config)),
+    new TextDecoder().decode(await readBlob(layout, client, ref, manifest.config, signal)),
   ) as ImageConfig;
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== manifest.layers.length) {
@@ -164,6 +174,7 @@ export async function pullImage(
     options.parallel ?? 3,
     (desc, i) => fetchLayer(layout, client, ref, desc, diffIds[i], chains[i], options),
   );
+  signal?.throwIfAborted();
   writeFileAtomic(blobPath(layout, got.digest), got.bytes);
   const repo = `${ref.registry}/${ref.repository}`;
   const record: ImageRecord = {

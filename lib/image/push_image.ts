@@ -18,6 +18,7 @@ import {
 import type { Descriptor } from "../registry/manifest.ts";
 import { blobPath, type StoreLayout, storeLayout, updateIndex } from "../store/mod.ts";
 import { findImage } from "./find_image.ts";
+import { NoSuchImageError } from "./no_such_image.ts";
 import { readImageManifest } from "./read_image_manifest.ts";
 
 /** What a push reports as it goes. */
@@ -106,7 +107,7 @@ export async function pushImage(
 ): Promise<PushResult> {
   const layout = options.layout ?? storeLayout();
   const record = findImage(layout, image);
-  if (!record) throw new UsageError(`No such image: ${image}`);
+  if (!record) throw new NoSuchImageError(image);
   let target = destination;
   if (target === undefined) {
     const normalized = (() => {

@@ -14,6 +14,7 @@ import { collectGarbage, type GarbageReport } from "../store/collect_garbage.ts"
 import { type ImageRecord, type StoreLayout, storeLayout } from "../store/mod.ts";
 import { displayName } from "./display_name.ts";
 import { findImage } from "./find_image.ts";
+import { NoSuchImageError } from "./no_such_image.ts";
 import { containerExists, listContainers } from "./list_containers.ts";
 
 /** Options of {@linkcode removeImage}. */
@@ -95,7 +96,8 @@ function plan(
  * @param text A name (`busybox`, `host:5000/x:1`, `x@sha256:...`), an id or an id prefix.
  * @param options Force, store, tree remover.
  * @returns The names untagged, the image and layers deleted, the space freed.
- * @throws {NookError} `No such image: <text>`; `Cannot remove image '<text>':
+ * @throws {NoSuchImageError} `No such image: <text>`.
+ * @throws {NookError} `Cannot remove image '<text>':
  *   container <id> is using it (use -f)` when removing it would delete an
  *   image a container uses; several repositories by id without force.
  *
@@ -118,7 +120,7 @@ export async function removeImage(
     change: (index, holds) => {
       const found = findImage(layout, text);
       const image = found && index.images.find((i) => i.id === found.id);
-      if (!image) throw new NookError(`No such image: ${text}`);
+      if (!image) throw new NoSuchImageError(text);
       const next = plan(text, image, force);
       const users = next.remove ? listContainers(layout).filter((c) => c.image === image.id) : [];
       if (users.length > 0 && !force) {

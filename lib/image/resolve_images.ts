@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { UsageError } from "../errors/mod.ts";
 import { parseReference } from "../reference/mod.ts";
 import type { ImageRecord, StoreLayout } from "../store/mod.ts";
 import { findImage } from "./find_image.ts";
+import { NoSuchImageError } from "./no_such_image.ts";
 
 /** An image and the names it was asked for by. */
 export interface ResolvedImage {
@@ -24,7 +24,8 @@ export interface ResolvedImage {
  * @param layout The store.
  * @param words Names, ids or id prefixes.
  * @returns One entry per image, in the order first named.
- * @throws {UsageError} When a word names no image, or an id prefix is ambiguous.
+ * @throws {NoSuchImageError} When a word names no image.
+ * @throws {UsageError} When an id prefix is ambiguous.
  *
  * @example
  * ```ts ignore
@@ -35,7 +36,7 @@ export function resolveImages(layout: StoreLayout, words: readonly string[]): Re
   const out = new Map<string, ResolvedImage>();
   for (const word of words) {
     const image = findImage(layout, word);
-    if (!image) throw new UsageError(`No such image: ${word}`);
+    if (!image) throw new NoSuchImageError(word);
     const entry = out.get(image.id) ?? { image, names: [] };
     out.set(image.id, entry);
     let name: string | null = null;

@@ -110,6 +110,7 @@ export async function sniffCompression(
 }
 
 import { decompress as decompressLayer } from "../unpack/mod.ts";
+import { iterableStream } from "../unpack/iterable_stream.ts";
 
 type Zlib = typeof import("node:zlib");
 type ZlibStream = ReturnType<Zlib["createGunzip"]>;
@@ -167,7 +168,7 @@ export function decompress(
 ): AsyncIterable<Uint8Array> {
   if (compression === "none") return input;
   // The unpacker's decompressor: node:zlib, chosen and measured there.
-  return decompressLayer(ReadableStream.from(input), compression);
+  return decompressLayer(iterableStream(input), compression);
 }
 
 /**

@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { NookError, UsageError } from "../errors/mod.ts";
+import { UsageError } from "../errors/mod.ts";
 import { parseReference } from "../reference/mod.ts";
 import { type StoreLayout, storeLayout, updateIndex } from "../store/mod.ts";
 import { findImage } from "./find_image.ts";
+import { NoSuchImageError } from "./no_such_image.ts";
 
 /** Options of {@linkcode tagImage}. */
 export interface TagImageOptions {
@@ -24,7 +25,7 @@ export interface TagImageOptions {
  * @param options The store.
  * @returns The full new name.
  * @throws {UsageError} When `target` is not a valid name or holds a digest.
- * @throws {NookError} `No such image: <source>`.
+ * @throws {NoSuchImageError} `No such image: <source>`.
  *
  * @example
  * ```ts ignore
@@ -45,7 +46,7 @@ export async function tagImage(
   await updateIndex(layout, (index) => {
     const found = findImage(layout, source);
     const image = found && index.images.find((i) => i.id === found.id);
-    if (!image) throw new NookError(`No such image: ${source}`);
+    if (!image) throw new NoSuchImageError(source);
     for (const other of index.images) other.names = other.names.filter((n) => n !== name);
     image.names.push(name);
   });

@@ -10,6 +10,7 @@ import { UsageError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { storeLayout, withLock, writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
+import { NoSuchNetworkError } from "./no_such_network.ts";
 
 /** `<name>.json`. */
 export interface NetworkRecord {
@@ -124,7 +125,8 @@ export function writeNetwork(record: NetworkRecord): void {
  *
  * @param ref What the user typed.
  * @returns The record.
- * @throws {UsageError} When none (or several) match.
+ * @throws {NoSuchNetworkError} When none match.
+ * @throws {UsageError} When an id prefix matches several.
  *
  * @example
  * ```ts ignore
@@ -139,7 +141,7 @@ export function findNetwork(ref: string): NetworkRecord {
   if (hits.length > 1) {
     throw new UsageError(`Network id prefix '${ref}' is ambiguous: ${hits.length} networks match`);
   }
-  throw new UsageError(`No such network: ${ref}`);
+  throw new NoSuchNetworkError(ref);
 }
 
 /**

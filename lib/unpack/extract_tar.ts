@@ -14,6 +14,7 @@ import { LayerWriter } from "./_layer_writer.ts";
 import { type TarEntry, type TarEntryType, TarParser, type TarVisitor } from "./_tar_parser.ts";
 import type { Compression } from "./compression.ts";
 import { UnpackError } from "./unpack_error.ts";
+import { iterableStream } from "./iterable_stream.ts";
 
 export type { TarEntryType };
 
@@ -135,7 +136,7 @@ export async function extractTar(
     onWarning: options.onWarning ?? (() => {}),
   });
   const parser = new TarParser(new RenamingVisitor(writer, options));
-  const stream = input instanceof ReadableStream ? input : ReadableStream.from(input);
+  const stream = input instanceof ReadableStream ? input : iterableStream(input);
   try {
     for await (const chunk of decompress(stream, options.compression ?? "none")) {
       if (!parser.done) parser.push(chunk);
