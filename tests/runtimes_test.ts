@@ -7,6 +7,7 @@ import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_h
 
 let registry: TestRegistry | undefined;
 let tlsRegistry: TestRegistry | undefined;
+let authRegistry: TestRegistry | undefined;
 const roots: string[] = [];
 
 /** A TLS registry (its own CA in its certDir) with a busybox image, started on first use. */
@@ -19,6 +20,19 @@ function tlsBusyboxImage(): Promise<string> {
     })).reference;
   })();
   return tlsImage;
+}
+
+/** A TLS registry with htpasswd auth (user "nookuser", password "s3cret"), started on first use. */
+let authStarted: Promise<TestRegistry> | undefined;
+function authRegistryStarted(): Promise<TestRegistry> {
+  authStarted ??= (async () => {
+    authRegistry = await startRegistry({
+      tls: true,
+      htpasswd: { user: "nookuser", password: "s3cret" },
+    });
+    return authRegistry;
+  })();
+  return authStarted;
 }
 
 /** A registry with a busybox image, started by the first test that needs it. */
@@ -34,6 +48,7 @@ function busyboxImage(): Promise<string> {
 globalThis.addEventListener("unload", () => {
   registry?.stop();
   tlsRegistry?.stop();
+  authRegistry?.stop();
   // Layers hold files of subordinate ids: remove them as root in the user namespace.
   for (const root of roots) {
     new Deno.Command(Deno.execPath(), {
@@ -186,5 +201,33 @@ for (const runtime of Object.keys(RUNTIMES)) {
     );
     assert.equal(pull.code, 0, pull.stderr);
     assert.equal(pull.stdout.trim(), reference);
+  });
+
+  Deno.test(`dist/node/nook.js login and logout on ${runtime}`, async () => {
+    const reg = await authRegistryStarted();
+    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(root);
+    Deno.mkdirSync(`${root}/run`, { mode: 0o700 });
+    const env = {
+      NOOK_ROOT: `${root}/store`,
+      XDG_RUNTIME_DIR: `${root}/run`,
+      XDG_CONFIG_HOME: `${root}/config`,
+      DOCKER_CONFIG: `${root}/docker`,
+    };
+    const args = ["login", "-u", "nookuser", "--password-stdin", "--cert-dir", reg.certDir!];
+    const wrong = await nookOn(runtime, [...args, reg.host], env, "wrong\n");
+    assert.equal(wrong.code, 125);
+    assert.match(wrong.stderr, new RegExp(`^nook: Cannot log in to '${reg.host}': .*password`));
+    const login = await nookOn(runtime, [...args, reg.host], env, "s3cret\n");
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stdout, "Login Succeeded\n");
+    const auth = JSON.parse(Deno.readTextFileSync(`${root}/run/containers/auth.json`));
+    assert.equal(atob(auth.auths[reg.host].auth), "nookuser:s3cret");
+    const logout = await nookOn(runtime, ["logout", reg.host], env);
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.equal(
+      JSON.parse(Deno.readTextFileSync(`${root}/run/containers/auth.json`)).auths[reg.host],
+      undefined,
+    );
   });
 }

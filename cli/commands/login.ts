@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
   }
   if (p.bools["password-stdin"]) {
     if (!username) throw new UsageError("Must provide --username with --password-stdin");
-    password = (await new Response(Deno.stdin.readable).text()).replace(/\n$/, "").replace(
+    password = (await new Response(sys.stdinStream()).text()).replace(/\n$/, "").replace(
       /\r$/,
       "",
     );
@@ -124,17 +124,31 @@ async function existingValid(
   }
 }
 
+let stdinReader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+let stdinPending: Uint8Array = new Uint8Array(0);
+
+/** The next byte of standard input (kept across prompts), null at its end. */
+async function nextStdinByte(): Promise<number | null> {
+  while (stdinPending.length === 0) {
+    stdinReader ??= sys.stdinStream().getReader();
+    const { value, done } = await stdinReader.read();
+    if (done) return null;
+    stdinPending = value;
+  }
+  const b = stdinPending[0];
+  stdinPending = stdinPending.subarray(1);
+  return b;
+}
+
 /** Asks on the terminal; without echo for passwords. */
 async function prompt(question: string, echo: boolean): Promise<string> {
   sys.stdout(question);
   if (!echo) sys.setRaw(true);
   const bytes: number[] = [];
-  const buf = new Uint8Array(1);
   try {
     while (true) {
-      const n = await Deno.stdin.read(buf);
-      if (n === null || n === 0) break;
-      const b = buf[0];
+      const b = await nextStdinByte();
+      if (b === null) break;
       if (b === 0x0a || b === 0x0d) break;
       if (b === 0x03) throw new NookError("Login cancelled");
       if (b === 0x04 && bytes.length === 0) break;
