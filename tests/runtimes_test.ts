@@ -124,6 +124,18 @@ for (const runtime of Object.keys(RUNTIMES)) {
     const r = await nookOn(runtime, ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"], env);
     assert.equal(r.stdout, "hi\n", r.stderr);
     assert.equal(r.code, 3);
+    // push to another repository; a fresh store pulls it back and runs it.
+    const copy = `${registry!.host}/copies/${runtime}:1`;
+    const push = await nookOn(runtime, ["push", "--tls-verify=false", reference, copy], env);
+    assert.equal(push.code, 0, push.stderr);
+    const other = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
+    roots.push(other);
+    const back = await nookOn(runtime, ["pull", copy], { NOOK_ROOT: other });
+    assert.equal(back.code, 0, back.stderr);
+    const again = await nookOn(runtime, ["run", "--rm", copy, "echo", "pushed"], {
+      NOOK_ROOT: other,
+    });
+    assert.equal(again.stdout, "pushed\n", again.stderr);
   });
 
   Deno.test(`dist/node/nook.js runs, execs, lists, logs and removes a detached container on ${runtime}`, async () => {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { sys } from "../sys/mod.ts";
 import { NookError, UsageError } from "../errors/mod.ts";
 import { parseReference, type Reference } from "../reference/mod.ts";
 import {
@@ -132,15 +133,13 @@ export async function pushImage(
     throw new NookError(`The manifest ${record.manifestDigest} is corrupt in the store`);
   }
   const blobs: Descriptor[] = [...manifest.layers, manifest.config];
+  const missingBlob = (digest: string) =>
+    new NookError(
+      `Cannot push '${image}': the blob ${digest} is not in the store (its layer came ` +
+        "with another image); pull the image again",
+    );
   for (const blob of blobs) {
-    try {
-      Deno.statSync(blobPath(layout, blob.digest));
-    } catch {
-      throw new NookError(
-        `Cannot push '${image}': the blob ${blob.digest} is not in the store (its layer came ` +
-          "with another image); pull the image again",
-      );
-    }
+    if (sys.stat(blobPath(layout, blob.digest)) === null) throw missingBlob(blob.digest);
   }
   const progress = options.onProgress ?? (() => {});
   progress({ kind: "start", repository: `${dest.registry}/${dest.repository}` });
@@ -157,8 +156,9 @@ export async function pushImage(
       continue;
     }
     progress({ ...event, state: "pushing" });
-    const file = await Deno.open(blobPath(layout, blob.digest));
-    const result = await client.uploadBlob(dest, blob.digest, blob.size, file.readable, {
+    const stream = sys.readStream(blobPath(layout, blob.digest));
+    if (stream === null) throw missingBlob(blob.digest);
+    const result = await client.uploadBlob(dest, blob.digest, blob.size, stream, {
       chunked: options.chunked || blob.size >= threshold,
       chunkSize: options.chunkSize,
       mountFrom: from,
