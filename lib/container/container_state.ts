@@ -236,7 +236,14 @@ function iso(ns: number | undefined): string {
  * ```
  */
 export function containerStatus(id: string): ContainerStatus {
-  const s = readState(id);
+  const status = statusOf(id, readState(id));
+  if (status.status !== "unknown") return status;
+  // The monitor may have recorded the end and exited between the read of the state file and
+  // the look at its process: the file read again tells.
+  return statusOf(id, readState(id));
+}
+
+function statusOf(id: string, s: StateFile | null): ContainerStatus {
   const base: ContainerStatus = {
     status: "created",
     pid: 0,
