@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { errnoText, NookError } from "../errors/mod.ts";
+import { Errno, errnoText, NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { type LimitWriteOptions, limitWrites } from "./limit_writes.ts";
 import type { LimitName, ResourceLimits } from "./resource_limits.ts";
@@ -34,8 +34,7 @@ export interface ApplyOptions extends Pick<LimitWriteOptions, "deviceNumbers"> {
   controllers?: readonly string[];
 }
 
-const ENOENT = 2;
-const EACCES = 13;
+const { ENOENT, EACCES } = Errno;
 
 /**
  * Applies limits to a cgroup directory.

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { errnoText, HostError } from "../errors/mod.ts";
+import { Errno, errnoText, HostError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { applyLimits, type ApplyOptions, type Unapplied } from "./apply_limits.ts";
 import type { CgroupPlacement } from "./cgroup_placement.ts";
@@ -26,7 +26,7 @@ export interface MadeCgroup {
   unapplied: Unapplied[];
 }
 
-const ENOENT = 2;
+const { ENOENT } = Errno;
 
 /**
  * Enables `wanted` in `dir`'s cgroup.subtree_control: all in one write, or

@@ -5,6 +5,34 @@
  * @module
  */
 
+/**
+ * The errno numbers nook's code tests for, by name.
+ *
+ * @example
+ * ```ts
+ * import { Errno } from "./errno.ts";
+ * console.assert(Errno.ENOENT === 2);
+ * ```
+ */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  E2BIG: 7,
+  EACCES: 13,
+  EBUSY: 16,
+  EEXIST: 17,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ENOTTY: 25,
+  EPIPE: 32,
+  ENOSYS: 38,
+  ELOOP: 40,
+  EUSERS: 87,
+  EOPNOTSUPP: 95,
+  ETIMEDOUT: 110,
+} as const;
+
 const TEXTS: Record<number, [string, string]> = {
   1: ["EPERM", "Operation not permitted"],
   2: ["ENOENT", "No such file or directory"],

@@ -10,7 +10,7 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
-import { errnoText, HostError, NookError } from "../errors/mod.ts";
+import { Errno, errnoText, HostError, NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { NET_HELPER_PACKAGES } from "./find_net_helper.ts";
 import type { NetHelperPlan } from "./plan_net_helper.ts";
@@ -19,9 +19,7 @@ import { hostAddress } from "./port_mapping.ts";
 /** How long a helper may take to configure the namespace. */
 export const NET_READY_TIMEOUT_MS = 10_000;
 
-const ENOENT = 2;
-const EPIPE = 32;
-const ETIMEDOUT = 110;
+const { ENOENT, EPIPE, ETIMEDOUT } = Errno;
 
 /** A helper that runs for a container. */
 export interface AttachedNetwork {

@@ -21,7 +21,7 @@ import type { NetAddresses } from "../network/plan_net_helper.ts";
 import type { PortMapping } from "../network/port_mapping.ts";
 import { loadShim } from "../../shim/binding.ts";
 import type { Step } from "../../shim/protocol.ts";
-import { errnoText, UsageError } from "../errors/mod.ts";
+import { Errno, errnoText, UsageError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import type { IdMapping, IdMapPlan } from "../userns/mod.ts";
 import { parseIdMap, type ProcessIdMaps } from "./container_process.ts";
@@ -60,12 +60,7 @@ export interface NetworkJoin {
   ports?: PortMapping[];
 }
 
-const ENOENT = 2;
-const ESRCH = 3;
-const EACCES = 13;
-const EPERM = 1;
-const EINVAL = 22;
-const ENOTTY = 25;
+const { ENOENT, ESRCH, EACCES, EPERM, EINVAL, ENOTTY } = Errno;
 
 const NS_NAMES: Record<number, string> = {
   [CloneFlag.NEWNS]: "mount",

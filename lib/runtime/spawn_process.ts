@@ -8,6 +8,7 @@
 import { loadShim, type Shim } from "../../shim/binding.ts";
 import { encodeProgram, Op, ReleaseResult } from "../../shim/protocol.ts";
 import {
+  Errno,
   errnoText,
   EXIT_CANNOT_EXECUTE,
   EXIT_NOT_FOUND,
@@ -40,21 +41,26 @@ export interface ChildProcess {
   kill(signal: string): void;
 }
 
-const ENOENT = 2;
-const ESRCH = 3;
-const EEXIST = 17;
-const EINVAL = 22;
-const ENOSYS = 38;
-const E2BIG = 7;
-const EACCES = 13;
-const EBUSY = 16;
-const EOPNOTSUPP = 95;
+const {
+  ENOENT,
+  ESRCH,
+  EEXIST,
+  EINVAL,
+  ENOSYS,
+  E2BIG,
+  EACCES,
+  EBUSY,
+  EOPNOTSUPP,
+  ELOOP,
+  EPERM,
+  ENOSPC,
+  EUSERS,
+} = Errno;
 const CGROUP_REFUSED = "you may not move processes into it (its cgroup.procs, or that of the " +
   "common ancestor of your own cgroup and it, is not yours)";
 /** What clone3 says when CLONE_INTO_CGROUP is refused (not a namespace problem). */
-const CGROUP_ERRNOS = new Set([E2BIG, EACCES, EBUSY, ENOSYS, EOPNOTSUPP]);
-const ELOOP = 40;
-const NAMESPACE_ERRNOS = new Set([1, 22, 28, 87]); // EPERM, EINVAL, ENOSPC, EUSERS
+const CGROUP_ERRNOS = new Set<number>([E2BIG, EACCES, EBUSY, ENOSYS, EOPNOTSUPP]);
+const NAMESPACE_ERRNOS = new Set<number>([EPERM, EINVAL, ENOSPC, EUSERS]);
 
 /**
  * Decodes a wait(2) status.
