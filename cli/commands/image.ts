@@ -15,6 +15,7 @@ import { NoSuchImageError } from "../../lib/image/no_such_image.ts";
 import { pruneImages } from "../../lib/image/prune_images.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { readStdinLine } from "../stdin_line.ts";
 import { humanSize } from "../table.ts";
 
 /** A command module, as `cli/main.ts` loads them. */
@@ -163,7 +164,7 @@ async function prune(args: string[]): Promise<number> {
         : "WARNING! This will remove all dangling images.") +
         "\nAre you sure you want to continue? [y/N] ",
     );
-    const answer = (await readLine()).trim().toLowerCase();
+    const answer = (await readStdinLine()).trim().toLowerCase();
     if (answer !== "y" && answer !== "yes") return 0;
   }
   const { untagged, deleted, freed } = await pruneImages({ all: p.bools.all });
@@ -176,18 +177,6 @@ async function prune(args: string[]): Promise<number> {
   for (const w of freed.warnings) sys.stderr(`nook: ${w}\n`);
   sys.stdout(`Total reclaimed space: ${humanSize(freed.bytes)}\n`);
   return 0;
-}
-
-/** One line of stdin (without its newline); "" at end of input. */
-async function readLine(): Promise<string> {
-  const buf = new Uint8Array(1);
-  const bytes: number[] = [];
-  while (true) {
-    const n = await Deno.stdin.read(buf);
-    if (n === null || n === 0 || buf[0] === 0x0a) break;
-    bytes.push(buf[0]);
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 /**

@@ -11,6 +11,7 @@ import { login } from "../../lib/registry/login.ts";
 import { RegistryClient } from "../../lib/registry/registry_client.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { nextStdinByte } from "../stdin_line.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "username", short: "u", type: "string", value: "USER", help: "User name" },
@@ -122,22 +123,6 @@ async function existingValid(
   } finally {
     client.close();
   }
-}
-
-let stdinReader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-let stdinPending: Uint8Array = new Uint8Array(0);
-
-/** The next byte of standard input (kept across prompts), null at its end. */
-async function nextStdinByte(): Promise<number | null> {
-  while (stdinPending.length === 0) {
-    stdinReader ??= sys.stdinStream().getReader();
-    const { value, done } = await stdinReader.read();
-    if (done) return null;
-    stdinPending = value;
-  }
-  const b = stdinPending[0];
-  stdinPending = stdinPending.subarray(1);
-  return b;
 }
 
 /** Asks on the terminal; without echo for passwords. */

@@ -12,6 +12,7 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { errnoText, NookError, UsageError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { publishPorts } from "./host_ports.ts";
 import { hostTool, type InfraHelper, type NetworkInfra } from "./network_infra.ts";
 import { ANY_ADDRESS, hostAddress, type PortMapping } from "./port_mapping.ts";
@@ -74,22 +75,13 @@ async function slirpRequest(
 export async function nftInNetwork(infra: NetworkInfra, script: string): Promise<void> {
   const nsenter = hostTool("nsenter", "util-linux", WHY);
   const nft = hostTool("nft", "nftables", WHY);
-  const child = new Deno.Command(nsenter, {
-    args: ["-t", String(infra.pid), "-U", "-n", "--preserve-credentials", nft, "-f", "-"],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(script));
-  await w.close();
-  const out = await child.output();
-  if (!out.success) {
-    throw new NookError(
-      `Cannot set the network's port rules: nft said ${
-        new TextDecoder().decode(out.stderr).trim()
-      }`,
-    );
+  const out = await sys.run(
+    nsenter,
+    ["-t", String(infra.pid), "-U", "-n", "--preserve-credentials", nft, "-f", "-"],
+    { input: script },
+  );
+  if (out.code !== 0) {
+    throw new NookError(`Cannot set the network's port rules: nft said ${out.stderr.trim()}`);
   }
 }
 

@@ -98,6 +98,16 @@ export interface RunOptions {
    * stderr pipe open (default "piped").
    */
   stderr?: "piped" | "null";
+  /** Bytes given to the program on its stdin (default: stdin is /dev/null). */
+  input?: string | Uint8Array;
+}
+
+/** Options of {@linkcode Sys.writeStream}. */
+export interface WriteStreamOptions {
+  /** Permission bits of a new file (default 0o666 less the umask). */
+  mode?: number;
+  /** Fail (EEXIST) when the file exists; otherwise an existing file is truncated. */
+  createNew?: boolean;
 }
 
 /** The runtime services nook uses. */
@@ -148,6 +158,10 @@ export interface Sys {
   openRead(path: string): Pick<SysConn, "read" | "close"> | null;
   /** A file's bytes as a stream (64 KiB reads), or null when it does not exist. */
   readStream(path: string): ReadableStream<Uint8Array> | null;
+  /** A file opened for writing, as a stream; closing the stream closes the file. */
+  writeStream(path: string, options?: WriteStreamOptions): WritableStream<Uint8Array>;
+  /** Standard output as a stream (closing it leaves fd 1 open). */
+  stdoutStream(): WritableStream<Uint8Array>;
   /** This process's standard input as a stream. */
   stdinStream(): ReadableStream<Uint8Array>;
   /** symlink(2): false when something is already there. */
@@ -317,6 +331,21 @@ function denoSys(): Sys {
       };
     },
     readStream: (path) => orNull(() => Deno.openSync(path).readable),
+    writeStream: (path, options = {}) =>
+      Deno.openSync(path, {
+        write: true,
+        create: true,
+        truncate: !options.createNew,
+        createNew: options.createNew,
+        mode: options.mode,
+      }).writable,
+    stdoutStream: () =>
+      new WritableStream({
+        write: (chunk) => {
+          let off = 0;
+          while (off < chunk.length) off += Deno.stdout.writeSync(chunk.subarray(off));
+        },
+      }),
     openRead: (path) => orNull(() => Deno.openSync(path)),
     stdinStream: () => Deno.stdin.readable,
     symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),
@@ -366,13 +395,19 @@ function denoSys(): Sys {
     readDir: (path) => orNull(() => Array.from(Deno.readDirSync(path), (e) => e.name)) ?? [],
     pid: () => Deno.pid,
     async run(cmd, args, options = {}) {
-      const out = await new Deno.Command(cmd, {
+      const child = new Deno.Command(cmd, {
         args,
-        stdin: "null",
+        stdin: options.input === undefined ? "null" : "piped",
         stdout: "piped",
         stderr: options.stderr ?? "piped",
-      })
-        .output();
+      }).spawn();
+      if (options.input !== undefined) {
+        const w = child.stdin.getWriter();
+        await w.write(typeof options.input === "string" ? enc.encode(options.input) : options.input)
+          .catch(() => {}); // a program that exits without reading: its code tells
+        await w.close().catch(() => {});
+      }
+      const out = await child.output();
       return {
         code: out.signal ? 128 + (out.code || 0) : out.code,
         stdout: dec.decode(out.stdout),

@@ -149,6 +149,11 @@ export function nodeSys(): Sys {
     },
     readStream: (path) => orNull(() => fdStream(fs, fs.openSync(path, "r"), true)),
     stdinStream: () => fdStream(fs, 0, false),
+    writeStream(path, options = {}) {
+      const fd = fs.openSync(path, options.createNew ? "wx" : "w", options.mode);
+      return fdSink(fs, fd, true);
+    },
+    stdoutStream: () => fdSink(fs, 1, false),
     openRead(path) {
       const fd = orNull(() => fs.openSync(path, "r"));
       if (fd === null) return null;
@@ -217,7 +222,12 @@ export function nodeSys(): Sys {
       const cp = proc.getBuiltinModule("node:child_process") as typeof NodeChild;
       return new Promise<CommandResult>((resolve, reject) => {
         const stderr = options.stderr === "null" ? "ignore" : "pipe";
-        const child = cp.spawn(cmd, args, { stdio: ["ignore", "pipe", stderr] });
+        const stdin = options.input === undefined ? "ignore" : "pipe";
+        const child = cp.spawn(cmd, args, { stdio: [stdin, "pipe", stderr] });
+        if (options.input !== undefined) {
+          child.stdin!.on("error", () => {}); // a program that exits without reading: its code tells
+          child.stdin!.end(options.input);
+        }
         const out: Uint8Array[] = [];
         const err: Uint8Array[] = [];
         child.stdout!.on("data", (b: Uint8Array) => out.push(b));
@@ -361,6 +371,43 @@ function fdStream(fs: typeof NodeFs, fd: number, close: boolean): ReadableStream
       }
     },
     cancel: done,
+  });
+}
+
+/**
+ * An fd as a stream sink. Writes are asynchronous (libuv's pool); on a
+ * nonblocking pipe that is full, they wait and try again.
+ */
+function fdSink(fs: typeof NodeFs, fd: number, close: boolean): WritableStream<Uint8Array> {
+  const done = () => {
+    if (close) fs.closeSync(fd);
+  };
+  return new WritableStream({
+    async write(chunk) {
+      let off = 0;
+      while (off < chunk.length) {
+        try {
+          off += await new Promise<number>((resolve, reject) =>
+            fs.write(
+              fd,
+              chunk,
+              off,
+              chunk.length - off,
+              null,
+              (err, n) => err ? reject(err) : resolve(n),
+            )
+          );
+        } catch (err) {
+          if ((err as { code?: string }).code !== "EAGAIN") {
+            done();
+            throw err;
+          }
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      }
+    },
+    close: done,
+    abort: done,
   });
 }
 
