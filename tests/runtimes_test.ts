@@ -2,89 +2,17 @@
 // build`) runs a container on either runtime, with the shim bound through
 // koffi (Node) or bun:ffi (Bun), and names its runtime in --version.
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
-import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
-
-let registry: TestRegistry | undefined;
-let tlsRegistry: TestRegistry | undefined;
-let authRegistry: TestRegistry | undefined;
-const roots: string[] = [];
-
-/** A TLS registry (its own CA in its certDir) with a busybox image, started on first use. */
-let tlsImage: Promise<string> | undefined;
-function tlsBusyboxImage(): Promise<string> {
-  tlsImage ??= (async () => {
-    tlsRegistry = await startRegistry({ tls: true });
-    return (await pushBusyboxImage(tlsRegistry.host, "tls/busybox", "1.0", {
-      certDir: tlsRegistry.certDir,
-    })).reference;
-  })();
-  return tlsImage;
-}
-
-/** A TLS registry with htpasswd auth (user "nookuser", password "s3cret"), started on first use. */
-let authStarted: Promise<TestRegistry> | undefined;
-function authRegistryStarted(): Promise<TestRegistry> {
-  authStarted ??= (async () => {
-    authRegistry = await startRegistry({
-      tls: true,
-      htpasswd: { user: "nookuser", password: "s3cret" },
-    });
-    return authRegistry;
-  })();
-  return authStarted;
-}
-
-/** A registry with a busybox image, started by the first test that needs it. */
-let image: Promise<string> | undefined;
-function busyboxImage(): Promise<string> {
-  image ??= (async () => {
-    registry = await startRegistry();
-    return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
-  })();
-  return image;
-}
-
-globalThis.addEventListener("unload", () => {
-  registry?.stop();
-  tlsRegistry?.stop();
-  authRegistry?.stop();
-  // Layers hold files of subordinate ids: remove them as root in the user namespace.
-  for (const root of roots) {
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-    }).outputSync();
-  }
-});
-
-/** The runtimes to test: Node from PATH, Bun from the npm package `bun`. */
-const RUNTIMES: Record<string, string> = {
-  node: "node",
-  bun: `${repoRoot()}/node_modules/.bin/bun`,
-};
-
-async function nookOn(
-  runtime: string,
-  args: string[],
-  env: Record<string, string> = {},
-  stdin?: string,
-) {
-  const child = new Deno.Command(RUNTIMES[runtime], {
-    args: [`${repoRoot()}/dist/node/nook.js`, ...args],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+import { busyboxRootfs } from "./helpers.ts";
+import {
+  authRegistryStarted,
+  busyboxImage,
+  nookOn,
+  registry,
+  RUNTIMES,
+  storeRoot,
+  tlsBusyboxImage,
+  tlsRegistry,
+} from "./runtime_helpers.ts";
 
 for (const runtime of Object.keys(RUNTIMES)) {
   Deno.test(`dist/node/nook.js --version on ${runtime} names ${runtime} and the shim`, async () => {
@@ -115,8 +43,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
 
   Deno.test(`dist/node/nook.js pulls from a registry and runs the image on ${runtime}`, async () => {
     const reference = await busyboxImage();
-    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
-    roots.push(root);
+    const root = storeRoot(runtime);
     const env = { NOOK_ROOT: root };
     const pull = await nookOn(runtime, ["pull", reference], env);
     assert.equal(pull.code, 0, pull.stderr);
@@ -128,8 +55,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
     const copy = `${registry!.host}/copies/${runtime}:1`;
     const push = await nookOn(runtime, ["push", "--tls-verify=false", reference, copy], env);
     assert.equal(push.code, 0, push.stderr);
-    const other = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
-    roots.push(other);
+    const other = storeRoot(runtime);
     const back = await nookOn(runtime, ["pull", copy], { NOOK_ROOT: other });
     assert.equal(back.code, 0, back.stderr);
     const again = await nookOn(runtime, ["run", "--rm", copy, "echo", "pushed"], {
@@ -140,8 +66,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
 
   Deno.test(`dist/node/nook.js runs, execs, lists, logs and removes a detached container on ${runtime}`, async () => {
     const rootfs = await busyboxRootfs();
-    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
-    roots.push(root);
+    const root = storeRoot(runtime);
     const env = { NOOK_ROOT: root };
     const name = `detached-${runtime}`;
     const script = "echo started; echo oops >&2; sleep 30";
@@ -177,8 +102,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
 
   Deno.test(`dist/node/nook.js start -ai on ${runtime} attaches stdin and output`, async () => {
     const rootfs = await busyboxRootfs();
-    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
-    roots.push(root);
+    const root = storeRoot(runtime);
     const env = { NOOK_ROOT: root };
     const script = "echo started; read x; echo got $x >&2; exit 7";
     const create = await nookOn(runtime, [
@@ -200,8 +124,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
 
   Deno.test(`dist/node/nook.js on ${runtime} pulls from a TLS registry with its CA in --cert-dir`, async () => {
     const reference = await tlsBusyboxImage();
-    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
-    roots.push(root);
+    const root = storeRoot(runtime);
     const env = { NOOK_ROOT: root };
     const untrusted = await nookOn(runtime, ["pull", reference], env);
     assert.equal(untrusted.code, 125);
@@ -217,8 +140,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
 
   Deno.test(`dist/node/nook.js login and logout on ${runtime}`, async () => {
     const reg = await authRegistryStarted();
-    const root = Deno.makeTempDirSync({ prefix: `nook-runtimes-${runtime}-` });
-    roots.push(root);
+    const root = storeRoot(runtime);
     Deno.mkdirSync(`${root}/run`, { mode: 0o700 });
     const env = {
       NOOK_ROOT: `${root}/store`,
