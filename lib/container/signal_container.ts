@@ -34,7 +34,6 @@ export function signalProcess(pid: number, start: string, signal: string): boole
   return signalByPidfd({ pid, startTime: start === "-" ? undefined : start }, signalName(signal));
 }
 
-
 function active(s: ContainerStatus): boolean {
   return s.status === "running" || s.status === "restarting";
 }
