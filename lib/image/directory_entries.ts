@@ -65,13 +65,9 @@ async function* readFile(path: string): AsyncGenerator<Uint8Array> {
   } catch (err) {
     throw cannotRead(path, err);
   }
-  if (!stream) throw new NookError(`Cannot read '${path}': it was removed during the import`);
+  if (!stream) throw cannotRead(path, new Error("it disappeared while it was read"));
   yield* stream;
 }
-
-/** The file type bits of st_mode, and a fifo's. */
-const S_IFMT = 0o170000;
-const S_IFIFO = 0o010000;
 
 /**
  * The entries of a directory tree, the directory itself not included (the
@@ -99,12 +95,15 @@ export async function* directoryEntries(
     } catch (err) {
       throw cannotRead(dir, err);
     }
+    if (names.length === 0 && !sys.lstat(dir)) {
+      throw cannotRead(dir, new Error("no such file or directory"));
+    }
     names.sort();
     for (const base of names) {
       const path = `${dir}/${base}`;
       const name = `${prefix}${base}`;
       const info = sys.lstat(path);
-      if (!info) continue; // removed since the directory was read
+      if (!info) continue; // removed meanwhile
       const common = {
         name,
         mode: info.mode & 0o7777,
@@ -126,7 +125,7 @@ export async function* directoryEntries(
         }
         if (info.nlink > 1) inodes.set(key, name);
         yield { ...common, type: "file", size: info.size, data: readFile(path) };
-      } else if ((info.mode & S_IFMT) === S_IFIFO) {
+      } else if (info.isFifo) {
         yield { ...common, type: "fifo" };
       } else if (info.isCharDevice || info.isBlockDevice) {
         const rdev = info.rdev;

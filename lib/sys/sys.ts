@@ -45,6 +45,10 @@ export interface FileInfo {
   isBlockDevice: boolean;
   /** The device it is, for a device file (st_rdev), else 0. */
   rdev: number;
+  /** A named pipe (fifo). */
+  isFifo: boolean;
+  /** Access time in ms since the epoch. */
+  atimeMs: number;
 }
 
 /** Result of a helper program run to completion. */
@@ -244,6 +248,8 @@ function info(s: Deno.FileInfo): FileInfo {
     size: s.size,
     isBlockDevice: s.isBlockDevice ?? false,
     rdev: s.rdev ?? 0,
+    isFifo: s.isFifo ?? false,
+    atimeMs: s.atime?.getTime() ?? 0,
   };
 }
 

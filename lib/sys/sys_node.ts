@@ -80,6 +80,8 @@ export function nodeSys(): Sys {
     dev: s.dev,
     ino: s.ino,
     size: s.size,
+    isFifo: s.isFIFO(),
+    atimeMs: s.atimeMs,
   });
   const openUp = (path: string): void => {
     const st = fs.lstatSync(path);
