@@ -2,9 +2,9 @@
 // to a file and to a pipe, loads both back into fresh stores (one of them
 // gzip'ed through stdin) and runs them; it exports a container's filesystem to
 // a file and to a pipe, and imports both as images that hold what the
-// container wrote.
+// container wrote; and it imports a directory.
 import assert from "node:assert/strict";
-import { repoRoot } from "./helpers.ts";
+import { busyboxRootfs, repoRoot } from "./helpers.ts";
 import { busyboxImage, nookOn, RUNTIMES, storeRoot } from "./runtime_helpers.ts";
 
 /** Runs the bundle with bytes in and out: stdin from a file (or none), stdout as bytes. */
@@ -147,5 +147,19 @@ for (const runtime of Object.keys(RUNTIMES)) {
     });
     const rm = await nookOn(runtime, ["rm", name], env);
     assert.equal(rm.code, 0, rm.stderr);
+  });
+
+  Deno.test(`dist/node/nook.js on ${runtime} imports a directory as an image`, async () => {
+    const env = { NOOK_ROOT: storeRoot(`${runtime}-import-dir`) };
+    const image = `from-dir/${runtime}:1`;
+    const imported = await nookOn(runtime, ["import", await busyboxRootfs(), image], env);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    const r = await nookOn(
+      runtime,
+      ["run", "--rm", image, "sh", "-c", "echo from a directory"],
+      env,
+    );
+    assert.deepEqual([r.code, r.stdout], [0, "from a directory\n"], r.stderr);
   });
 }
