@@ -22,6 +22,12 @@ rm -rf "$here/dist"
 "$esbuild" "$here/cli/main.ts" --bundle --format=esm --platform=neutral \
   --splitting --outdir="$here/dist" --log-level=warning --external:"node:*" \
   --define:globalThis.NOOK_DENO_ONLY=true
+# Deno loads every module a literal import() names when the program starts,
+# to build its module graph: dist/main.js made it read and analyze all ~170
+# chunks of every command. Chunks named through a URL are loaded when
+# imported (measured: `nook --version` 31.5 -> 20.3 ms).
+sed -i -E 's/\bimport\("(\.\/[^"]+\.js)"\)/import(new URL("\1", import.meta.url).href)/g' \
+  "$here"/dist/*.js
 stubs=$(mktemp -d)
 trap 'rm -rf "$stubs"' EXIT
 mkdir -p "$here/dist/cmd"
