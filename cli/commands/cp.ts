@@ -83,13 +83,15 @@ export async function main(args: string[]): Promise<number> {
       "../../lib/container/copy_from_container.ts"
     );
     if (dest.path === "-") {
-      if (Deno.stdout.isTerminal()) {
+      if (sys.isTerminal(1)) {
         throw new UsageError(
           "Cowardly refusing to write an archive to a terminal: redirect standard output",
         );
       }
       const tar = await containerArchive(src.container, src.path, { followLink, onWarning: warn });
-      await ReadableStream.from(tar).pipeTo(Deno.stdout.writable, { preventClose: true });
+      const out = sys.stdoutStream().getWriter();
+      for await (const chunk of tar) await out.write(chunk);
+      await out.close(); // fd 1 stays open
       return 0;
     }
     await copyFromContainer(src.container, src.path, dest.path, { followLink, onWarning: warn });
@@ -99,11 +101,11 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("Must specify at least one container source (CONTAINER:PATH)");
   }
   const { copyToContainer } = await import("../../lib/container/copy_to_container.ts");
-  if (src.path === "-" && Deno.stdin.isTerminal()) {
+  if (src.path === "-" && sys.isTerminal(0)) {
     throw new UsageError("Cannot read an archive from standard input: it is a terminal");
   }
   await copyToContainer(
-    src.path === "-" ? Deno.stdin.readable : src.path,
+    src.path === "-" ? sys.stdinStream() : src.path,
     dest.container,
     dest.path,
     {

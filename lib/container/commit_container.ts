@@ -47,6 +47,7 @@ import {
 } from "../store/mod.ts";
 import { containerFilesystem } from "./container_filesystem.ts";
 import { startFilesWorker } from "./start_files_worker.ts";
+import { sys } from "../sys/mod.ts";
 import { hashing } from "../image/hashing.ts";
 
 /** Options of {@linkcode commitContainer}. */
@@ -82,6 +83,13 @@ function withContainerSettings(config: ContainerConfig, record: ContainerRecord)
   return out;
 }
 
+/** The staged layer blob, to store. */
+function stagedBlob(path: string): ReadableStream<Uint8Array> {
+  const stream = sys.readStream(path);
+  if (!stream) throw new NookError(`The staged layer '${path}' is missing`);
+  return stream;
+}
+
 /** The layer blob of the container's changes, staged in `path`. */
 async function writeLayerBlob(
   fs: ReturnType<typeof containerFilesystem>,
@@ -97,18 +105,18 @@ async function writeLayerBlob(
   const blobHash = createHash("sha256");
   const tar = { bytes: 0 };
   let size = 0;
-  const out = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  const out = sys.writeStream(path, { createNew: true, mode: 0o600 }).getWriter();
   try {
     for await (const chunk of gzip(hashing(worker.output, diffHash, tar))) {
       blobHash.update(chunk);
       size += chunk.length;
-      for (let at = 0; at < chunk.length;) at += await out.write(chunk.subarray(at));
+      await out.write(chunk);
     }
+    await out.close();
   } catch (err) {
+    await out.abort(err).catch(() => {}); // closes the file
     await worker.abort();
     throw err;
-  } finally {
-    out.close();
   }
   await worker.finish();
   return {
@@ -161,7 +169,7 @@ export async function commitContainer(
   const { manifest: baseManifest } = readImageManifest(layout, fs.image);
   const docker = fs.image.manifestMediaType === DOCKER_MANIFEST;
 
-  const staging = `${layout.incomingBlobs}/commit-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const staging = `${layout.incomingBlobs}/commit-${sys.pid()}-${crypto.randomUUID().slice(0, 8)}`;
   try {
     const blob = await writeLayerBlob(fs, staging, options.onWarning);
     const empty = blob.tarBytes <= EMPTY_TAR_BYTES;
@@ -177,7 +185,7 @@ export async function commitContainer(
           diffId: blob.diffId,
           chainId: chains[chains.length - 1],
         }, {
-          fetch: async () => (await Deno.open(staging)).readable,
+          fetch: () => new Promise((resolve) => resolve(stagedBlob(staging))),
           keepBlob: true,
           onWarning: options.onWarning,
         });
@@ -250,6 +258,10 @@ export async function commitContainer(
     });
     return { ...record, names: name ? [name] : [] };
   } finally {
-    await Deno.remove(staging).catch(() => {});
+    try {
+      sys.remove(staging);
+    } catch {
+      // a staged blob that cannot be removed does not fail the commit
+    }
   }
 }

@@ -20,6 +20,8 @@
  *
  * @module
  */
+import { NookError } from "../errors/mod.ts";
+import { type FileInfo, sys } from "../sys/mod.ts";
 import {
   compareBytes,
   isOpaqueDir,
@@ -63,15 +65,19 @@ const RUNTIME_FILES = new Set(["etc/hostname", "etc/hosts", "etc/resolv.conf"]);
 const OPAQUE_MARKER = ".wh..wh..opq";
 const WHITEOUT_PREFIX = ".wh.";
 
-function lstat(path: string): Deno.FileInfo {
-  return Deno.lstatSync(path);
+function lstat(path: string): FileInfo {
+  const info = sys.lstat(path);
+  if (!info) {
+    throw new NookError(`Cannot list the changes: '${path}' disappeared while it was read`);
+  }
+  return info;
 }
 
-function sameOwnerAndMode(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
-  return (a.mode! & 0o7777) === (b.mode! & 0o7777) && a.uid === b.uid && a.gid === b.gid;
+function sameOwnerAndMode(a: FileInfo, b: FileInfo): boolean {
+  return (a.mode & 0o7777) === (b.mode & 0o7777) && a.uid === b.uid && a.gid === b.gid;
 }
 
-function kindOf(info: Deno.FileInfo): string {
+function kindOf(info: FileInfo): string {
   if (info.isFile) return "file";
   if (info.isDirectory) return "dir";
   if (info.isSymlink) return "link";
@@ -82,12 +88,13 @@ function kindOf(info: Deno.FileInfo): string {
 }
 
 /** Whether a non-directory of the copy differs from the image's. */
-function differs(path: string, info: Deno.FileInfo, below: TreeNode): boolean {
+function differs(path: string, info: FileInfo, below: TreeNode): boolean {
   const old = below.info;
   if (kindOf(info) !== kindOf(old) || !sameOwnerAndMode(info, old)) return true;
-  if (info.isSymlink) return Deno.readLinkSync(path) !== Deno.readLinkSync(below.path);
+  if (info.isSymlink) return sys.readLink(path) !== sys.readLink(below.path);
   if (info.isCharDevice || info.isBlockDevice) return info.rdev !== old.rdev;
-  return info.size !== old.size || info.mtime?.getTime() !== old.mtime?.getTime();
+  // Whole milliseconds on every runtime (Node's mtimeMs has a fraction, Deno's has none).
+  return info.size !== old.size || Math.floor(info.mtimeMs) !== Math.floor(old.mtimeMs);
 }
 
 /** What a walk of one directory found. */
@@ -127,12 +134,12 @@ class ChangeWalker {
   }
 
   /** A mount point the runtime made: not in the image, and empty. */
-  #runtimeMountPoint(rel: string, path: string, info: Deno.FileInfo, below: TreeNode | null) {
+  #runtimeMountPoint(rel: string, path: string, info: FileInfo, below: TreeNode | null) {
     if (below !== null) return false;
     if (RUNTIME_FILES.has(rel)) return info.isFile && info.size === 0;
     if (!RUNTIME_DIRS.has(rel) || !info.isDirectory) return false;
-    for (const entry of Deno.readDirSync(path)) {
-      if (this.#source.top.style !== "fuse-overlayfs" || !entry.name.startsWith(WHITEOUT_PREFIX)) {
+    for (const name of sys.readDir(path)) {
+      if (this.#source.top.style !== "fuse-overlayfs" || !name.startsWith(WHITEOUT_PREFIX)) {
         return false;
       }
     }
@@ -142,7 +149,7 @@ class ChangeWalker {
   /** Adds a directory's change, or drops it when nothing about it counts. */
   #directory(
     change: FileChange,
-    info: Deno.FileInfo,
+    info: FileInfo,
     below: TreeNode | null,
     inner: WalkResult,
   ): "reported" | "runtime" | "none" {
@@ -161,7 +168,7 @@ class ChangeWalker {
     const result: WalkResult = { reported: false, onlyRuntime: false, names: new Set() };
     let runtime = 0;
     let others = 0;
-    const names = Array.from(Deno.readDirSync(dirPath), (e) => e.name).sort(compareBytes);
+    const names = sys.readDir(dirPath).sort(compareBytes);
     for (const name of names) {
       const path = `${dirPath}/${name}`;
       if (style === "fuse-overlayfs" && name.startsWith(WHITEOUT_PREFIX)) {

@@ -18,6 +18,7 @@
  * @module
  */
 import { NookError, UsageError } from "../errors/mod.ts";
+import { type FileInfo, sys } from "../sys/mod.ts";
 import { extractTar, type TarEntryType } from "../unpack/mod.ts";
 import { containerFilesystem } from "./container_filesystem.ts";
 import { startFilesWorker, workerOutput } from "./start_files_worker.ts";
@@ -40,16 +41,27 @@ function sourceName(path: string): { name: string; contents: boolean } {
   return { name: parts.at(-1) ?? "", contents };
 }
 
-function stat(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.statSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    if (err instanceof Deno.errors.NotADirectory) {
-      throw new UsageError(`Cannot copy to '${path}': it is not a directory`);
-    }
-    throw err;
+/**
+ * Whether a path that does not stat fails with ENOTDIR: the deepest thing
+ * on its way that exists (itself, for `FILE/`) is not a directory.
+ */
+function notADirectory(path: string): boolean {
+  let at = path.replace(/(.)\/+$/, "$1");
+  if (at === path) at = dirname(path);
+  for (;;) {
+    const info = sys.stat(at);
+    if (info) return !info.isDirectory;
+    if (at === "/" || at === ".") return false;
+    at = dirname(at);
   }
+}
+
+function stat(path: string): FileInfo | null {
+  const info = sys.stat(path);
+  if (!info && notADirectory(path)) {
+    throw new UsageError(`Cannot copy to '${path}': it is not a directory`);
+  }
+  return info;
 }
 
 function dirname(path: string): string {
@@ -81,7 +93,9 @@ function join(...parts: string[]): string {
  * @example
  * ```ts ignore
  * import { containerArchive } from "./copy_from_container.ts";
- * for await (const chunk of await containerArchive("f45a27", "/etc")) await Deno.stdout.write(chunk);
+ * import { sys } from "../sys/mod.ts";
+ * const tar = await containerArchive("f45a27", "/etc");
+ * for await (const chunk of tar) sys.stdout(chunk);
  * ```
  */
 export async function containerArchive(
@@ -112,7 +126,7 @@ function hostPlacement(
   let root: string;
   let base: string;
   if (info) {
-    const real = Deno.realPathSync(dest);
+    const real = sys.realPath(dest);
     root = real === "/" ? "/" : dirname(real);
     base = real === "/" ? "" : basename(real);
   } else {
@@ -120,7 +134,7 @@ function hostPlacement(
     if (!stat(parent)?.isDirectory) {
       throw new UsageError(`Cannot copy to '${dest}': the directory '${parent}' does not exist`);
     }
-    root = Deno.realPathSync(parent);
+    root = sys.realPath(parent);
     base = basename(dest);
   }
   let target: string | null = null;

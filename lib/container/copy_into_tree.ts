@@ -16,6 +16,7 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { errnoText, NookError } from "../errors/mod.ts";
+import { type FileInfo, sys } from "../sys/mod.ts";
 import { extractTar, type ExtractTarStats, type TarEntryType } from "../unpack/mod.ts";
 import type { LayeredTree, WhiteoutStyle } from "./layered_tree.ts";
 
@@ -71,13 +72,8 @@ function join(dir: string, name: string): string {
   return dir && name ? `${dir}/${name}` : dir || name;
 }
 
-function lstat(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+function lstat(path: string): FileInfo | null {
+  return sys.lstat(path);
 }
 
 /** Where the archive's entries go: their path in the tree, or null to skip. */
@@ -149,7 +145,7 @@ class TopPreparer {
     const shown = this.#tree.lookup(rel);
     if (shown?.info.isDirectory) return; // the extraction merges into it (or copies it up)
     const path = `${this.#top}/${rel}`;
-    if (lstat(path)) Deno.removeSync(path, { recursive: true });
+    if (lstat(path)) sys.remove(path);
     this.#newOpaqueDir(path, 0o700);
   }
 
@@ -166,7 +162,7 @@ class TopPreparer {
     if (shown?.info.isDirectory) {
       this.#copyUp(shown.info, path);
     } else if (shown === null) {
-      if (here) Deno.removeSync(path, { recursive: true }); // a whiteout
+      if (here) sys.remove(path); // a whiteout
       this.#newOpaqueDir(path, 0o755);
     } else {
       return; // a file or symlink is in the way: the extraction refuses the entry
@@ -174,17 +170,25 @@ class TopPreparer {
     this.#dirs.add(rel);
   }
 
-  #copyUp(info: Deno.FileInfo, path: string): void {
-    Deno.mkdirSync(path, { mode: 0o700 });
-    this.#check(this.#shim.lchown(path, info.uid ?? 0, info.gid ?? 0), "lchown", path);
-    Deno.chmodSync(path, (info.mode ?? 0o755) & 0o7777);
-    const ns = (d: Date | null) => BigInt(d?.getTime() ?? 0) * 1_000_000n;
-    this.#check(this.#shim.lutimes(path, ns(info.atime), ns(info.mtime)), "lutimes", path);
+  #copyUp(info: FileInfo, path: string): void {
+    this.#mkdir(path, 0o700);
+    this.#check(this.#shim.lchown(path, info.uid, info.gid), "lchown", path);
+    sys.chmod(path, info.mode & 0o7777);
+    // Whole milliseconds, as on Deno (Node's times have a fraction).
+    const ns = (ms: number) => BigInt(Math.floor(ms)) * 1_000_000n;
+    this.#check(this.#shim.lutimes(path, ns(info.atimeMs), ns(info.mtimeMs)), "lutimes", path);
+  }
+
+  /** mkdir(2) of a directory that must not be there yet. */
+  #mkdir(path: string, mode: number): void {
+    if (!sys.mkdir(path, mode)) {
+      throw new NookError(`Cannot copy into the container: '${path}' appeared meanwhile`);
+    }
   }
 
   #newOpaqueDir(path: string, mode: number): void {
-    Deno.mkdirSync(path, { mode });
-    Deno.chmodSync(path, mode);
+    this.#mkdir(path, mode);
+    sys.chmod(path, mode);
     if (this.#opaque) {
       const r = this.#shim.lsetxattr(path, this.#opaque, new TextEncoder().encode("y"));
       this.#check(r, `lsetxattr ${this.#opaque}`, path);
@@ -213,7 +217,7 @@ class TopPreparer {
  *   tree,
  *   dest: "/etc/",
  *   source: { kind: "file", name: "motd" },
- *   input: Deno.stdin.readable,
+ *   input: sys.stdinStream(),
  *   owners: "keep",
  * });
  * ```

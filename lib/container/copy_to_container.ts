@@ -19,6 +19,7 @@
 import { UsageError } from "../errors/mod.ts";
 import { directoryEntries, idInside } from "../image/directory_entries.ts";
 import { type TarWriteEntry, writeTar } from "../image/tar_writer.ts";
+import { type FileInfo, sys } from "../sys/mod.ts";
 import { chooseIdMaps, type IdMapping } from "../userns/mod.ts";
 import { containerFilesystem } from "./container_filesystem.ts";
 import type { CopySource } from "./copy_into_tree.ts";
@@ -42,7 +43,7 @@ interface Maps {
 
 async function* hostEntries(
   src: string,
-  info: Deno.FileInfo,
+  info: FileInfo,
   name: string,
   maps: Maps | null,
 ): AsyncGenerator<TarWriteEntry> {
@@ -75,12 +76,13 @@ function hostSource(
 ): { source: CopySource; tar: AsyncIterable<Uint8Array> } {
   const contents = /(^|\/)\.$/.test(src);
   const follow = options.followLink === true || /\/\.?$/.test(src);
-  let info: Deno.FileInfo;
+  let info: FileInfo | null;
   try {
-    info = follow ? Deno.statSync(src) : Deno.lstatSync(src);
+    info = follow ? sys.stat(src) : sys.lstat(src);
   } catch (err) {
     throw new UsageError(`Cannot copy '${src}': ${(err as Error).message}`);
   }
+  if (!info) throw new UsageError(`Cannot copy '${src}': no such file or directory`);
   const path = contents ? src : src.replace(/(.)\/+$/, "$1");
   const last = path.split("/").filter((p) => p !== "" && p !== ".").at(-1) ?? "";
   // `/`, `.` and `..` have no name of their own: their contents are copied.

@@ -9,6 +9,7 @@
  * @module
  */
 import { writeTar } from "../image/tar_writer.ts";
+import { sys } from "../sys/mod.ts";
 import { containerChanges } from "./container_changes.ts";
 import { copyIntoTree } from "./copy_into_tree.ts";
 import { LayeredTree } from "./layered_tree.ts";
@@ -18,8 +19,12 @@ import { layerEntries, treeEntries } from "./tree_entries.ts";
 async function writeOut(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<void> {
-  for await (const chunk of chunks) {
-    for (let at = 0; at < chunk.length;) at += await Deno.stdout.write(chunk.subarray(at));
+  const out = sys.stdoutStream().getWriter();
+  try {
+    for await (const chunk of chunks) await out.write(chunk);
+    await out.close(); // fd 1 stays open
+  } finally {
+    out.releaseLock();
   }
 }
 
@@ -51,7 +56,7 @@ async function serve(request: FilesRequest, say: (line: string) => void): Promis
         tree: new LayeredTree(request.layers),
         dest: request.dest,
         source: request.source,
-        input: Deno.stdin.readable,
+        input: sys.stdinStream(),
         owners: request.owners,
         onWarning: (m) => say(`warning: ${m}`),
       });
@@ -72,8 +77,7 @@ async function serve(request: FilesRequest, say: (line: string) => void): Promis
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const say = (line: string) =>
-    Deno.stderr.writeSync(new TextEncoder().encode(line.replace(/\n/g, " ") + "\n"));
+  const say = (line: string) => sys.stderr(line.replace(/\n/g, " ") + "\n");
   try {
     await serve(JSON.parse(args[0] ?? "null") as FilesRequest, say);
     return 0;

@@ -22,6 +22,7 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import { NookError } from "../errors/mod.ts";
+import { type FileInfo, sys } from "../sys/mod.ts";
 
 /** How a directory of the stack marks deleted names and opaque directories. */
 export type WhiteoutStyle = "overlay" | "fuse-overlayfs" | "none";
@@ -49,7 +50,7 @@ export interface TreeNode {
   /** Host path of the entry that shows (the topmost). */
   path: string;
   /** lstat of that entry. */
-  info: Deno.FileInfo;
+  info: FileInfo;
   /** Index of the layer it comes from (0: the top). */
   layer: number;
   /** A directory's layer directories, top first, that merge into it (empty for others). */
@@ -102,15 +103,9 @@ const WHITEOUT_PREFIX = ".wh.";
 const MAX_LINKS = 40;
 const Y = 0x79;
 
-function lstat(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
-      return null;
-    }
-    throw err;
-  }
+/** lstat, or null when the path does not exist (ENOENT, ENOTDIR). */
+function lstat(path: string): FileInfo | null {
+  return sys.lstat(path);
 }
 
 /**
@@ -122,11 +117,12 @@ function lstat(path: string): Deno.FileInfo | null {
  * @example
  * ```ts
  * import { isWhiteoutDevice } from "./layered_tree.ts";
- * console.assert(!isWhiteoutDevice(Deno.lstatSync("/")));
+ * import { sys } from "../sys/mod.ts";
+ * console.assert(!isWhiteoutDevice(sys.lstat("/")!));
  * ```
  */
-export function isWhiteoutDevice(info: Deno.FileInfo): boolean {
-  return info.isCharDevice === true && (info.rdev ?? -1) === 0;
+export function isWhiteoutDevice(info: FileInfo): boolean {
+  return info.isCharDevice && info.rdev === 0;
 }
 
 /**
@@ -194,7 +190,7 @@ export class LayeredTree {
    */
   root(): TreeNode {
     const merged: MergedDir[] = [];
-    let top: Deno.FileInfo | null = null;
+    let top: FileInfo | null = null;
     for (const [layer, { path, style }] of this.#layers.entries()) {
       const info = lstat(path);
       if (!info?.isDirectory) continue;
@@ -250,9 +246,9 @@ export class LayeredTree {
     const names = new Set<string>();
     for (const { layer, path } of dir.merged) {
       const style = this.#layers[layer].style;
-      for (const entry of Deno.readDirSync(path)) {
-        if (style === "fuse-overlayfs" && entry.name.startsWith(WHITEOUT_PREFIX)) continue;
-        names.add(entry.name);
+      for (const name of sys.readDir(path)) {
+        if (style === "fuse-overlayfs" && name.startsWith(WHITEOUT_PREFIX)) continue;
+        names.add(name);
       }
     }
     const out: TreeNode[] = [];
@@ -314,7 +310,7 @@ export class LayeredTree {
       }
       if (node.info.isSymlink && (queue.length > 0 || followLast)) {
         if (++links > MAX_LINKS) throw new TreePathError(path, "ELOOP", node.rel);
-        const target = Deno.readLinkSync(node.path);
+        const target = sys.readLink(node.path);
         if (target.startsWith("/")) stack.length = 1;
         queue.unshift(...target.split("/").filter((p) => p !== "" && p !== "."));
         continue;

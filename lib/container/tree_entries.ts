@@ -11,6 +11,8 @@
  */
 import { loadShim } from "../../shim/binding.ts";
 import type { TarWriteEntry } from "../image/tar_writer.ts";
+import { NookError } from "../errors/mod.ts";
+import { type FileInfo, sys } from "../sys/mod.ts";
 import type { FileChange } from "./container_changes.ts";
 import type { LayeredTree, TreeNode } from "./layered_tree.ts";
 
@@ -23,8 +25,9 @@ const XATTRS = ["security.capability"];
 const OPAQUE_MARKER = ".wh..wh..opq";
 
 async function* readFile(path: string): AsyncGenerator<Uint8Array> {
-  const file = await Deno.open(path);
-  yield* file.readable;
+  const stream = sys.readStream(path);
+  if (!stream) throw new NookError(`Cannot archive '${path}': it disappeared while it was read`);
+  yield* stream;
 }
 
 function fileXattrs(path: string): [string, Uint8Array][] {
@@ -48,8 +51,8 @@ export class HardLinks {
    * @param name Its name in the archive.
    * @returns The earlier name.
    */
-  seen(info: Deno.FileInfo, name: string): string | undefined {
-    if (!info.isFile || (info.nlink ?? 1) < 2) return undefined;
+  seen(info: FileInfo, name: string): string | undefined {
+    if (!info.isFile || info.nlink < 2) return undefined;
     const key = `${info.dev}:${info.ino}`;
     const first = this.#first.get(key);
     if (first === undefined) this.#first.set(key, name);
@@ -69,25 +72,26 @@ export class HardLinks {
  * @example
  * ```ts
  * import { fileEntry, HardLinks } from "./tree_entries.ts";
- * const entry = fileEntry("/", Deno.lstatSync("/"), "root", new HardLinks());
+ * import { sys } from "../sys/mod.ts";
+ * const entry = fileEntry("/", sys.lstat("/")!, "root", new HardLinks());
  * console.assert(entry?.type === "directory");
  * ```
  */
 export function fileEntry(
   path: string,
-  info: Deno.FileInfo,
+  info: FileInfo,
   name: string,
   links: HardLinks,
 ): TarWriteEntry | null {
   const common = {
     name,
-    mode: (info.mode ?? 0) & 0o7777,
-    uid: info.uid ?? 0,
-    gid: info.gid ?? 0,
-    mtime: Math.floor((info.mtime?.getTime() ?? 0) / 1000),
+    mode: info.mode & 0o7777,
+    uid: info.uid,
+    gid: info.gid,
+    mtime: Math.floor(info.mtimeMs / 1000),
   };
   if (info.isDirectory) return { ...common, type: "directory" };
-  if (info.isSymlink) return { ...common, type: "symlink", linkname: Deno.readLinkSync(path) };
+  if (info.isSymlink) return { ...common, type: "symlink", linkname: sys.readLink(path) };
   if (info.isFile) {
     const first = links.seen(info, name);
     if (first !== undefined) return { ...common, type: "hardlink", linkname: first };
@@ -102,7 +106,7 @@ export function fileEntry(
   }
   if (info.isFifo) return { ...common, type: "fifo" };
   if (info.isCharDevice || info.isBlockDevice) {
-    const rdev = info.rdev ?? 0;
+    const rdev = info.rdev;
     return {
       ...common,
       type: info.isCharDevice ? "char" : "block",
@@ -180,7 +184,8 @@ export function* layerEntries(changes: readonly FileChange[]): Generator<TarWrit
       continue;
     }
     const path = change.source!;
-    const info = Deno.lstatSync(path);
+    const info = sys.lstat(path);
+    if (!info) throw new NookError(`Cannot archive '${path}': it disappeared while it was read`);
     const entry = fileEntry(path, info, name, links);
     if (!entry) continue;
     yield entry;

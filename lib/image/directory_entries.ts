@@ -15,6 +15,7 @@
  * @module
  */
 import { NookError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import type { IdMapping } from "../userns/mod.ts";
 import type { TarWriteEntry } from "./tar_writer.ts";
 
@@ -50,7 +51,7 @@ export function idInside(maps: IdMapping[] | undefined, id: number): number {
 }
 
 function cannotRead(path: string, err: unknown): NookError {
-  const why = err instanceof Deno.errors.PermissionDenied
+  const why = (err as { code?: string }).code === "EACCES"
     ? "permission denied (for files of subordinate ids, archive the directory inside " +
       "the user namespace: nook unshare tar -C DIR -c . | nook import - NAME)"
     : (err as Error).message;
@@ -58,13 +59,14 @@ function cannotRead(path: string, err: unknown): NookError {
 }
 
 async function* readFile(path: string): AsyncGenerator<Uint8Array> {
-  let file: Deno.FsFile;
+  let stream: ReadableStream<Uint8Array> | null;
   try {
-    file = await Deno.open(path);
+    stream = sys.readStream(path);
   } catch (err) {
     throw cannotRead(path, err);
   }
-  yield* file.readable;
+  if (!stream) throw cannotRead(path, new Error("it disappeared while it was read"));
+  yield* stream;
 }
 
 /**
@@ -89,41 +91,44 @@ export async function* directoryEntries(
   async function* walk(dir: string, prefix: string): AsyncGenerator<TarWriteEntry> {
     let names: string[];
     try {
-      names = [];
-      for await (const e of Deno.readDir(dir)) names.push(e.name);
+      names = sys.readDir(dir);
     } catch (err) {
       throw cannotRead(dir, err);
+    }
+    if (names.length === 0 && !sys.lstat(dir)) {
+      throw cannotRead(dir, new Error("no such file or directory"));
     }
     names.sort();
     for (const base of names) {
       const path = `${dir}/${base}`;
       const name = `${prefix}${base}`;
-      const info = await Deno.lstat(path);
+      const info = sys.lstat(path);
+      if (!info) continue; // removed meanwhile
       const common = {
         name,
-        mode: info.mode! & 0o7777,
-        uid: idInside(options.uidMap, info.uid!),
-        gid: idInside(options.gidMap, info.gid!),
-        mtime: Math.floor((info.mtime?.getTime() ?? 0) / 1000),
+        mode: info.mode & 0o7777,
+        uid: idInside(options.uidMap, info.uid),
+        gid: idInside(options.gidMap, info.gid),
+        mtime: Math.floor(info.mtimeMs / 1000),
       };
       if (info.isDirectory) {
         yield { ...common, type: "directory" };
         yield* walk(path, `${name}/`);
       } else if (info.isSymlink) {
-        yield { ...common, type: "symlink", linkname: await Deno.readLink(path) };
+        yield { ...common, type: "symlink", linkname: sys.readLink(path) };
       } else if (info.isFile) {
         const key = `${info.dev}:${info.ino}`;
-        const first = info.nlink! > 1 ? inodes.get(key) : undefined;
+        const first = info.nlink > 1 ? inodes.get(key) : undefined;
         if (first !== undefined) {
           yield { ...common, type: "hardlink", linkname: first };
           continue;
         }
-        if (info.nlink! > 1) inodes.set(key, name);
+        if (info.nlink > 1) inodes.set(key, name);
         yield { ...common, type: "file", size: info.size, data: readFile(path) };
       } else if (info.isFifo) {
         yield { ...common, type: "fifo" };
       } else if (info.isCharDevice || info.isBlockDevice) {
-        const rdev = info.rdev ?? 0;
+        const rdev = info.rdev;
         yield {
           ...common,
           type: info.isCharDevice ? "char" : "block",

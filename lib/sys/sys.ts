@@ -45,6 +45,10 @@ export interface FileInfo {
   isBlockDevice: boolean;
   /** The device it is, for a device file (st_rdev), else 0. */
   rdev: number;
+  /** A named pipe (fifo). */
+  isFifo: boolean;
+  /** Access time in ms since the epoch. */
+  atimeMs: number;
 }
 
 /** Result of a helper program run to completion. */
@@ -162,6 +166,11 @@ export interface Sys {
   writeStream(path: string, options?: WriteStreamOptions): WritableStream<Uint8Array>;
   /** Standard output as a stream (closing it leaves fd 1 open). */
   stdoutStream(): WritableStream<Uint8Array>;
+  /**
+   * fsync(2) of an existing file, written earlier through another descriptor (a staged
+   * blob before its rename); throws the open's error (`code` "ENOENT" when it is gone).
+   */
+  syncFile(path: string): void;
   /** This process's standard input as a stream. */
   stdinStream(): ReadableStream<Uint8Array>;
   /** symlink(2): false when something is already there. */
@@ -239,6 +248,8 @@ function info(s: Deno.FileInfo): FileInfo {
     size: s.size,
     isBlockDevice: s.isBlockDevice ?? false,
     rdev: s.rdev ?? 0,
+    isFifo: s.isFifo ?? false,
+    atimeMs: s.atime?.getTime() ?? 0,
   };
 }
 
@@ -346,6 +357,14 @@ function denoSys(): Sys {
           while (off < chunk.length) off += Deno.stdout.writeSync(chunk.subarray(off));
         },
       }),
+    syncFile(path) {
+      const file = Deno.openSync(path, { read: true, write: true });
+      try {
+        file.syncSync();
+      } finally {
+        file.close();
+      }
+    },
     openRead: (path) => orNull(() => Deno.openSync(path)),
     stdinStream: () => Deno.stdin.readable,
     symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),

@@ -80,6 +80,8 @@ export function nodeSys(): Sys {
     dev: s.dev,
     ino: s.ino,
     size: s.size,
+    isFifo: s.isFIFO(),
+    atimeMs: s.atimeMs,
   });
   const openUp = (path: string): void => {
     const st = fs.lstatSync(path);
@@ -154,6 +156,14 @@ export function nodeSys(): Sys {
       return fdSink(fs, fd, true);
     },
     stdoutStream: () => fdSink(fs, 1, false),
+    syncFile(path) {
+      const fd = fs.openSync(path, "r+");
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
     openRead(path) {
       const fd = orNull(() => fs.openSync(path, "r"));
       if (fd === null) return null;
