@@ -1,5 +1,6 @@
 /**
- * The entry of nook's Node and Bun bundle (`dist/node/nook.js`, made by
+ * The entry of nook's Node and Bun bundles (`dist/node/main.js` and
+ * `dist/node/nook-<hash>.cjs`, which cli/node_loader.ts starts; made by
  * scripts/build.sh with `import.meta.main` defined false, so that
  * cli/main.ts does not start itself as well).
  *
@@ -16,4 +17,6 @@ const env = (globalThis as unknown as { process: { env: Record<string, string | 
 env.UV_THREADPOOL_SIZE ??= "32";
 
 const proc = nodeProcess();
-await runProgram([proc.execPath, proc.argv[1]]);
+// No top-level await: this is also the entry of the CommonJS bundle (see node_loader.ts).
+// runProgram ends the process; a failure it does not handle ends it as unhandled.
+void runProgram([proc.execPath, proc.argv[1]]);

@@ -45,16 +45,14 @@ STUB
     --define:globalThis.NOOK_DENO_ONLY=true
   if [ "$(wc -c <"$out")" -gt "$max_single" ]; then rm -f "$out"; fi
 done
-# Node and Bun: dist/node/nook.js, split like dist/main.js, so that a command
+# Node and Bun: dist/node/nook.js (cli/node_loader.ts) starts, on Bun, the
+# ESM bundle dist/node/main.js, split like dist/main.js, so that a command
 # parses only its own code (measured: `bun nook.js --version` 46.6 -> 20.8 ms,
-# `bun nook.js run --rm --rootfs DIR true` 58.4 -> 42.9 ms; Node's --version
-# 69.5 -> 48.0 ms). koffi stays a package (it has a native addon), found in
-# node_modules from dist/node/.
-mkdir -p "$here/dist/node"
-echo '{ "type": "module" }' >"$here/dist/node/package.json"
-"$esbuild" "nook=$here/cli/node_main.ts" --bundle --format=esm --platform=neutral \
-  --splitting --outdir="$here/dist/node" --log-level=warning --external:"node:*" \
-  --external:koffi --define:import.meta.main=false --target=node20
+# `bun nook.js run --rm --rootfs DIR true` 58.4 -> 42.9 ms); on Node, the
+# CommonJS bundle dist/node/nook-<hash>.cjs through V8's code cache (`node
+# nook.js run --rm --rootfs DIR true` 73.4 -> 56.2 ms). koffi stays a package
+# (it has a native addon), found in node_modules from dist/node/.
+sh "$here/scripts/build_node.sh" "$here/cli/node_main.ts" "$here/dist/node" nook main
 # The single binary dist/bin/nook (bun build --compile, under a second; deno task compile
 # also makes the deno compile form where it can).
 sh "$here/scripts/compile.sh" bun

@@ -2,8 +2,9 @@
  * `deno task build:npm`: nook as an npm package for Node (>= 20.16) and Bun,
  * doing what dnt would (dnt is not installable here):
  *
- * - `esm/`: ESM JavaScript bundled by esbuild, split into chunks:
- *   `esm/mod.js` (the API of mod.ts) and `esm/cli.js` (the `nook` command).
+ * - `esm/`: JavaScript bundled by esbuild: `esm/mod.js` (the API of mod.ts,
+ *   split ESM) and `esm/cli.js` (the `nook` command; see scripts/build_node.sh:
+ *   split ESM for Bun, one CommonJS file run with V8's code cache for Node).
  *   koffi stays a dependency (it has a native addon).
  * - `types/`: `.d.ts` files for mod.ts, by the declaration emit of the npm
  *   package `typescript` (a dev dependency).
@@ -84,11 +85,7 @@ function writeEntries(dir: string): { cli: string; mod: string } {
     "  .process.env;",
     'nodeEnv.UV_THREADPOOL_SIZE ??= "32";',
   ].join("\n");
-  const cli = `${dir}/cli.ts`;
-  Deno.writeTextFileSync(
-    cli,
-    `#!/usr/bin/env node\n// The nook command of the npm package.\nimport "${repo}/cli/node_main.ts";\n`,
-  );
+  const cli = `${repo}/cli/node_main.ts`;
   const mod = `${dir}/mod.ts`;
   Deno.writeTextFileSync(
     mod,
@@ -108,12 +105,20 @@ setSelfCommand([
 }
 
 /**
- * Both entries in one split build, as dist/node/nook.js: a command then parses only its
- * own code (measured on Bun: `--version` 46.6 -> 20.8 ms, `run --rm` 58.4 -> 42.9 ms).
+ * The CLI as dist/node is built (scripts/build_node.sh): `esm/cli.js` starts the split ESM
+ * bundle `esm/cli_main.js` on Bun and the CommonJS bundle `esm/nook-<hash>.cjs` with V8's
+ * code cache on Node. The API, `esm/mod.js`, is split ESM.
  */
 async function bundle(entries: { cli: string; mod: string }, outdir: string): Promise<void> {
-  await exec(`${repo}/node_modules/.bin/esbuild`, [
+  await exec("sh", [
+    `${repo}/scripts/build_node.sh`,
     entries.cli,
+    outdir,
+    "cli",
+    "cli_main",
+    "--shebang",
+  ], "build_node.sh");
+  await exec(`${repo}/node_modules/.bin/esbuild`, [
     entries.mod,
     "--bundle",
     "--splitting",
@@ -124,7 +129,7 @@ async function bundle(entries: { cli: string; mod: string }, outdir: string): Pr
     "--log-level=warning",
     "--external:node:*",
     "--external:koffi",
-    // cli/main.ts starts itself when it is the main module: here esm/cli.js starts it.
+    // cli/main.ts starts itself when it is the main module: esm/cli.js starts it.
     "--define:import.meta.main=false",
   ], "esbuild");
 }

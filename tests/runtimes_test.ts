@@ -165,3 +165,40 @@ for (const runtime of Object.keys(RUNTIMES)) {
     );
   });
 }
+
+Deno.test("dist/node/nook.js on node keeps V8's code cache per command, private, and ignores a bad or open one", async () => {
+  const cache = Deno.makeTempDirSync({ prefix: "nook-node-cache-" });
+  try {
+    const env = { XDG_CACHE_HOME: cache };
+    const dir = `${cache}/nook/node`;
+    const first = await nookOn("node", ["--version"], env);
+    assert.equal(first.code, 0, first.stderr);
+    const files = () => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    const [file, ...more] = files();
+    assert.deepEqual(more, []);
+    assert.match(file, /^nook-[0-9a-f]{16}\.cjs-v\d+\.\d+\.\d+-\w+---version\.bin$/);
+    assert.equal(Deno.statSync(dir).mode! & 0o777, 0o700);
+    assert.equal(Deno.statSync(`${dir}/${file}`).mode! & 0o777, 0o600);
+    // Another command gets its own.
+    assert.equal((await nookOn("node", ["info", "--format", "json"], env)).code, 0);
+    assert.equal(files().length, 2);
+    assert.ok(files().some((f) => f.endsWith("-info.bin")));
+
+    // A damaged cache: V8 rejects it, nook runs as before and writes it again.
+    const junk = new Uint8Array(4096).fill(7);
+    Deno.writeFileSync(`${dir}/${file}`, junk);
+    const again = await nookOn("node", ["--version"], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+    assert.notDeepEqual(Deno.readFileSync(`${dir}/${file}`), junk);
+
+    // A directory others may write to is not used: nothing is read or written there.
+    Deno.removeSync(`${dir}/${file}`);
+    Deno.chmodSync(dir, 0o777);
+    const open = await nookOn("node", ["--version"], env);
+    assert.equal(open.stdout, first.stdout, open.stderr);
+    assert.ok(!files().includes(file));
+  } finally {
+    Deno.removeSync(cache, { recursive: true });
+  }
+});
