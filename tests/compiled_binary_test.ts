@@ -107,6 +107,16 @@ async function nook(w: World, args: string[], env: Record<string, string> = {}) 
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
+/** The local registry with a busybox image, started by the first test that needs it. */
+let pushed: Promise<string> | undefined;
+function busyboxReference(): Promise<string> {
+  pushed ??= (async () => {
+    registry = await startRegistry();
+    return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
+  })();
+  return pushed;
+}
+
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -161,8 +171,7 @@ Deno.test("compiled nook --version names bun, compiled, and the shim's verified 
 
 Deno.test("compiled nook pulls from a registry, runs, execs and removes containers", async () => {
   const w = setUp();
-  registry = await startRegistry();
-  const { reference } = await pushBusyboxImage(registry.host, "test/busybox", "1.0");
+  const reference = await busyboxReference();
   const pull = await nook(w, ["pull", reference]);
   assert.equal(pull.code, 0, pull.stderr);
   assert.equal(pull.stdout.trim(), reference);
@@ -196,6 +205,41 @@ Deno.test("compiled nook pulls from a registry, runs, execs and removes containe
     left = await nook(w, ["ps", "-aq"]);
   }
   assert.equal(left.stdout, "", left.stderr);
+});
+
+Deno.test("compiled nook copies files into and out of a container, lists and commits them", async () => {
+  const w = setUp();
+  const reference = await busyboxReference();
+  const ok = async (args: string[]) => {
+    const r = await nook(w, args);
+    assert.equal(r.code, 0, `nook ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await ok(["pull", "-q", reference]);
+  Deno.writeTextFileSync(`${w.dir}/in.txt`, "copied in\n");
+  await ok(["run", "-d", "--name", "files", reference, "busybox", "sleep", "60"]);
+  try {
+    await ok(["cp", `${w.dir}/in.txt`, "files:/tmp/"]);
+    assert.equal(await ok(["exec", "files", "cat", "/tmp/in.txt"]), "copied in\n");
+    await ok(["exec", "files", "sh", "-c", "echo made inside > /tmp/made.txt"]);
+    await ok(["cp", "files:/tmp/made.txt", `${w.dir}/out.txt`]);
+    assert.equal(Deno.readTextFileSync(`${w.dir}/out.txt`), "made inside\n");
+    assert.equal(await ok(["diff", "files"]), "C /tmp\nA /tmp/in.txt\nA /tmp/made.txt\n");
+    assert.match(await ok(["commit", "files", "localhost/compiled-files:1"]), /^sha256:/);
+    assert.equal(
+      await ok([
+        "run",
+        "--rm",
+        "localhost/compiled-files:1",
+        "cat",
+        "/tmp/in.txt",
+        "/tmp/made.txt",
+      ]),
+      "copied in\nmade inside\n",
+    );
+  } finally {
+    await nook(w, ["rm", "-f", "files"]);
+  }
 });
 
 Deno.test("compiled nook refuses a cache directory that others can enter", async () => {
