@@ -65,9 +65,13 @@ export type {
 } from "./lib/container/container_record.ts";
 export { NoSuchContainerError } from "./lib/container/find_container.ts";
 export type { ExecContainerOptions } from "./lib/container/exec_container.ts";
+export type { UpdateOptions } from "./lib/container/update_container.ts";
 export type { ExecOptions, RunningExec } from "./lib/runtime/exec_process.ts";
 export { pull } from "./lib/image/pull.ts";
 export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";
+export { push } from "./lib/image/push.ts";
+export type { PushEvent, PushOptions, PushResult } from "./lib/image/push_image.ts";
+export { login, type LoginOptions, logout, type LogoutOptions } from "./lib/registry/login.ts";
 export type { ImageRecord, StoreLayout } from "./lib/store/mod.ts";
 export {
   type ImageStoreOptions,

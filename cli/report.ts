@@ -8,22 +8,6 @@ import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
 import { setSelfCommand, sys } from "../lib/sys/sys.ts";
 
 /**
- * Writes all of `text`.
- *
- * @param file Deno.stdout or Deno.stderr.
- * @param text The text.
- *
- * @example
- * ```ts ignore
- * await write(Deno.stderr, "nook: oops\n");
- * ```
- */
-export async function write(file: { write(p: Uint8Array): Promise<number> }, text: string) {
-  const bytes = new TextEncoder().encode(text);
-  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
-}
-
-/**
  * Prints an error once (a NookError's message; a bug with its stack) and
  * returns its exit code.
  *

@@ -27,7 +27,8 @@
  * its own bridge network, where it can make one).
  *
  * With `--forms`: the start-up of each way nook ships, side by side:
- * `nook --version` and `nook run --rm --rootfs DIR /bin/true` through
+ * `nook --version`, `nook run --rm --rootfs DIR /bin/true` and `nook run
+ * --rm IMAGE /bin/true` (a busybox image imported into a store of its own) through
  * bin/nook (deno run on the bundles in dist/), dist/node/nook.js on Node and
  * on Bun, and the compiled binaries dist/bin/nook (bun build --compile) and
  * dist/bin/nook-deno (deno compile, when it was built), with ratios to the
@@ -248,11 +249,22 @@ async function benchForms(runs: number): Promise<void> {
   }
   if (!have("node")) delete forms["node (dist/node/nook.js)"];
   const rootfs = await Deno.makeTempDir({ prefix: "nook-bench-rootfs-" });
+  // A store of its own with a busybox image (imported from the rootfs) that every form runs.
+  const store = await Deno.makeTempDir({ prefix: "nook-bench-forms-store-" });
+  const savedRoot = Deno.env.get("NOOK_ROOT");
   try {
     await makeBusyboxRootfs(rootfs);
+    await sh("tar", ["-C", rootfs, "-cf", `${store}/rootfs.tar`, "."]);
+    Deno.env.set("NOOK_ROOT", store);
+    await sh(
+      `${repo}/bin/nook`,
+      ["import", `${store}/rootfs.tar`, "localhost/bench-forms:1"],
+      false,
+    );
     const sections: [string, string][] = [
       ["nook --version", "--version"],
       ["nook run --rm --rootfs DIR /bin/true", `run --rm --rootfs ${rootfs} /bin/true`],
+      ["nook run --rm IMAGE /bin/true", "run --rm localhost/bench-forms:1 /bin/true"],
     ];
     for (const [title, args] of sections) {
       const commands = Object.fromEntries(
@@ -264,7 +276,11 @@ async function benchForms(runs: number): Promise<void> {
       console.log(table(results, fastest.command, "fastest"));
     }
   } finally {
+    if (savedRoot === undefined) Deno.env.delete("NOOK_ROOT");
+    else Deno.env.set("NOOK_ROOT", savedRoot);
     Deno.removeSync(rootfs, { recursive: true });
+    // The image's files belong to subordinate ids: removed as root of the user namespace.
+    await sh(`${repo}/bin/nook`, ["unshare", "rm", "-rf", store]);
   }
 }
 

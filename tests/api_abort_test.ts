@@ -6,8 +6,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { runDetached } from "../mod.ts";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { getContainer, NoSuchContainerError, runDetached } from "../mod.ts";
+import { busyboxRootfs, repoRoot, until } from "./helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-api-abort-test-" });
 globalThis.addEventListener("unload", () => {
@@ -49,4 +49,48 @@ Deno.test("exec, logs follow and watchStats end when their signal aborts", async
   }
   assert.equal(samples.length, 2);
   assert.ok(samples.every((s) => s.id === c.id));
+});
+
+Deno.test("wait() ends when its signal aborts; the container runs on and wait() sees its exit", async () => {
+  await using c = await runDetached({
+    rootfs: await busyboxRootfs(),
+    command: ["sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.1; done"],
+  });
+  const waiting = new AbortController();
+  const waited = c.wait({ signal: waiting.signal });
+  waiting.abort(new Error("gave up"));
+  await assert.rejects(waited, /gave up/);
+  assert.equal(c.status().status, "running");
+  await c.kill("SIGTERM");
+  assert.equal(await c.wait(), 7);
+});
+
+Deno.test("restart(), rename() and update() on a container handle", async () => {
+  await using c = await runDetached({
+    rootfs: await busyboxRootfs(),
+    command: ["sh", "-c", "echo started; while true; do sleep 0.1; done"],
+    name: "api-handle-before",
+  });
+  const firstPid = c.inspect().State.Pid;
+  const pid = await c.restart(1);
+  assert.notEqual(pid, firstPid);
+  assert.equal(c.inspect().State.Pid, pid);
+  assert.equal(c.inspect().State.Status, "running");
+  // Both starts wrote to the one log.
+  await until("the restarted container's output in its log", async () => {
+    let n = 0;
+    for await (const e of c.logs()) if (e.text === "started") n++;
+    return n === 2;
+  });
+
+  await c.rename("api-handle-after");
+  assert.equal(c.inspect().Name, "/api-handle-after");
+  assert.equal(getContainer("api-handle-after").id, c.id);
+  assert.throws(() => getContainer("api-handle-before"), NoSuchContainerError);
+
+  // The limits are kept in the record (applied where the host delegates cgroup v2).
+  const warnings: string[] = [];
+  const limits = await c.update({ pidsLimit: 64 }, { onWarning: (w) => warnings.push(w) });
+  assert.equal(limits.pidsLimit, 64);
+  assert.equal(getContainer(c.id).inspect().HostConfig.PidsLimit, 64);
 });

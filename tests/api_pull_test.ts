@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { listImages, pull, type PullEvent } from "../mod.ts";
+import { listImages, login, logout, pull, type PullEvent, push, type PushEvent } from "../mod.ts";
 import { storeLayout } from "../lib/store/mod.ts";
 import { repoRoot } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
@@ -75,4 +75,52 @@ Deno.test("pull(): progress events, and an AbortSignal that stops it with nothin
   assert.deepEqual(events.at(-1), { kind: "done", id: image.id });
   const layers = events.filter((e) => e.kind === "layer");
   assert.ok(layers.length > 0 && layers.every((e) => e.total > 0));
+});
+
+Deno.test("push(), login() and logout(): an image pushed with credentials comes back by pull", async () => {
+  const auth = await startRegistry({
+    tls: true,
+    htpasswd: { user: "apiuser", password: "s3cret" },
+  });
+  try {
+    const { reference } = await pushBusyboxImage(auth.host, "api/busybox", "1", {
+      certDir: auth.certDir,
+      creds: "apiuser:s3cret",
+    });
+    useStore("push");
+    const authFile = `${root}/push/auth.json`;
+    Deno.env.set("REGISTRY_AUTH_FILE", authFile);
+    const registry = { certDir: auth.certDir };
+    // Without credentials the registry refuses, and says so.
+    await assert.rejects(() => pull(reference, { registry }), /unauthorized|authentication/i);
+    await assert.rejects(
+      () => login(auth.host, "apiuser", "wrong", registry),
+      /wrong user name or password/,
+    );
+    await login(auth.host, "apiuser", "s3cret", registry);
+    assert.match(Deno.readTextFileSync(authFile), new RegExp(auth.host.replace(/\./g, "\\.")));
+    await pull(reference, { registry });
+
+    const events: PushEvent[] = [];
+    const copy = `${auth.host}/api/copy:2`;
+    const pushed = await push(reference, copy, { registry, onProgress: (e) => events.push(e) });
+    assert.equal(pushed.reference, copy);
+    assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
+    assert.ok(events.some((e) => e.kind === "blob"));
+    assert.deepEqual(events.at(-1), {
+      kind: "done",
+      tag: "2",
+      digest: pushed.digest,
+      size: pushed.size,
+    });
+
+    useStore("push-back");
+    await pull(copy, { registry });
+    assert.ok(listImages().some((i) => i.names.includes(copy)));
+    assert.equal(logout(auth.host), true);
+    await assert.rejects(() => pull(copy, { registry }), /unauthorized|authentication/i);
+  } finally {
+    auth.stop();
+    Deno.env.delete("REGISTRY_AUTH_FILE");
+  }
 });

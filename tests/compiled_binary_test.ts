@@ -83,22 +83,35 @@ globalThis.addEventListener("unload", () => {
   }
 });
 
+/** Only the environment a CI job has, and the world's home, PATH, cache and store. */
+function worldEnv(w: World, env: Record<string, string>): Record<string, string> {
+  return {
+    HOME: `${w.dir}/home`,
+    USER: Deno.env.get("USER") ?? "",
+    PATH: w.path,
+    XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? `/run/user/${Deno.uid()!}`,
+    XDG_CACHE_HOME: w.cache,
+    NOOK_ROOT: w.root,
+    ...env,
+  };
+}
+
 /** Runs the copied binary in its empty directory, with only the environment a CI job has. */
-async function nook(w: World, args: string[], env: Record<string, string> = {}) {
-  const uid = Deno.uid()!;
-  const out = await new Deno.Command(w.nook, {
+function nook(w: World, args: string[], env: Record<string, string> = {}) {
+  return runIn(w, w.nook, args, env);
+}
+
+/** Runs a shell script in the world; `$0` is the copied binary, `$1`... are `args`. */
+function shell(w: World, script: string, args: string[], env: Record<string, string> = {}) {
+  return runIn(w, "/bin/sh", ["-c", script, w.nook, ...args], env);
+}
+
+async function runIn(w: World, program: string, args: string[], env: Record<string, string>) {
+  const out = await new Deno.Command(program, {
     args,
     cwd: `${w.dir}/alone`,
     clearEnv: true,
-    env: {
-      HOME: `${w.dir}/home`,
-      USER: Deno.env.get("USER") ?? "",
-      PATH: w.path,
-      XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? `/run/user/${uid}`,
-      XDG_CACHE_HOME: w.cache,
-      NOOK_ROOT: w.root,
-      ...env,
-    },
+    env: worldEnv(w, env),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -107,14 +120,14 @@ async function nook(w: World, args: string[], env: Record<string, string> = {}) 
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
-/** The local registry with a busybox image, started by the first test that needs it. */
-let pushed: Promise<string> | undefined;
+/** A registry with a busybox image, started by the first test that needs it. */
+let busybox: Promise<string> | undefined;
 function busyboxReference(): Promise<string> {
-  pushed ??= (async () => {
+  busybox ??= (async () => {
     registry = await startRegistry();
     return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
   })();
-  return pushed;
+  return busybox;
 }
 
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -240,6 +253,47 @@ Deno.test("compiled nook copies files into and out of a container, lists and com
   } finally {
     await nook(w, ["rm", "-f", "files"]);
   }
+});
+
+Deno.test("compiled nook saves, loads, exports and imports, through files and pipes", async () => {
+  const w = setUp();
+  const reference = await busyboxReference();
+  const pull = await nook(w, ["pull", "-q", reference]);
+  assert.equal(pull.code, 0, pull.stderr);
+  const archive = `${w.dir}/busybox.tar`;
+  const save = await nook(w, ["save", "-o", archive, reference]);
+  assert.deepEqual([save.code, save.stdout], [0, ""], save.stderr);
+  const list = await new Deno.Command("tar", { args: ["-tf", archive] }).output();
+  assert.match(new TextDecoder().decode(list.stdout), /^manifest\.json$/m);
+
+  const fromFile = { NOOK_ROOT: `${w.dir}/root-file` };
+  const load = await nook(w, ["load", "-q", "-i", archive], fromFile);
+  assert.deepEqual([load.code, load.stdout], [0, `Loaded image: ${reference}\n`], load.stderr);
+  const fromPipe = { NOOK_ROOT: `${w.dir}/root-pipe` };
+  const piped = await shell(w, '"$0" save "$1" | NOOK_ROOT="$2" "$0" load -q', [
+    reference,
+    fromPipe.NOOK_ROOT,
+  ]);
+  assert.deepEqual([piped.code, piped.stdout], [0, `Loaded image: ${reference}\n`], piped.stderr);
+  for (const store of [fromFile, fromPipe]) {
+    const r = await nook(w, ["run", "--rm", reference, "echo", "loaded"], store);
+    assert.deepEqual([r.code, r.stdout], [0, "loaded\n"], r.stderr);
+  }
+
+  const run = await nook(w, ["run", "--name", "exp", reference, "sh", "-c", "echo mine > /note"]);
+  assert.equal(run.code, 0, run.stderr);
+  const rootfs = `${w.dir}/rootfs.tar`;
+  const exported = await nook(w, ["export", "-o", rootfs, "exp"]);
+  assert.deepEqual([exported.code, exported.stdout], [0, ""], exported.stderr);
+  const imported = await nook(w, ["import", rootfs, "imported/file:1"]);
+  assert.match(imported.stdout, /^sha256:[0-9a-f]{64}\n$/, imported.stderr);
+  const pipe = await shell(w, '"$0" export exp | "$0" import - imported/pipe:1', []);
+  assert.match(pipe.stdout, /^sha256:[0-9a-f]{64}\n$/, pipe.stderr);
+  for (const image of ["imported/file:1", "imported/pipe:1"]) {
+    const r = await nook(w, ["run", "--rm", image, "cat", "/note"]);
+    assert.deepEqual([r.code, r.stdout], [0, "mine\n"], r.stderr);
+  }
+  assert.equal((await nook(w, ["rm", "exp"])).code, 0);
 });
 
 Deno.test("compiled nook refuses a cache directory that others can enter", async () => {

@@ -380,6 +380,25 @@ Deno.test("import makes an image from a gzip tarball made by tar, and from stand
   );
 });
 
+Deno.test("import of a tar made from a 0700 directory runs, also as a user other than root", async () => {
+  await setup;
+  const env = { NOOK_ROOT: root };
+  // A tar of a temporary directory (mode 0700) has that mode on its "./" entry; the layer's
+  // root keeps its own (docker skips the entry), else the store could not read the layer.
+  const dir = Deno.makeTempDirSync({ dir: top, prefix: "private-rootfs-" });
+  await runTool("cp", ["-a", `${await busyboxRootfs()}/.`, dir]);
+  Deno.chmodSync(dir, 0o700);
+  const tarball = `${top}/private.tar`;
+  await runTool("tar", ["-C", dir, "-cf", tarball, "."]);
+  assert.match(await runTool("tar", ["-tvf", tarball]), /^drwx------ .* \.\/\n/);
+  ok(await nook(["import", tarball, "test/private"], { env }), "import");
+  const run = ok(
+    await nook(["run", "--rm", "-u", "1000", "test/private", "ls", "/bin/sh"], { env }),
+    "run",
+  );
+  assert.equal(run.stdout, "/bin/sh\n");
+});
+
 Deno.test("a corrupt archive fails the load clearly and commits nothing", async () => {
   await setup;
   // docker-archive: a flipped byte in an uncompressed layer no longer matches the config's diff id

@@ -49,23 +49,33 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("'nook export' takes exactly one container\nSee 'nook export --help'");
   }
   const output = p.strings.output;
-  if ((output === undefined || output === "-") && Deno.stdout.isTerminal()) {
+  if ((output === undefined || output === "-") && sys.isTerminal(1)) {
     throw new UsageError(
       "Cowardly refusing to write an archive to a terminal: use -o FILE or redirect standard output",
     );
   }
   const tar = await exportContainer(p.rest[0], { onWarning: (m) => sys.stderr(`nook: ${m}\n`) });
   if (output === undefined || output === "-") {
-    await ReadableStream.from(tar).pipeTo(Deno.stdout.writable, { preventClose: true });
+    await ReadableStream.from(tar).pipeTo(sys.stdoutStream());
     return 0;
   }
-  const partial = `${output}.part-${Deno.pid}`;
+  const partial = `${output}.part-${sys.pid()}`;
+  let file: WritableStream<Uint8Array>;
   try {
-    const file = await Deno.open(partial, { write: true, createNew: true, mode: 0o644 });
-    await ReadableStream.from(tar).pipeTo(file.writable);
-    await Deno.rename(partial, output);
+    file = sys.writeStream(partial, { createNew: true, mode: 0o644 });
   } catch (err) {
-    await Deno.remove(partial).catch(() => {});
+    if ((err as { code?: string }).code !== "EEXIST") throw err;
+    throw new UsageError(`Cannot write '${output}': '${partial}' is in the way; remove it`);
+  }
+  try {
+    await ReadableStream.from(tar).pipeTo(file);
+    sys.rename(partial, output);
+  } catch (err) {
+    try {
+      sys.remove(partial);
+    } catch {
+      // best effort
+    }
     throw err;
   }
   return 0;

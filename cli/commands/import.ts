@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../../lib/errors/mod.ts";
 import { importImage } from "../../lib/image/image_api.ts";
+import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -61,15 +62,15 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("'nook import' takes a source and an optional name\nSee 'nook import --help'");
   }
   const [source, reference] = p.rest;
-  if (source === "-" && Deno.stdin.isTerminal()) {
+  if (source === "-" && sys.isTerminal(0)) {
     throw new UsageError("Cannot import from standard input: it is a terminal");
   }
-  const image = await importImage(source === "-" ? Deno.stdin.readable : source, {
+  const image = await importImage(source === "-" ? sys.stdinStream() : source, {
     reference,
     changes: p.lists.change,
     message: p.strings.message,
     sourceLabel: source,
-    onWarning: (m) => Deno.stderr.writeSync(new TextEncoder().encode(`nook: ${m}\n`)),
+    onWarning: (m) => sys.stderr(`nook: ${m}\n`),
   });
   console.log(image.id);
   return 0;

@@ -6,6 +6,7 @@
 import { UsageError } from "../../lib/errors/mod.ts";
 import { loadImages } from "../../lib/image/image_api.ts";
 import { familiarName, parseReference } from "../../lib/reference/mod.ts";
+import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -19,9 +20,6 @@ const FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Print no progress" },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
-
-const enc = new TextEncoder();
-const say = (text: string) => Deno.stderr.writeSync(enc.encode(text));
 
 /**
  * Runs `nook load`: reads a docker-archive, an oci-archive (maybe gzip'ed)
@@ -49,16 +47,16 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("'nook load' takes no arguments: use -i FILE\nSee 'nook load --help'");
   }
   const input = p.strings.input;
-  if ((input === undefined || input === "-") && Deno.stdin.isTerminal()) {
+  if ((input === undefined || input === "-") && sys.isTerminal(0)) {
     throw new UsageError(
       "Requested a load from standard input, but it is a terminal: use -i FILE or redirect it",
     );
   }
   const images = await loadImages(
-    input === undefined || input === "-" ? Deno.stdin.readable : input,
+    input === undefined || input === "-" ? sys.stdinStream() : input,
     {
-      onProgress: p.bools.quiet ? undefined : (m) => say(`${m}\n`),
-      onWarning: (m) => say(`nook: ${m}\n`),
+      onProgress: p.bools.quiet ? undefined : (m) => sys.stderr(`${m}\n`),
+      onWarning: (m) => sys.stderr(`nook: ${m}\n`),
     },
   );
   for (const image of images) {

@@ -6,6 +6,7 @@
 import { UsageError } from "../../lib/errors/mod.ts";
 import type { ArchiveFormat } from "../../lib/image/save_archive.ts";
 import { saveImages, saveImagesToFile } from "../../lib/image/image_api.ts";
+import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -55,15 +56,13 @@ export async function main(args: string[]): Promise<number> {
   }
   const format = (p.strings.format ?? "docker-archive") as ArchiveFormat;
   const output = p.strings.output;
-  if (output === undefined && Deno.stdout.isTerminal()) {
+  if (output === undefined && sys.isTerminal(1)) {
     throw new UsageError(
       "Cowardly refusing to write an archive to a terminal: use -o FILE or redirect standard output",
     );
   }
   if (output === undefined || output === "-") {
-    await (await saveImages(p.rest, { format })).pipeTo(Deno.stdout.writable, {
-      preventClose: true,
-    });
+    await (await saveImages(p.rest, { format })).pipeTo(sys.stdoutStream());
   } else {
     await saveImagesToFile(p.rest, output, { format });
   }

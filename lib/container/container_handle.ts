@@ -24,6 +24,9 @@ import { type ContainerInspect, inspectContainer } from "./inspect_container.ts"
 import { launchDetached } from "./launch_container.ts";
 import { pauseContainer, unpauseContainer } from "./pause_container.ts";
 import { removeContainer } from "./remove_container.ts";
+import { renameContainer } from "./rename_container.ts";
+import { updateContainer, type UpdateOptions } from "./update_container.ts";
+import type { ResourceLimits } from "../cgroups/resource_limits.ts";
 import { killContainer, stopContainer, waitForExit } from "./signal_container.ts";
 import type { ContainerOptions } from "./start_container.ts";
 
@@ -153,10 +156,45 @@ export class Container {
   /**
    * Waits until it is no longer running.
    *
+   * @param options `signal` ends the wait (it rejects with the signal's reason); the
+   * container goes on.
    * @returns Its exit code.
    */
-  async wait(): Promise<number> {
-    return (await waitForExit(this.id)).exitCode;
+  async wait(options: { signal?: AbortSignal } = {}): Promise<number> {
+    return (await waitForExit(this.id, Infinity, options.signal)).exitCode;
+  }
+
+  /**
+   * Stops it as {@linkcode Container.stop} does and starts it again (`nook restart`).
+   *
+   * @param timeout Seconds to wait for the stop signal before SIGKILL (default: the container's).
+   * @returns The pid of its new first process.
+   */
+  async restart(timeout?: number): Promise<number> {
+    await stopContainer(this.record, timeout, { restart: true });
+    return (await launchDetached(this.record)).pid;
+  }
+
+  /**
+   * Renames it (`nook rename`); the id stays.
+   *
+   * @param name The new name (docker's rules: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, unused).
+   * @throws {UsageError} When the name is invalid or taken.
+   */
+  async rename(name: string): Promise<void> {
+    await renameContainer(this.record, name);
+  }
+
+  /**
+   * Changes its resource limits, running or not (`nook update`); they are kept for later starts.
+   *
+   * @param limits The limits to change (those not given stay).
+   * @param options Where warnings go (limits stored but not applied now).
+   * @returns The limits it has now.
+   * @throws {UsageError} When the limits do not fit together.
+   */
+  async update(limits: ResourceLimits, options: UpdateOptions = {}): Promise<ResourceLimits> {
+    return await updateContainer(this.record, limits, options);
   }
 
   /**

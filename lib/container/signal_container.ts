@@ -34,8 +34,6 @@ export function signalProcess(pid: number, start: string, signal: string): boole
   return signalByPidfd({ pid, startTime: start === "-" ? undefined : start }, signalName(signal));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function active(s: ContainerStatus): boolean {
   return s.status === "running" || s.status === "restarting";
 }
@@ -45,6 +43,7 @@ function active(s: ContainerStatus): boolean {
  *
  * @param id The container id.
  * @param timeoutMs How long at most (default: no limit).
+ * @param signal Stops the wait: it then rejects with the signal's reason.
  * @returns Its status then.
  *
  * @example
@@ -52,13 +51,31 @@ function active(s: ContainerStatus): boolean {
  * const { exitCode } = await waitForExit(id);
  * ```
  */
-export async function waitForExit(id: string, timeoutMs = Infinity): Promise<ContainerStatus> {
+export async function waitForExit(
+  id: string,
+  timeoutMs = Infinity,
+  signal?: AbortSignal,
+): Promise<ContainerStatus> {
   const end = Date.now() + timeoutMs;
   for (let delay = 10;; delay = Math.min(delay * 2, 100)) {
+    signal?.throwIfAborted();
     const s = containerStatus(id);
     if (!active(s) || Date.now() >= end) return s;
-    await sleep(delay);
+    await abortableSleep(delay, signal);
   }
+}
+
+/** Sleeps `ms`, or less when `signal` aborts (the caller then sees it aborted). */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**

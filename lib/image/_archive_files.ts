@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { NookError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { readTar } from "./tar_reader.ts";
 
 /** A staged file: where it is now, its size and sha256. */
@@ -66,17 +67,19 @@ async function stageStream(
   source: AsyncIterable<Uint8Array>,
   path: string,
 ): Promise<{ size: number; digest: string }> {
-  const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  const file = sys.writeStream(path, { createNew: true, mode: 0o600 }).getWriter();
   const hash = createHash("sha256");
   let size = 0;
   try {
     for await (const chunk of source) {
       hash.update(chunk);
       size += chunk.length;
-      for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
+      await file.write(chunk);
     }
-  } finally {
-    file.close();
+    await file.close();
+  } catch (err) {
+    await file.abort(err).catch(() => {});
+    throw err;
   }
   return { size, digest: `sha256:${hash.digest("hex")}` };
 }
@@ -135,7 +138,7 @@ export class ArchiveFiles {
    * @returns The files.
    */
   static fromDirectory(directory: string, staging: string): ArchiveFiles {
-    return new ArchiveFiles(staging, Deno.realPathSync(directory));
+    return new ArchiveFiles(staging, sys.realPath(directory));
   }
 
   /**
@@ -161,15 +164,16 @@ export class ArchiveFiles {
     const root = this.#directory!;
     let real: string;
     try {
-      real = await Deno.realPath(`${root}/${name}`);
+      real = sys.realPath(`${root}/${name}`);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return null;
+      if ((err as { code?: string }).code === "ENOENT") return null;
       throw err;
     }
-    if (!real.startsWith(`${root}/`) || !(await Deno.stat(real)).isFile) return null;
+    if (!real.startsWith(`${root}/`) || !sys.stat(real)?.isFile) return null;
     const path = `${this.#staging}/${this.#count++}`;
-    const file = await Deno.open(real);
-    const { size, digest } = await stageStream(file.readable, path);
+    const stream = sys.readStream(real);
+    if (!stream) return null;
+    const { size, digest } = await stageStream(stream, path);
     const staged = { name, path, size, digest };
     this.#files.set(name, staged);
     return staged;
@@ -196,7 +200,7 @@ export class ArchiveFiles {
     if (file.size > JSON_LIMIT) {
       throw new NookError(`Cannot load: '${file.name}' is larger than ${JSON_LIMIT >> 20} MiB`);
     }
-    const bytes = Deno.readFileSync(file.path);
+    const bytes = ArchiveFiles.#bytes(file);
     try {
       return { bytes, value: JSON.parse(new TextDecoder().decode(bytes)) };
     } catch {
@@ -211,13 +215,14 @@ export class ArchiveFiles {
    * @param n How many.
    * @returns Up to `n` bytes.
    */
-  static head(file: StagedFile, n: number): Uint8Array {
-    const f = Deno.openSync(file.path);
+  static async head(file: StagedFile, n: number): Promise<Uint8Array> {
+    const f = sys.openRead(file.path);
+    if (!f) throw ArchiveFiles.#gone(file);
     try {
       const buf = new Uint8Array(n);
       let got = 0;
       while (got < n) {
-        const r = f.readSync(buf.subarray(got));
+        const r = await f.read(buf.subarray(got));
         if (r === null || r === 0) break;
         got += r;
       }
@@ -225,5 +230,18 @@ export class ArchiveFiles {
     } finally {
       f.close();
     }
+  }
+
+  /** A staged file's bytes (staged files stay until the load ends). */
+  static #bytes(file: StagedFile): Uint8Array<ArrayBuffer> {
+    const bytes = sys.readBytes(file.path);
+    if (bytes === null) throw ArchiveFiles.#gone(file);
+    return bytes;
+  }
+
+  static #gone(file: StagedFile): NookError {
+    return new NookError(
+      `Cannot load: the staged copy of '${file.name}' is gone from '${file.path}'; load again`,
+    );
   }
 }

@@ -126,7 +126,7 @@ export async function saveImages(
   options: SaveImagesOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const { saveArchive } = await import("./save_archive.ts");
-  return iterableStream(await saveArchive(references, options));
+  return iterableStream(saveArchive(references, options));
 }
 
 /**

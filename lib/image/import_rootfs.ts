@@ -27,6 +27,7 @@ import {
   updateIndex,
   writeFileAtomic,
 } from "../store/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
 import { checkStored } from "./_check_stored.ts";
 import { directoryEntries } from "./directory_entries.ts";
@@ -73,17 +74,18 @@ async function sourceTar(
     }
     return await tarballStream(res.body);
   }
-  let info: Deno.FileInfo;
+  let stream: ReadableStream<Uint8Array> | null = null;
   try {
-    info = await Deno.stat(source);
+    if (sys.stat(source)?.isDirectory) {
+      const maps = chooseIdMaps({ onWarning: () => {} });
+      return writeTar(directoryEntries(source, { uidMap: maps.uid, gidMap: maps.gid }));
+    }
+    stream = sys.readStream(source);
   } catch (err) {
     throw new NookError(`Cannot import '${source}': ${(err as Error).message}`, { cause: err });
   }
-  if (info.isDirectory) {
-    const maps = chooseIdMaps({ onWarning: () => {} });
-    return writeTar(directoryEntries(source, { uidMap: maps.uid, gidMap: maps.gid }));
-  }
-  return await tarballStream((await Deno.open(source)).readable);
+  if (!stream) throw new NookError(`Cannot import '${source}': no such file or directory`);
+  return await tarballStream(stream);
 }
 
 /**
@@ -115,21 +117,23 @@ export async function importRootfs(
   const label = options.sourceLabel ?? (typeof source === "string" ? source : "-");
   const layout = options.layout ?? storeLayout();
 
-  const staging = `${layout.incomingBlobs}/import-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const staging = `${layout.incomingBlobs}/import-${sys.pid()}-${crypto.randomUUID().slice(0, 8)}`;
   const diffHash = createHash("sha256");
   const blobHash = createHash("sha256");
   const tarBytes = { bytes: 0 };
   let size = 0;
   try {
-    const out = await Deno.open(staging, { write: true, createNew: true, mode: 0o600 });
+    const out = sys.writeStream(staging, { createNew: true, mode: 0o600 }).getWriter();
     try {
       for await (const chunk of gzip(hashing(await sourceTar(source), diffHash, tarBytes))) {
         blobHash.update(chunk);
         size += chunk.length;
-        for (let at = 0; at < chunk.length;) at += await out.write(chunk.subarray(at));
+        await out.write(chunk);
       }
-    } finally {
-      out.close();
+      await out.close();
+    } catch (err) {
+      await out.abort(err).catch(() => {});
+      throw err;
     }
     if (tarBytes.bytes === 0) throw new NookError(`Cannot import '${label}': it is empty`);
     const diffId = `sha256:${diffHash.digest("hex")}`;
@@ -142,7 +146,11 @@ export async function importRootfs(
     };
     try {
       await storeLayer(layout, layer, {
-        fetch: async () => (await Deno.open(staging)).readable,
+        fetch: () => {
+          const stream = sys.readStream(staging);
+          if (!stream) throw new NookError(`Cannot import '${label}': '${staging}' is gone`);
+          return Promise.resolve(stream);
+        },
         keepBlob: true,
         onWarning: options.onWarning,
       });
@@ -196,6 +204,10 @@ export async function importRootfs(
     });
     return { ...record, names: name ? [name] : [] };
   } finally {
-    await Deno.remove(staging).catch(() => {});
+    try {
+      sys.remove(staging);
+    } catch {
+      // best effort: an incoming file is swept later
+    }
   }
 }

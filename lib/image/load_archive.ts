@@ -19,6 +19,7 @@
  * @module
  */
 import { NookError } from "../errors/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { parseReference, validateDigest } from "../reference/mod.ts";
 import {
   DOCKER_CONFIG,
@@ -146,7 +147,7 @@ async function planDocker(files: ArchiveFiles): Promise<PlannedImage[]> {
       const file = await files.get(name);
       if (!file) fail(`layer '${name}' of image ${label} is not in the archive`);
       checkNamedBlob(file);
-      const compression = compressionOfBytes(ArchiveFiles.head(file, 6));
+      const compression = compressionOfBytes(await ArchiveFiles.head(file, 6));
       if (compression === "none" && file.digest !== diffIds[i]) {
         throw new DigestMismatchError(
           `Cannot load image ${label}: layer '${name}' does not match the image config ` +
@@ -227,14 +228,16 @@ async function planOci(files: ArchiveFiles): Promise<PlannedImage[]> {
   for (const top of index.manifests) {
     let desc = top;
     let file = await blobOf(files, desc, "a manifest of index.json");
-    let doc = ArchiveFiles.readJson(file).value as ImageManifest & ImageIndex;
+    let read = ArchiveFiles.readJson(file);
+    let doc = read.value as ImageManifest & ImageIndex;
     for (let depth = 0; isIndexMediaType(doc.mediaType ?? desc.mediaType); depth++) {
       if (depth > 4 || !Array.isArray(doc.manifests)) fail(`index ${desc.digest} is malformed`);
       const entry = selectPlatform(doc.manifests, hostPlatform());
       if (!entry) fail(`index ${desc.digest} has no image for this machine's platform`);
       desc = entry;
       file = await blobOf(files, desc, "a manifest");
-      doc = ArchiveFiles.readJson(file).value as ImageManifest & ImageIndex;
+      read = ArchiveFiles.readJson(file);
+      doc = read.value as ImageManifest & ImageIndex;
     }
     const name = ociName(top);
     const seen = byDigest.get(desc.digest);
@@ -266,7 +269,7 @@ async function planOci(files: ArchiveFiles): Promise<PlannedImage[]> {
       names: name ? [name] : [],
       config,
       manifest: {
-        bytes: Deno.readFileSync(file.path),
+        bytes: read.bytes,
         digest: desc.digest,
         mediaType: doc.mediaType ?? desc.mediaType,
       },
@@ -300,23 +303,13 @@ async function bounded<T>(items: T[], limit: number, fn: (item: T) => Promise<vo
 
 function commitBlob(layout: StoreLayout, file: StagedFile): void {
   const final = blobPath(layout, file.digest);
+  if (sys.stat(final) !== null) return; // the store has it already
   try {
-    Deno.statSync(final);
-    return; // the store has it already
-  } catch {
-    // not yet
-  }
-  try {
-    const staged = Deno.openSync(file.path, { read: true, write: true });
-    try {
-      staged.syncSync(); // a blob under its digest's name must hold all of it
-    } finally {
-      staged.close();
-    }
-    Deno.renameSync(file.path, final);
+    sys.syncFile(file.path); // a blob under its digest's name must hold all of it
+    sys.rename(file.path, final);
   } catch (err) {
     // Renamed already for another image of this archive.
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if ((err as { code?: string }).code !== "ENOENT") throw err;
   }
 }
 
@@ -341,8 +334,10 @@ export async function loadArchive(
   options: LoadOptions = {},
 ): Promise<LoadedImage[]> {
   const layout = options.layout ?? storeLayout();
-  const staging = `${layout.incomingBlobs}/load-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  Deno.mkdirSync(staging, { mode: 0o700 });
+  const staging = `${layout.incomingBlobs}/load-${sys.pid()}-${crypto.randomUUID().slice(0, 8)}`;
+  if (!sys.mkdir(staging, 0o700)) {
+    throw new NookError(`Cannot load: the staging directory '${staging}' exists; load again`);
+  }
   const progress = options.onProgress ?? (() => {});
   try {
     let files: ArchiveFiles;
@@ -388,8 +383,9 @@ export async function loadArchive(
         progress(`Loading layer ${layer.digest.slice(7, 19)} (${layer.size} bytes)`);
         staged.push(
           await stageLayer(layout, layer, async (write) => {
-            const file = await Deno.open(layer.file.path);
-            for await (const chunk of file.readable) await write(chunk);
+            const stream = sys.readStream(layer.file.path);
+            if (!stream) throw new NookError(`Cannot load: '${layer.file.path}' is gone`);
+            for await (const chunk of stream) await write(chunk);
           }, { onWarning: options.onWarning }),
         );
       });
@@ -425,6 +421,10 @@ export async function loadArchive(
     });
     return plans.map((p) => ({ id: p.config.digest, names: p.names }));
   } finally {
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    try {
+      sys.remove(staging);
+    } catch {
+      // best effort: an incoming file is swept later
+    }
   }
 }

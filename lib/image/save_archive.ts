@@ -29,6 +29,7 @@ import {
   OCI_MANIFEST,
 } from "../registry/mod.ts";
 import { blobPath, type StoreLayout, storeLayout } from "../store/mod.ts";
+import { sys } from "../sys/mod.ts";
 import { compressionOf } from "../unpack/compression.ts";
 import type { ImageConfig } from "./image_config.ts";
 import { CONTAINERD_NAME, REF_NAME } from "./archive_media.ts";
@@ -62,9 +63,17 @@ function json(value: unknown): Uint8Array {
   return enc.encode(JSON.stringify(value));
 }
 
+/** A file of the store as a stream; the save checked that it is there. */
+function storeFile(path: string): ReadableStream<Uint8Array> {
+  const stream = sys.readStream(path);
+  if (!stream) {
+    throw new NookError(`Cannot save: '${path}' left the store during the save; save again`);
+  }
+  return stream;
+}
+
 async function* fileData(path: string): AsyncGenerator<Uint8Array> {
-  const file = await Deno.open(path);
-  yield* file.readable;
+  yield* storeFile(path);
 }
 
 function fileEntry(name: string, path: string, size: number): TarWriteEntry {
@@ -81,32 +90,41 @@ async function uncompressedLayer(
   desc: { digest: string; mediaType: string },
   diffId: string,
 ): Promise<{ path: string; size: number }> {
-  const path = `${layout.incomingBlobs}/save-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const out = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  const path = `${layout.incomingBlobs}/save-${sys.pid()}-${crypto.randomUUID().slice(0, 8)}`;
+  const out = sys.writeStream(path, { createNew: true, mode: 0o600 }).getWriter();
   const hash = createHash("sha256");
   let size = 0;
   try {
-    const blob = await Deno.open(blobPath(layout, desc.digest));
+    const blob = storeFile(blobPath(layout, desc.digest));
     const compression = compressionOf(desc.mediaType);
-    for await (const chunk of decompress(blob.readable, compression)) {
+    for await (const chunk of decompress(blob, compression)) {
       hash.update(chunk);
       size += chunk.length;
-      for (let at = 0; at < chunk.length;) at += await out.write(chunk.subarray(at));
+      await out.write(chunk);
     }
+    await out.close();
   } catch (err) {
-    out.close();
-    await Deno.remove(path).catch(() => {});
+    await out.abort(err).catch(() => {});
+    removeQuietly(path);
     throw err;
   }
-  out.close();
   const got = `sha256:${hash.digest("hex")}`;
   if (got !== diffId) {
-    await Deno.remove(path).catch(() => {});
+    removeQuietly(path);
     throw new NookError(
       `Layer ${desc.digest} is corrupt in the store: its diff id is ${got}, the config says ${diffId}`,
     );
   }
   return { path, size };
+}
+
+/** Removes a temp file; a failure only leaves it for the sweep of `blobs/incoming`. */
+function removeQuietly(path: string): void {
+  try {
+    sys.remove(path);
+  } catch {
+    // best effort
+  }
 }
 
 async function* dockerEntries(
@@ -132,7 +150,7 @@ async function* dockerEntries(
       try {
         yield fileEntry(name, tar.path, tar.size);
       } finally {
-        await Deno.remove(tar.path).catch(() => {});
+        removeQuietly(tar.path);
       }
     }
     const configName = `${image.id.slice(7)}.json`;
@@ -238,14 +256,14 @@ async function* ociEntries(
  *
  * @example
  * ```ts ignore
- * const bytes = await saveArchive(["busybox"], { format: "oci-archive" });
+ * const bytes = saveArchive(["busybox"], { format: "oci-archive" });
  * await ReadableStream.from(bytes).pipeTo((await Deno.create("busybox.tar")).writable);
  * ```
  */
-export async function saveArchive(
+export function saveArchive(
   words: readonly string[],
   options: SaveOptions = {},
-): Promise<AsyncIterable<Uint8Array>> {
+): AsyncIterable<Uint8Array> {
   const format = options.format ?? "docker-archive";
   if (format !== "docker-archive" && format !== "oci-archive") {
     throw new UsageError(`Invalid format '${format}': use docker-archive or oci-archive`);
@@ -255,17 +273,20 @@ export async function saveArchive(
   const images: SavedImage[] = [];
   for (const { image, names } of resolveImages(layout, words)) {
     const { bytes, manifest } = readImageManifest(layout, image);
-    const config = JSON.parse(
-      await Deno.readTextFile(blobPath(layout, image.id)),
-    ) as ImageConfig;
+    const configText = sys.readText(blobPath(layout, image.id));
+    if (configText === null) {
+      const short = image.id.slice(7, 19);
+      throw new NookError(
+        `Cannot save image ${short}: its config is not in the store; pull the image again`,
+      );
+    }
+    const config = JSON.parse(configText) as ImageConfig;
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== manifest.layers.length) {
       throw new NookError(`Image ${image.id.slice(7, 19)} is inconsistent in the store`);
     }
     for (const desc of manifest.layers) {
-      try {
-        await Deno.stat(blobPath(layout, desc.digest));
-      } catch {
+      if (sys.stat(blobPath(layout, desc.digest)) === null) {
         throw new NookError(
           `Cannot save image ${image.id.slice(7, 19)}: the blob ${desc.digest} of one of its ` +
             "layers is not in the store (the layer came with another image); pull the image again",

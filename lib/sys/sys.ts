@@ -166,6 +166,11 @@ export interface Sys {
   writeStream(path: string, options?: WriteStreamOptions): WritableStream<Uint8Array>;
   /** Standard output as a stream (closing it leaves fd 1 open). */
   stdoutStream(): WritableStream<Uint8Array>;
+  /**
+   * fsync(2) of an existing file, written earlier through another descriptor (a staged
+   * blob before its rename); throws the open's error (`code` "ENOENT" when it is gone).
+   */
+  syncFile(path: string): void;
   /** This process's standard input as a stream. */
   stdinStream(): ReadableStream<Uint8Array>;
   /** symlink(2): false when something is already there. */
@@ -352,6 +357,14 @@ function denoSys(): Sys {
           while (off < chunk.length) off += Deno.stdout.writeSync(chunk.subarray(off));
         },
       }),
+    syncFile(path) {
+      const file = Deno.openSync(path, { read: true, write: true });
+      try {
+        file.syncSync();
+      } finally {
+        file.close();
+      }
+    },
     openRead: (path) => orNull(() => Deno.openSync(path)),
     stdinStream: () => Deno.stdin.readable,
     symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),

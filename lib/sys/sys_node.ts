@@ -156,6 +156,14 @@ export function nodeSys(): Sys {
       return fdSink(fs, fd, true);
     },
     stdoutStream: () => fdSink(fs, 1, false),
+    syncFile(path) {
+      const fd = fs.openSync(path, "r+");
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
     openRead(path) {
       const fd = orNull(() => fs.openSync(path, "r"));
       if (fd === null) return null;

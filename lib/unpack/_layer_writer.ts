@@ -347,16 +347,18 @@ export class LayerWriter implements TarVisitor {
   }
 
   #directory(entry: TarEntry, rel: string): void {
+    // The layer's root ("./" in a tar of a directory) keeps the store's owner and mode, as
+    // docker's unpacker skips it: a tar of a 0700 temporary directory would otherwise make the
+    // layer unreadable to its owner on the host, who reads /etc/passwd from it.
+    if (rel === "") return;
     const path = this.#abs(rel);
-    if (rel !== "") {
-      this.#ensureDir(parentOf(rel), entry.name);
-      if (this.#whiteouts.has(rel)) this.#reopen(rel, path);
-      // 0700 until the end: the entry's own mode might not let us add children.
-      if (!mkdir(path, 0o700) && lstatKind(path) !== "directory") {
-        this.#create(rel, path, () => mkdir(path, 0o700));
-      }
-      this.#dirs.add(rel);
+    this.#ensureDir(parentOf(rel), entry.name);
+    if (this.#whiteouts.has(rel)) this.#reopen(rel, path);
+    // 0700 until the end: the entry's own mode might not let us add children.
+    if (!mkdir(path, 0o700) && lstatKind(path) !== "directory") {
+      this.#create(rel, path, () => mkdir(path, 0o700));
     }
+    this.#dirs.add(rel);
     this.#setOwner(entry, path);
     this.#setXattrs(entry, path);
     this.#dirAttrs.set(rel, {

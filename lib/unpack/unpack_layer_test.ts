@@ -103,8 +103,10 @@ Deno.test("unpackLayer() writes files, directories and their modes and times", a
   assert.equal(st("ro").mtime!.getTime(), 400_000);
   assert.equal(st("ro/inside").mode! & 0o7777, 0o444);
   assert.equal(st("implicit/parent").mode! & 0o7777, 0o755);
-  assert.equal(st("").mode! & 0o7777, 0o751);
-  assert.equal(st("").mtime!.getTime(), 100_000);
+  // The root entry is skipped, as docker does: the layer's root keeps the mode it was made
+  // with (makeTempDirSync: 0700), not the tar's 0751.
+  assert.equal(st("").mode! & 0o7777, 0o700);
+  assert.notEqual(st("").mtime!.getTime(), 100_000);
   assert.deepEqual(u.stats, {
     entries: 6,
     files: 3,
