@@ -220,6 +220,41 @@ Deno.test("compiled nook pulls from a registry, runs, execs and removes containe
   assert.equal(left.stdout, "", left.stderr);
 });
 
+Deno.test("compiled nook copies files into and out of a container, lists and commits them", async () => {
+  const w = setUp();
+  const reference = await busyboxReference();
+  const ok = async (args: string[]) => {
+    const r = await nook(w, args);
+    assert.equal(r.code, 0, `nook ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await ok(["pull", "-q", reference]);
+  Deno.writeTextFileSync(`${w.dir}/in.txt`, "copied in\n");
+  await ok(["run", "-d", "--name", "files", reference, "busybox", "sleep", "60"]);
+  try {
+    await ok(["cp", `${w.dir}/in.txt`, "files:/tmp/"]);
+    assert.equal(await ok(["exec", "files", "cat", "/tmp/in.txt"]), "copied in\n");
+    await ok(["exec", "files", "sh", "-c", "echo made inside > /tmp/made.txt"]);
+    await ok(["cp", "files:/tmp/made.txt", `${w.dir}/out.txt`]);
+    assert.equal(Deno.readTextFileSync(`${w.dir}/out.txt`), "made inside\n");
+    assert.equal(await ok(["diff", "files"]), "C /tmp\nA /tmp/in.txt\nA /tmp/made.txt\n");
+    assert.match(await ok(["commit", "files", "localhost/compiled-files:1"]), /^sha256:/);
+    assert.equal(
+      await ok([
+        "run",
+        "--rm",
+        "localhost/compiled-files:1",
+        "cat",
+        "/tmp/in.txt",
+        "/tmp/made.txt",
+      ]),
+      "copied in\nmade inside\n",
+    );
+  } finally {
+    await nook(w, ["rm", "-f", "files"]);
+  }
+});
+
 Deno.test("compiled nook saves, loads, exports and imports, through files and pipes", async () => {
   const w = setUp();
   const reference = await busyboxReference();

@@ -81,7 +81,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
     const { dir, tar } = await hostFiles();
     await ok(["pull", "-q", reference]);
     const name = `files-${runtime}`;
-    await ok(["run", "-d", "--name", name, reference, "sleep", "600"]);
+    await ok(["run", "-d", "--name", name, reference, "busybox", "sleep", "600"]);
     try {
       // host -> container: a file into a directory, a directory under a new name
       await ok(["cp", `${dir}/hello.txt`, `${name}:/tmp/`]);

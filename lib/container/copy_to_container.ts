@@ -95,6 +95,14 @@ function hostSource(
   };
 }
 
+/** Reads a stream to its end (`Array.fromAsync` is missing on Node 20). */
+async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = stream.getReader();
+  while (!(await reader.read()).done) {
+    // nothing to keep
+  }
+}
+
 /**
  * Copies a host path, or a tar stream, into a container.
  *
@@ -133,7 +141,7 @@ export async function copyToContainer(
     source,
     owners: keep ? "keep" : "squash",
   }, { writable: fs.top.path, onWarning: options.onWarning });
-  const output = Array.fromAsync(worker.output);
+  const output = drain(worker.output); // it writes nothing; its end says it is done
   try {
     for await (const chunk of tar) {
       if (!(await worker.write(chunk))) break;
