@@ -82,12 +82,9 @@ function runWithCodeCache(): void {
   }
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname, __nookMetaUrl) {${source}\n})`,
-    {
-      filename: file,
-      cachedData,
-      // The bundle's own import() of node: modules (zlib, crypto) go to Node's loader.
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    },
+    // No importModuleDynamically: functions from the cache would not have it (build_node.sh
+    // turns the bundle's import() of built-ins into require).
+    { filename: file, cachedData },
   );
   if (cachePath && (!cachedData || script.cachedDataRejected)) {
     // At exit the functions this run compiled are in the script: they go in the cache too.

@@ -21,6 +21,14 @@ common="--bundle --platform=neutral --log-level=warning --external:node:* --exte
 # shellcheck disable=SC2086
 "$esbuild" "$entry" $common --format=cjs --outfile="$out/nook.cjs.tmp" \
   --define:import.meta.url=__nookMetaUrl
+# import() in a script run from V8's code cache has no loader to go to (Node
+# 20: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): the lazily loaded built-ins are required.
+sed -i -E 's/([^A-Za-z0-9_$.])import\("(node:[a-z_/]+)"\)/\1Promise.resolve().then(() => require("\2"))/g' \
+  "$out/nook.cjs.tmp"
+if grep -nE '(^|[^A-Za-z0-9_$.])import\(' "$out/nook.cjs.tmp"; then
+  echo "build_node.sh: an import() is left in the CommonJS bundle (above): Node cannot run it from its code cache" >&2
+  exit 1
+fi
 # The name keys Node's code caches: it covers the loader too, which compiles the bundle.
 sum=$(cat "$out/nook.cjs.tmp" "$here/cli/node_loader.ts" | sha256sum | cut -c1-16)
 rm -f "$out"/nook-*.cjs
