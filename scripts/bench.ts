@@ -265,6 +265,11 @@ async function benchForms(runs: number): Promise<void> {
       ["nook --version", "--version"],
       ["nook run --rm --rootfs DIR /bin/true", `run --rm --rootfs ${rootfs} /bin/true`],
       ["nook run --rm IMAGE /bin/true", "run --rm localhost/bench-forms:1 /bin/true"],
+      // Without the default network's pasta (about 75 ms of each run above): the forms' own cost.
+      [
+        "nook run --rm --network none IMAGE /bin/true",
+        "run --rm --network none localhost/bench-forms:1 /bin/true",
+      ],
     ];
     for (const [title, args] of sections) {
       const commands = Object.fromEntries(
