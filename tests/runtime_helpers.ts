@@ -64,12 +64,20 @@ export const RUNTIMES: Record<string, string> = {
   bun: `${repoRoot()}/node_modules/.bin/bun`,
 };
 
-export async function nookOn(
+/**
+ * Runs dist/node/nook.js on a runtime with bytes in and out.
+ *
+ * @param runtime A key of {@linkcode RUNTIMES}.
+ * @param args nook's arguments.
+ * @param env Environment added to the test's own.
+ * @param stdin Bytes on stdin (default: none, /dev/null).
+ */
+export async function nookBytes(
   runtime: string,
   args: string[],
   env: Record<string, string> = {},
-  stdin?: string,
-) {
+  stdin?: Uint8Array,
+): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
   const child = new Deno.Command(RUNTIMES[runtime], {
     args: [`${repoRoot()}/dist/node/nook.js`, ...args],
     stdin: stdin === undefined ? "null" : "piped",
@@ -77,14 +85,31 @@ export async function nookOn(
     stderr: "piped",
     env,
   }).spawn();
-  if (stdin !== undefined) {
+  // Written while the output is read: a big input cannot wait on a full output pipe.
+  const writing = stdin === undefined ? undefined : (async () => {
     const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
+    await w.write(stdin);
     await w.close();
-  }
+  })().catch(() => {}); // nook may exit before reading it all: its code tells
   const out = await child.output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+  await writing;
+  return { code: out.code, stdout: out.stdout, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+/** {@linkcode nookBytes} with text in and out. */
+export async function nookOn(
+  runtime: string,
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await nookBytes(
+    runtime,
+    args,
+    env,
+    stdin === undefined ? undefined : new TextEncoder().encode(stdin),
+  );
+  return { code: r.code, stdout: new TextDecoder().decode(r.stdout), stderr: r.stderr };
 }
 
 /**

@@ -4,29 +4,8 @@
 // a file and to a pipe, and imports both as images that hold what the
 // container wrote; and it imports a directory.
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
-import { busyboxImage, nookOn, RUNTIMES, storeRoot } from "./runtime_helpers.ts";
-
-/** Runs the bundle with bytes in and out: stdin from a file (or none), stdout as bytes. */
-async function nookBytes(
-  runtime: string,
-  args: string[],
-  env: Record<string, string>,
-  stdinPath?: string,
-) {
-  const child = new Deno.Command(RUNTIMES[runtime], {
-    args: [`${repoRoot()}/dist/node/nook.js`, ...args],
-    stdin: stdinPath === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).spawn();
-  if (stdinPath !== undefined) {
-    (await Deno.open(stdinPath)).readable.pipeTo(child.stdin).catch(() => {});
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: out.stdout, stderr: new TextDecoder().decode(out.stderr) };
-}
+import { busyboxRootfs } from "./helpers.ts";
+import { busyboxImage, nookBytes, nookOn, RUNTIMES, storeRoot } from "./runtime_helpers.ts";
 
 /** The names in a tar file, as `tar -tf` lists them. */
 async function tarNames(path: string): Promise<string[]> {
@@ -77,7 +56,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
       const load = await nookOn(runtime, ["load", "-q", "-i", file], fromFile);
       assert.deepEqual([load.code, load.stdout], [0, `Loaded image: ${reference}\n`], load.stderr);
       const fromStdin = { NOOK_ROOT: storeRoot(`${runtime}-load-stdin`) };
-      const loadIn = await nookBytes(runtime, ["load"], fromStdin, gzipped);
+      const loadIn = await nookBytes(runtime, ["load"], fromStdin, Deno.readFileSync(gzipped));
       assert.equal(loadIn.code, 0, loadIn.stderr);
       assert.equal(new TextDecoder().decode(loadIn.stdout), `Loaded image: ${reference}\n`);
       assert.match(loadIn.stderr, /^Loading layer [0-9a-f]{12} \(\d+ bytes\)\n/);
@@ -131,7 +110,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
         runtime,
         ["import", "-", `imported/${runtime}:stdin`],
         env,
-        pipedFile,
+        Deno.readFileSync(pipedFile),
       );
       assert.equal(fromStdin.code, 0, fromStdin.stderr);
       assert.match(new TextDecoder().decode(fromStdin.stdout), /^sha256:[0-9a-f]{64}\n$/);

@@ -3,31 +3,7 @@
 // and out of it, writes and reads tar streams with `-`, lists the changes with
 // `diff` and commits them as an image that runs.
 import assert from "node:assert/strict";
-import { repoRoot } from "./helpers.ts";
-import { busyboxImage, nookOn, RUNTIMES, storeRoot } from "./runtime_helpers.ts";
-
-/** nook on a runtime with bytes on stdin (optional) and stdout as bytes. */
-async function nookBytes(
-  runtime: string,
-  args: string[],
-  env: Record<string, string>,
-  stdin?: Uint8Array,
-): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
-  const child = new Deno.Command(RUNTIMES[runtime], {
-    args: [`${repoRoot()}/dist/node/nook.js`, ...args],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: out.stdout, stderr: new TextDecoder().decode(out.stderr) };
-}
+import { busyboxImage, nookBytes, nookOn, RUNTIMES, storeRoot } from "./runtime_helpers.ts";
 
 /** Runs a host program to completion. */
 async function host(cmd: string, args: string[], stdin?: Uint8Array) {
