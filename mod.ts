@@ -45,6 +45,14 @@
  *
  * @module
  */
+import { prepareShim } from "./shim/binding.ts";
+import { sys } from "./lib/sys/sys.ts";
+
+// Imported from a URL (`jsr:@nook/nook` is served from https://jsr.io): fetch the shim library
+// and the container monitor beside the modules into the per-user cache, once, before any API
+// call loads them (Deno.dlopen and spawning need local files). From files it does nothing.
+await prepareShim(sys);
+
 export { type ContainerOptions, run, startContainer } from "./lib/container/mod.ts";
 export {
   Container,

@@ -176,10 +176,20 @@ export async function runProgram(self: string[]): Promise<never> {
 
 // The Node/Bun bundle is built with import.meta.main defined false: cli/node_main.ts starts it.
 if (import.meta.main) {
+  const self = new URL(import.meta.url);
+  if (self.protocol === "http:" || self.protocol === "https:") {
+    // Run from a URL (e.g. re-executed by a script that imports nook from JSR): fetch the shim
+    // and the monitor into the per-user cache before any command loads them.
+    try {
+      await (await import("../shim/binding.ts")).prepareShim(sys);
+    } catch (err) {
+      sys.exit(await report(err));
+    }
+  }
   await runProgram([
     sys.execPath(),
     "run",
     "-A",
-    decodeURIComponent(new URL(import.meta.url).pathname),
+    self.protocol === "file:" ? decodeURIComponent(self.pathname) : self.href,
   ]);
 }

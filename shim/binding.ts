@@ -11,7 +11,7 @@
  */
 import { ABI } from "./protocol.ts";
 import { openBun, openKoffi, type SymbolSpec } from "./binding_ffi.ts";
-import { embeddedFilePath, isCompiled } from "./embedded_files.ts";
+import { type CacheFs, embeddedFilePath, isCompiled, useRemoteFiles } from "./embedded_files.ts";
 
 /** Deno, or else the `process` of Node and Bun (this module imports nothing from lib/sys). */
 const onDeno = typeof Deno === "object" && Boolean(Deno?.version?.deno);
@@ -215,6 +215,15 @@ export class ShimLoadError extends Error {
   }
 }
 
+/** nook was loaded from a URL and its entry did not call {@linkcode prepareShim}. */
+function notPrepared(name: string): ShimLoadError {
+  return new ShimLoadError(
+    `nook's '${name}' has not been fetched from '${new URL("./build/", import.meta.url).href}': ` +
+      "nook was loaded from a URL, and its entry point must await 'prepareShim()' first " +
+      "(mod.ts and cli/main.ts do): import nook through mod.ts",
+  );
+}
+
 function archName(): string {
   const arch = onDeno ? Deno.build.arch : nodeProcess().arch;
   return arch === "aarch64" || arch === "arm64" ? "aarch64" : "x86_64";
@@ -222,7 +231,8 @@ function archName(): string {
 
 /**
  * Where the shim library is: `NOOK_SHIM_PATH`, else the copy in the per-user
- * cache of the one embedded in a compiled nook (`embedded_files.ts`), else
+ * cache of the one embedded in a compiled nook or fetched by
+ * {@linkcode prepareShim} (`embedded_files.ts`), else
  * `shim/build/` beside this file (running from the sources), else
  * `../shim/build/` (running from the bundle in `dist/`), else
  * `../../shim/build/` (a command's bundle in `dist/cmd/`).
@@ -241,6 +251,7 @@ export function shimPath(): string {
   const name = `libnook_shim-${archName()}.so`;
   const cached = embeddedFilePath(name);
   if (cached) return cached;
+  if (isRemote()) throw notPrepared(name);
   const candidates = [
     new URL(`./build/${name}`, import.meta.url),
     new URL(`../shim/build/${name}`, import.meta.url),
@@ -248,6 +259,45 @@ export function shimPath(): string {
   ]
     .map((u) => decodeURIComponent(u.pathname));
   return candidates.find(isFile) ?? candidates[0];
+}
+
+/** Whether this module was loaded from a URL (e.g. JSR's `https://jsr.io/...`), not a file. */
+function isRemote(): boolean {
+  return /^https?:/.test(import.meta.url);
+}
+
+/**
+ * Makes the shim and the monitor ready for {@linkcode loadShim} and
+ * {@linkcode monitorPath} when nook was loaded from a URL: `Deno.dlopen` and
+ * spawning need local files, so it fetches `build/libnook_shim-<arch>.so`
+ * and `build/nook-monitor-<arch>` beside this module from the same server
+ * into the per-user cache (`embedded_files.ts`), once per process. Loaded
+ * from files (a checkout, a bundle, a compiled nook) it does nothing, and
+ * so for a file that `NOOK_SHIM_PATH` or `NOOK_MONITOR_PATH` names.
+ *
+ * @param fs File operations for the cache (nook's `sys`).
+ * @throws {EmbeddedFileError} When a file cannot be fetched (the message names
+ * its URL), or the cache directory is not safe or cannot be written.
+ *
+ * @example
+ * ```ts ignore
+ * import { sys } from "../lib/sys/sys.ts";
+ * await prepareShim(sys);
+ * const shim = loadShim();
+ * ```
+ */
+export async function prepareShim(fs: CacheFs): Promise<void> {
+  if (!isRemote()) return;
+  const files: Record<string, URL> = {};
+  if (!envVar("NOOK_SHIM_PATH")) {
+    const name = `libnook_shim-${archName()}.so`;
+    files[name] = new URL(`./build/${name}`, import.meta.url);
+  }
+  if (!envVar("NOOK_MONITOR_PATH")) {
+    const name = `nook-monitor-${archName()}`;
+    files[name] = new URL(`./build/${name}`, import.meta.url);
+  }
+  await useRemoteFiles(files, fs);
 }
 
 function open<S extends Deno.ForeignLibraryInterface>(
@@ -400,7 +450,8 @@ export function loadShim(): Shim {
 
 /**
  * Where the container monitor executable is: `NOOK_MONITOR_PATH`, else the
- * cached copy of the one embedded in a compiled nook, else beside the shim
+ * cached copy of the one embedded in a compiled nook or fetched by
+ * {@linkcode prepareShim}, else beside the shim
  * library (`nook-monitor-<arch>`).
  *
  * @returns The path.
@@ -416,6 +467,7 @@ export function monitorPath(): string {
   if (env) return env;
   const cached = embeddedFilePath(`nook-monitor-${archName()}`);
   if (cached) return cached;
+  if (isRemote()) throw notPrepared(`nook-monitor-${archName()}`);
   const lib = shimPath();
   return `${lib.slice(0, lib.lastIndexOf("/") + 1)}nook-monitor-${archName()}`;
 }

@@ -1,9 +1,17 @@
 /**
- * The files a compiled nook (`deno task compile`: one executable made by
- * `bun build --compile` or `deno compile`) carries inside itself: the shim
- * library and the container monitor. The kernel can neither `dlopen` nor
- * `execve` a file in the binary's virtual file system, so each is copied to
- * a per-user cache the first time it is needed and used from there:
+ * The per-user cache of the two native files nook cannot use from where they
+ * come: the shim library and the container monitor.
+ *
+ * - A compiled nook (`deno task compile`: one executable made by
+ *   `bun build --compile` or `deno compile`) carries them inside itself, and
+ *   the kernel can neither `dlopen` nor `execve` a file in the binary's
+ *   virtual file system ({@linkcode useEmbeddedFiles}).
+ * - nook imported from a URL (`jsr:@nook/nook` is served from
+ *   `https://jsr.io/...`) finds them beside its modules on the web server,
+ *   and `Deno.dlopen` and spawning need local files ({@linkcode useRemoteFiles}).
+ *
+ * Either way each file is copied to the cache the first time it is needed and
+ * used from there:
  *
  *     ${XDG_CACHE_HOME:-$HOME/.cache}/nook/bin/<sha256 of the content>/<name>
  *
@@ -17,7 +25,8 @@
  *
  * `shim/binding.ts` asks {@linkcode embeddedFilePath} first when it looks
  * for the shim and the monitor. This module imports nothing from `lib/`: the
- * compiled entry (`cli/compiled_main.ts`) hands it the file operations.
+ * caller (`cli/compiled_main.ts`, `shim/binding.ts`'s `prepareShim`) hands it
+ * the file operations.
  *
  * @module
  */
@@ -55,15 +64,10 @@ export class EmbeddedFileError extends Error {
   }
 }
 
-interface Embedded {
-  /** Where each file is inside the binary, by name. */
-  files: Readonly<Record<string, string>>;
-  fs: CacheFs;
-  /** Verified copies, by name. */
-  ready: Map<string, string>;
-}
-
-let embedded: Embedded | undefined;
+/** Whether {@linkcode useEmbeddedFiles} was called: this process is a compiled nook. */
+let compiled = false;
+/** Verified copies in the cache, by name. */
+const ready = new Map<string, string>();
 
 /**
  * Declares that this process is a compiled nook that carries `files`, and
@@ -85,18 +89,96 @@ export async function useEmbeddedFiles(
   files: Readonly<Record<string, string>>,
   fs: CacheFs,
 ): Promise<void> {
-  embedded = { files, fs, ready: new Map() };
-  for (const name of Object.keys(files)) {
-    try {
-      embedded.ready.set(name, await cacheFile(embedded, name));
-    } catch (err) {
-      if (err instanceof EmbeddedFileError) throw err;
-      const where = embeddedCacheDir(fs.env);
-      throw new EmbeddedFileError(
-        `Cannot copy nook's '${name}' to its cache '${where}': ${(err as Error).message}; ` +
-          "set XDG_CACHE_HOME to a writable directory of yours",
-      );
-    }
+  compiled = true;
+  for (const [name, inside] of Object.entries(files)) {
+    await useFile(fs, name, () => {
+      const bytes = fs.readBytes(inside);
+      if (bytes === null) {
+        throw new EmbeddedFileError(
+          `This nook binary does not contain '${name}' (looked for '${inside}'); ` +
+            "build it again with 'deno task compile'",
+        );
+      }
+      return Promise.resolve(bytes);
+    });
+  }
+}
+
+/**
+ * Fetches files that lie beside nook's modules on a web server (nook imported
+ * from a URL, e.g. from JSR) into the per-user cache and verifies them, once
+ * per process: a file already fetched by this process is not fetched again.
+ *
+ * @param files The URL of each file (e.g. `libnook_shim-x86_64.so`), by name.
+ * @param fs File operations (and the environment, for XDG_CACHE_HOME and HOME).
+ * @param fetchFn The fetch to use (the global one by default).
+ * @throws {EmbeddedFileError} When a file cannot be fetched, or the cache
+ * directory is not safe or cannot be written.
+ *
+ * @example
+ * ```ts ignore
+ * import { sys } from "../lib/sys/sys.ts";
+ * const url = new URL("https://jsr.io/@nook/nook/0.1.0/shim/build/nook-monitor-x86_64");
+ * await useRemoteFiles({ "nook-monitor-x86_64": url }, sys);
+ * console.log(embeddedFilePath("nook-monitor-x86_64")); // ~/.cache/nook/bin/<hash>/nook-monitor-x86_64
+ * ```
+ */
+export async function useRemoteFiles(
+  files: Readonly<Record<string, URL>>,
+  fs: CacheFs,
+  fetchFn: typeof fetch = fetch,
+): Promise<void> {
+  for (const [name, url] of Object.entries(files)) {
+    if (ready.has(name)) continue;
+    await useFile(fs, name, () => fetchBytes(url, fetchFn));
+  }
+}
+
+/** A file's bytes from a web server; an error that names the URL and what to do. */
+async function fetchBytes(url: URL, fetchFn: typeof fetch): Promise<Uint8Array<ArrayBuffer>> {
+  const fix = "nook loads its shim and monitor from beside its modules: check that the " +
+    "server is reachable, or import nook from a checkout (`deno task build` builds them there) " +
+    "or set NOOK_SHIM_PATH and NOOK_MONITOR_PATH to local copies";
+  let response: Response;
+  try {
+    response = await fetchFn(url);
+  } catch (err) {
+    throw new EmbeddedFileError(`Cannot fetch '${url.href}': ${(err as Error).message}; ${fix}`);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new EmbeddedFileError(
+      `Cannot fetch '${url.href}': the server answered ${response.status} ` +
+        `${response.statusText}`.trimEnd() +
+        `; the package may have been published without its native files (run 'deno task build' ` +
+        `before 'deno publish'), or ${fix}`,
+    );
+  }
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (err) {
+    throw new EmbeddedFileError(
+      `Cannot fetch '${url.href}': the transfer failed: ${(err as Error).message}; ${fix}`,
+    );
+  }
+}
+
+/** Gets one file's bytes and caches them; records the verified copy. */
+async function useFile(
+  fs: CacheFs,
+  name: string,
+  bytes: () => Promise<Uint8Array<ArrayBuffer>>,
+): Promise<void> {
+  const content = await bytes();
+  try {
+    ready.set(name, await cacheFile(fs, name, content));
+  } catch (err) {
+    if (err instanceof EmbeddedFileError) throw err;
+    const where = embeddedCacheDir(fs.env);
+    throw new EmbeddedFileError(
+      `Cannot copy nook's '${name}' to its cache '${where}': ${(err as Error).message}; ` +
+        "set XDG_CACHE_HOME to a writable directory of yours",
+    );
   }
 }
 
@@ -112,14 +194,15 @@ export async function useEmbeddedFiles(
  * ```
  */
 export function isCompiled(): boolean {
-  return embedded !== undefined;
+  return compiled;
 }
 
 /**
- * The verified copy of an embedded file in the per-user cache.
+ * The verified copy of an embedded or fetched file in the per-user cache.
  *
  * @param name The file's name, e.g. `nook-monitor-x86_64`.
- * @returns Its path, or undefined when nook is not compiled or does not embed it.
+ * @returns Its path, or undefined when nook is neither compiled nor loaded
+ * from a URL, or has not cached this file.
  *
  * @example
  * ```ts
@@ -128,12 +211,12 @@ export function isCompiled(): boolean {
  * ```
  */
 export function embeddedFilePath(name: string): string | undefined {
-  return embedded?.ready.get(name);
+  return ready.get(name);
 }
 
 /**
- * The cache directory of compiled nooks' files:
- * `${XDG_CACHE_HOME:-$HOME/.cache}/nook/bin`.
+ * The cache directory of the shim and monitor copies (a compiled nook's, or
+ * fetched): `${XDG_CACHE_HOME:-$HOME/.cache}/nook/bin`.
  *
  * @param env Reads an environment variable.
  * @returns The path.
@@ -152,7 +235,7 @@ export function embeddedCacheDir(env: (name: string) => string | undefined): str
   const home = env("HOME");
   if (home?.startsWith("/")) return `${home}/.cache/nook/bin`;
   throw new EmbeddedFileError(
-    "Cannot find a cache directory for nook's embedded shim and monitor: neither " +
+    "Cannot find a cache directory for nook's shim and monitor: neither " +
       "XDG_CACHE_HOME nor HOME is set to an absolute path; set one of them",
   );
 }
@@ -170,16 +253,12 @@ async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Copies one embedded file to the cache (unless a good copy is there); returns the copy's path. */
-async function cacheFile(e: Embedded, name: string): Promise<string> {
-  const { fs } = e;
-  const bytes = fs.readBytes(e.files[name]);
-  if (bytes === null) {
-    throw new EmbeddedFileError(
-      `This nook binary does not contain '${name}' (looked for '${e.files[name]}'); ` +
-        "build it again with 'deno task compile'",
-    );
-  }
+/** Copies a file's bytes to the cache (unless a good copy is there); returns the copy's path. */
+async function cacheFile(
+  fs: CacheFs,
+  name: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<string> {
   const hash = await sha256(bytes);
   const bin = embeddedCacheDir(fs.env);
   const nookDir = bin.slice(0, bin.lastIndexOf("/"));
@@ -200,7 +279,7 @@ async function cacheFile(e: Embedded, name: string): Promise<string> {
     writeAtomically(fs, path, bytes);
   }
   throw new EmbeddedFileError(
-    `The copy of nook's '${name}' at '${path}' does not match the one in this binary ` +
+    `The copy of nook's '${name}' at '${path}' does not match the one it was made from ` +
       `(sha256 ${hash}) even after writing it again; check the file system, or remove '${dir}'`,
   );
 }

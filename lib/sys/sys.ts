@@ -511,7 +511,17 @@ export function setSelfCommand(argv: string[]): void {
 }
 
 /**
- * How to start nook's CLI in a child process (e.g. inside a user namespace).
+ * What `deno run` takes to run a module: its path when it is a file, else its
+ * URL as it is (nook imported from `https://jsr.io/...`).
+ */
+function modulePathOrUrl(url: URL): string {
+  return url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
+}
+
+/**
+ * How to start nook's CLI in a child process (e.g. inside a user namespace):
+ * `deno run -A` with the path of `cli/main.ts`, or its URL when nook was
+ * loaded from one.
  *
  * @returns Program and arguments; the caller appends the command.
  *
@@ -528,7 +538,7 @@ export function selfCommand(): string[] {
         sys.execPath(),
         "run",
         "-A",
-        decodeURIComponent(new URL("../../cli/main.ts", import.meta.url).pathname),
+        modulePathOrUrl(new URL("../../cli/main.ts", import.meta.url)),
       ]
       : [sys.execPath(), nodeProcess().argv[1]]);
 }
