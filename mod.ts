@@ -45,13 +45,8 @@
  *
  * @module
  */
-import { prepareShim } from "./shim/binding.ts";
-import { sys } from "./lib/sys/sys.ts";
-
-// Imported from a URL (`jsr:@nook/nook` is served from https://jsr.io): fetch the shim library
-// and the container monitor beside the modules into the per-user cache, once, before any API
-// call loads them (Deno.dlopen and spawning need local files). From files it does nothing.
-await prepareShim(sys);
+// From a URL (JSR): the shim and the monitor are fetched before any API call needs them.
+import "./lib/remote/prepare_shim.ts";
 
 export { type ContainerOptions, run, startContainer } from "./lib/container/mod.ts";
 export {
