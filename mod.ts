@@ -69,6 +69,11 @@ export type {
 export { NoSuchContainerError } from "./lib/container/find_container.ts";
 export type { ExecContainerOptions } from "./lib/container/exec_container.ts";
 export type { UpdateOptions } from "./lib/container/update_container.ts";
+export type { CommitOptions } from "./lib/container/commit_container.ts";
+export type { ContainerChange, ContainerDiffOptions } from "./lib/container/container_diff.ts";
+export type { CopyFromOptions } from "./lib/container/copy_from_container.ts";
+export type { CopyToOptions } from "./lib/container/copy_to_container.ts";
+export type { ExportOptions } from "./lib/container/export_container.ts";
 export type { ExecOptions, RunningExec } from "./lib/runtime/exec_process.ts";
 export { pull } from "./lib/image/pull.ts";
 export type { PullEvent, PullOptions } from "./lib/image/pull_image.ts";

@@ -1,8 +1,8 @@
 /**
  * Container handles for scripts: create or run a detached container, then
  * start, stop, kill, pause, wait for, exec into, read the logs and the
- * resource use of, inspect and remove it, the way testcontainers does,
- * without a daemon.
+ * resource use of, copy files into and out of, commit, export, inspect and
+ * remove it, the way testcontainers does, without a daemon.
  *
  * @module
  */
@@ -27,6 +27,12 @@ import { removeContainer } from "./remove_container.ts";
 import { renameContainer } from "./rename_container.ts";
 import { updateContainer, type UpdateOptions } from "./update_container.ts";
 import type { ResourceLimits } from "../cgroups/resource_limits.ts";
+import type { ImageRecord } from "../store/mod.ts";
+import type { CommitOptions } from "./commit_container.ts";
+import type { ContainerChange, ContainerDiffOptions } from "./container_diff.ts";
+import type { CopyFromOptions } from "./copy_from_container.ts";
+import type { CopyToOptions } from "./copy_to_container.ts";
+import type { ExportOptions } from "./export_container.ts";
 import { killContainer, stopContainer, waitForExit } from "./signal_container.ts";
 import type { ContainerOptions } from "./start_container.ts";
 
@@ -220,6 +226,82 @@ export class Container {
     options: Omit<ExecContainerOptions, "command"> = {},
   ): Promise<RunningExec> {
     return await execContainer(this.record, { ...options, command });
+  }
+
+  /**
+   * Copies a host file or directory into it (`nook cp SRC CTR:PATH`), running or not, with
+   * docker's rules for PATH; a stream is a tar whose entries are unpacked at PATH (`cp -`).
+   *
+   * @param src A host path, or a tar stream.
+   * @param path Where it goes in the container.
+   * @param options `archive` keeps the owners, `followLink` follows a symlink source.
+   * @throws {NookError} When the source or the destination's directory is missing.
+   */
+  async copyTo(
+    src: string | ReadableStream<Uint8Array>,
+    path: string,
+    options: CopyToOptions = {},
+  ): Promise<void> {
+    const { copyToContainer } = await import("./copy_to_container.ts");
+    await copyToContainer(src, this.id, path, options);
+  }
+
+  /**
+   * Copies a file or directory out of it to the host (`nook cp CTR:PATH DEST`).
+   *
+   * @param path The path in the container.
+   * @param dest Where it goes on the host (docker's rules).
+   * @param options `followLink`, warnings.
+   * @throws {NookError} When the path does not exist in the container.
+   */
+  async copyFrom(path: string, dest: string, options: CopyFromOptions = {}): Promise<void> {
+    const { copyFromContainer } = await import("./copy_from_container.ts");
+    await copyFromContainer(this.id, path, dest, options);
+  }
+
+  /**
+   * A file or directory of it as a tar stream (`nook cp CTR:PATH -`).
+   *
+   * @param path The path in the container.
+   * @param options `followLink`, warnings.
+   * @returns The tar's bytes.
+   */
+  async archive(path: string, options: CopyFromOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const { containerArchive } = await import("./copy_from_container.ts");
+    return ReadableStream.from(await containerArchive(this.id, path, options));
+  }
+
+  /**
+   * Its whole file system as a tar stream (`nook export`).
+   *
+   * @param options Warnings.
+   * @returns The tar's bytes.
+   */
+  async export(options: ExportOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const { exportContainer } = await import("./export_container.ts");
+    return ReadableStream.from(await exportContainer(this.id, options));
+  }
+
+  /**
+   * What changed in its file system against its image (`nook diff`).
+   *
+   * @param options Warnings.
+   * @returns The changes, sorted by path: kind "A" added, "C" changed, "D" deleted.
+   */
+  async changes(options: ContainerDiffOptions = {}): Promise<ContainerChange[]> {
+    const { containerDiff } = await import("./container_diff.ts");
+    return await containerDiff(this.id, options);
+  }
+
+  /**
+   * Makes an image of it (`nook commit`): its image's layers and one layer of its changes.
+   *
+   * @param options The new image's name, message, author, config changes, pause.
+   * @returns The new image's record.
+   */
+  async commit(options: CommitOptions = {}): Promise<ImageRecord> {
+    const { commitContainer } = await import("./commit_container.ts");
+    return await commitContainer(this.id, options);
   }
 
   /**
