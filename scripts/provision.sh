@@ -1,6 +1,7 @@
 #!/bin/bash
 # Prepares a Debian host for nook's tests. Run as root; safe to re-run.
-#   - installs uidmap busybox-static procps util-linux (and the compilers for the shim)
+#   - installs uidmap busybox-static procps util-linux (and the compilers for the shim,
+#     with qemu-user to run its aarch64 build)
 #     (and bubblewrap charliecloud hyperfine with --bench)
 #   - user 'nooktest' with explicit /etc/subuid and /etc/subgid ranges
 #   - user 'nooksingle' with no range at all (the single-mapping case)
@@ -38,8 +39,9 @@ packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
 packages+=(fuse-overlayfs)
 # A C compiler for the shim.
 command -v cc >/dev/null || packages+=(gcc libc6-dev)
-# The npm package carries the shim for aarch64 too: a cross compiler (scripts/build_shim.sh).
-if [ "$(uname -m)" != aarch64 ]; then packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross); fi
+# The npm package carries the shim for aarch64 too: a cross compiler (scripts/build_shim.sh),
+# and qemu-user, whose qemu-aarch64 runs those files in tests/aarch64_test.ts.
+if [ "$(uname -m)" != aarch64 ]; then packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user); fi
 if [ "$bench" -eq 1 ]; then packages+=(bubblewrap charliecloud hyperfine podman runc debootstrap); fi
 missing=()
 for pkg in "${packages[@]}"; do
