@@ -143,6 +143,15 @@ function writePrograms(dir: string, programs: Record<string, Uint8Array>): strin
   });
 }
 
+/** Runs `programs` through `nook_spawn` on both architectures: each must print `want`. */
+async function spawnsAlike(programs: string[], want: string): Promise<void> {
+  for (const arch of await setup()) {
+    const out = await harness(arch, ["spawn", ...programs]);
+    assert.equal(out.code, 0, `${arch.name}: ${out.stderr}`);
+    assert.equal(out.stdout, want, arch.name);
+  }
+}
+
 /** Runs the harness of `arch` on its shim. */
 function harness(arch: Arch, args: string[]): Promise<Output> {
   return run([...arch.runner, arch.harness, arch.shim, String(ABI), ...args]);
@@ -181,11 +190,7 @@ Deno.test({
       `spawn exec-without-file -${EINVAL}`,
       "",
     ].join("\n");
-    for (const arch of await setup()) {
-      const out = await harness(arch, ["spawn", ...programs]);
-      assert.equal(out.code, 0, `${arch.name}: ${out.stderr}`);
-      assert.equal(out.stdout, want, arch.name);
-    }
+    await spawnsAlike(programs, want);
     // A shim whose ABI is not the protocol's is refused by the harness itself.
     const [aarch64] = await setup();
     const wrong = await run([
@@ -262,11 +267,7 @@ Deno.test({
       "exit setup-only 0",
       "",
     ].join("\n");
-    for (const arch of await setup()) {
-      const out = await harness(arch, ["spawn", ...programs]);
-      assert.equal(out.code, 0, `${arch.name}: ${out.stderr}`);
-      assert.equal(out.stdout, want, arch.name);
-    }
+    await spawnsAlike(programs, want);
   },
 });
 

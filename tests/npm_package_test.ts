@@ -5,7 +5,7 @@
 // package `bun`).
 import assert from "node:assert/strict";
 import { busyboxRootfs, repoRoot } from "./helpers.ts";
-import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
+import { busyboxImage } from "./runtime_helpers.ts";
 
 const repo = repoRoot();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -45,20 +45,7 @@ interface Installed {
 const work = Deno.makeTempDirSync({ prefix: "nook-npm-test-" });
 let installed: Promise<Installed> | undefined;
 
-let registry: TestRegistry | undefined;
-let image: Promise<string> | undefined;
-
-/** A registry with a busybox image, started by the first test that needs it. */
-function busyboxImage(): Promise<string> {
-  image ??= (async () => {
-    registry = await startRegistry();
-    return (await pushBusyboxImage(registry.host, "test/busybox", "1.0")).reference;
-  })();
-  return image;
-}
-
 globalThis.addEventListener("unload", () => {
-  registry?.stop();
   // Image layers hold files of subordinate ids: remove them as root in the user namespace.
   new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${repo}/cli/main.ts`, "unshare", "rm", "-rf", work],
