@@ -33,6 +33,7 @@ import type { ContainerChange, ContainerDiffOptions } from "./container_diff.ts"
 import type { CopyFromOptions } from "./copy_from_container.ts";
 import type { CopyToOptions } from "./copy_to_container.ts";
 import type { ExportOptions } from "./export_container.ts";
+import { iterableStream } from "../unpack/iterable_stream.ts";
 import { killContainer, stopContainer, waitForExit } from "./signal_container.ts";
 import type { ContainerOptions } from "./start_container.ts";
 
@@ -268,7 +269,7 @@ export class Container {
    */
   async archive(path: string, options: CopyFromOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const { containerArchive } = await import("./copy_from_container.ts");
-    return ReadableStream.from(await containerArchive(this.id, path, options));
+    return iterableStream(await containerArchive(this.id, path, options));
   }
 
   /**
@@ -279,7 +280,7 @@ export class Container {
    */
   async export(options: ExportOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const { exportContainer } = await import("./export_container.ts");
-    return ReadableStream.from(await exportContainer(this.id, options));
+    return iterableStream(await exportContainer(this.id, options));
   }
 
   /**
