@@ -13,14 +13,15 @@
  * The cache is `${XDG_CACHE_HOME:-$HOME/.cache}/nook/node/<bundle>-<node
  * version>-<arch>-<command>.bin`: one per command, as it holds the functions
  * that command's run compiled. The bundle's name holds the hash of its
- * content, so a cache never meets other code: V8 itself checks only the
- * source's length, its own version and flags. It is written once, when the process exits
- * after a run that had none (or whose cache V8 rejected), atomically, in a
- * directory that must be the user's own and closed to others; anything else
- * runs without a cache. A cache is only ever a speed-up: every failure to
- * read or write one is ignored.
+ * content and of this loader, so a cache never meets other code: V8 itself
+ * checks only the source's length, its own version and flags. It is written
+ * once, when the process exits after a run that had none (or whose cache V8
+ * rejected), atomically, in a directory that must be the user's own and
+ * closed to others; anything else runs without a cache. Writing one removes
+ * the caches of other builds. A cache is only ever a speed-up: every failure
+ * to read or write one is ignored.
  *
- * scripts/build.sh defines `NOOK_CJS` (the CommonJS bundle's file name) and
+ * scripts/build_node.sh defines `NOOK_CJS` (the CommonJS bundle's file name) and
  * `NOOK_ESM` (the ESM entry's path, relative to this file).
  *
  * @module
@@ -93,6 +94,10 @@ function runWithCodeCache(): void {
       try {
         fs.writeFileSync(part, script.createCachedData(), { mode: 0o600, flag: "wx" });
         fs.renameSync(part, cachePath);
+        // Caches of other builds of nook (an upgrade made them useless) go.
+        for (const name of fs.readdirSync(dir)) {
+          if (!name.startsWith(`${NOOK_CJS}-`)) fs.rmSync(`${dir}/${name}`, { force: true });
+        }
       } catch {
         fs.rmSync(part, { force: true });
       }

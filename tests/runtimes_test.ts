@@ -184,6 +184,13 @@ Deno.test("dist/node/nook.js on node keeps V8's code cache per command, private,
     assert.equal(files().length, 2);
     assert.ok(files().some((f) => f.endsWith("-info.bin")));
 
+    // The cache of another build goes when this one writes its own.
+    const stale = `${dir}/nook-0000000000000000.cjs-v20.0.0-x64-run.bin`;
+    Deno.writeFileSync(stale, new Uint8Array(16));
+    assert.equal((await nookOn("node", ["ps", "-a"], env)).code, 0);
+    assert.ok(!files().includes(stale.slice(dir.length + 1)));
+    assert.equal(files().length, 3);
+
     // A damaged cache: V8 rejects it, nook runs as before and writes it again.
     const junk = new Uint8Array(4096).fill(7);
     Deno.writeFileSync(`${dir}/${file}`, junk);
