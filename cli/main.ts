@@ -7,7 +7,7 @@
  */
 import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
 import { report } from "./report.ts";
-import { setSelfCommand, sys } from "../lib/sys/sys.ts";
+import { modulePathOrUrl, setSelfCommand, sys } from "../lib/sys/sys.ts";
 import { versionText } from "./version_text.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
@@ -190,6 +190,6 @@ if (import.meta.main) {
     sys.execPath(),
     "run",
     "-A",
-    self.protocol === "file:" ? decodeURIComponent(self.pathname) : self.href,
+    modulePathOrUrl(self),
   ]);
 }

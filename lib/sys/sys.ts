@@ -14,6 +14,7 @@
  * @module
  */
 import { nodeProcess, nodeSys } from "./sys_node.ts";
+import { exclusive } from "./_exclusive.ts";
 
 /** What `lstat` tells. */
 export interface FileInfo {
@@ -267,17 +268,6 @@ function orNull<T>(fn: () => T): T | null {
   }
 }
 
-/** Runs `fn`: true, or false when it failed with EEXIST. */
-function exclusive(fn: () => void): boolean {
-  try {
-    fn();
-    return true;
-  } catch (err) {
-    if ((err as { code?: string }).code === "EEXIST") return false;
-    throw err;
-  }
-}
-
 /** chmod u+rwx every directory we own below `path`, so that it can be removed. */
 function openUp(path: string): void {
   const st = Deno.lstatSync(path);
@@ -513,8 +503,17 @@ export function setSelfCommand(argv: string[]): void {
 /**
  * What `deno run` takes to run a module: its path when it is a file, else its
  * URL as it is (nook imported from `https://jsr.io/...`).
+ *
+ * @param url The module's URL.
+ * @returns A path or a URL.
+ *
+ * @example
+ * ```ts
+ * import { modulePathOrUrl } from "./sys.ts";
+ * console.assert(modulePathOrUrl(new URL("file:///a%20b/main.ts")) === "/a b/main.ts");
+ * ```
  */
-function modulePathOrUrl(url: URL): string {
+export function modulePathOrUrl(url: URL): string {
   return url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
 }
 

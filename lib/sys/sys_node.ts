@@ -15,6 +15,7 @@ import type * as NodeChild from "node:child_process";
 import type * as NodeNet from "node:net";
 import type { CommandResult, FileInfo, Sys, SysConn } from "./sys.ts";
 import { lockFile } from "./_flock_ffi.ts";
+import { exclusive } from "./_exclusive.ts";
 
 interface NodeProcess {
   env: Record<string, string | undefined>;
@@ -340,16 +341,6 @@ function connectUnix(net: typeof NodeNet, fs: typeof NodeFs, path: string): Prom
         close: () => socket.destroy(),
       }));
   });
-}
-
-function exclusive(fn: () => void): boolean {
-  try {
-    fn();
-    return true;
-  } catch (err) {
-    if ((err as { code?: string }).code === "EEXIST") return false;
-    throw err;
-  }
 }
 
 /**
