@@ -45,11 +45,12 @@ export async function main(args: string[], verb = "stop"): Promise<number> {
     throw new UsageError(`Invalid --time '${t}': give whole seconds`);
   }
   return await eachContainer(p.rest, async (record, ref) => {
-    const restart = verb === "restart";
-    await stopContainer(record, t === undefined ? undefined : Number(t), { restart });
+    const timeout = t === undefined ? undefined : Number(t);
     if (verb === "restart") {
-      const { launchDetached } = await import("../../lib/container/launch_container.ts");
-      await launchDetached(record);
+      const { restartContainer } = await import("../../lib/container/restart_container.ts");
+      await restartContainer(record, timeout);
+    } else {
+      await stopContainer(record, timeout);
     }
     return ref;
   });

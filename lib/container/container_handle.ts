@@ -25,6 +25,7 @@ import { launchDetached } from "./launch_container.ts";
 import { pauseContainer, unpauseContainer } from "./pause_container.ts";
 import { removeContainer } from "./remove_container.ts";
 import { renameContainer } from "./rename_container.ts";
+import { restartContainer } from "./restart_container.ts";
 import { updateContainer, type UpdateOptions } from "./update_container.ts";
 import type { ResourceLimits } from "../cgroups/resource_limits.ts";
 import type { ImageRecord } from "../store/mod.ts";
@@ -178,8 +179,7 @@ export class Container {
    * @returns The pid of its new first process.
    */
   async restart(timeout?: number): Promise<number> {
-    await stopContainer(this.record, timeout, { restart: true });
-    return (await launchDetached(this.record)).pid;
+    return await restartContainer(this.record, timeout);
   }
 
   /**
