@@ -57,7 +57,7 @@ export {
   listContainers,
   runDetached,
 } from "./lib/container/container_handle.ts";
-export type { ContainerStatus } from "./lib/container/container_state.ts";
+export type { ContainerStatus } from "./lib/records/container_state.ts";
 export type { ContainerStats, WatchStatsOptions } from "./lib/container/container_stats.ts";
 export type { LogEntry, LogOptions } from "./lib/container/container_logs.ts";
 export type { ContainerInspect } from "./lib/container/inspect_container.ts";
@@ -65,7 +65,7 @@ export type {
   ContainerRecord,
   RestartPolicy,
   StoredOptions,
-} from "./lib/container/container_record.ts";
+} from "./lib/records/container_record.ts";
 export { NoSuchContainerError } from "./lib/container/find_container.ts";
 export type { ExecContainerOptions } from "./lib/container/exec_container.ts";
 export type { UpdateOptions } from "./lib/container/update_container.ts";

@@ -6,7 +6,7 @@
  */
 import { NookError } from "../lib/errors/mod.ts";
 import { findContainer } from "../lib/container/find_container.ts";
-import type { ContainerRecord } from "../lib/container/container_record.ts";
+import type { ContainerRecord } from "../lib/records/container_record.ts";
 import { sys } from "../lib/sys/mod.ts";
 
 /**

@@ -4,8 +4,8 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { listRecords } from "../../lib/container/container_record.ts";
-import { containerStatus } from "../../lib/container/container_state.ts";
+import { listRecords } from "../../lib/records/container_record.ts";
+import { containerStatus } from "../../lib/records/container_state.ts";
 import { removeContainer } from "../../lib/container/remove_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";

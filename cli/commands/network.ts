@@ -6,8 +6,8 @@
  */
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
-import { readRecord, withRecordsLock, writeRecord } from "../../lib/container/container_record.ts";
-import { containerStatus } from "../../lib/container/container_state.ts";
+import { readRecord, withRecordsLock, writeRecord } from "../../lib/records/container_record.ts";
+import { containerStatus } from "../../lib/records/container_state.ts";
 import { createNetwork } from "../../lib/network/manage_networks.ts";
 import {
   inspectNetwork,

@@ -7,8 +7,8 @@
  */
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
-import { containerStatus } from "../../lib/container/container_state.ts";
-import { readNetworkState } from "../../lib/container/network_state.ts";
+import { containerStatus } from "../../lib/records/container_state.ts";
+import { readNetworkState } from "../../lib/records/network_state.ts";
 import { hostAddress, parseExposedPort } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";

@@ -4,10 +4,10 @@
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { type ContainerRecord, listRecords } from "../../lib/container/container_record.ts";
-import { type ContainerStatus, containerStatus } from "../../lib/container/container_state.ts";
+import { type ContainerRecord, listRecords } from "../../lib/records/container_record.ts";
+import { type ContainerStatus, containerStatus } from "../../lib/records/container_state.ts";
 import { stateName, statusText } from "../../lib/container/inspect_container.ts";
-import { readNetworkState } from "../../lib/container/network_state.ts";
+import { readNetworkState } from "../../lib/records/network_state.ts";
 import { formatPorts } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";

@@ -9,8 +9,8 @@ import {
   type ContainerRecord,
   listRecords,
   readRecord,
-} from "../../lib/container/container_record.ts";
-import { containerStatus } from "../../lib/container/container_state.ts";
+} from "../../lib/records/container_record.ts";
+import { containerStatus } from "../../lib/records/container_state.ts";
 import { type ContainerStats, watchStats } from "../../lib/container/container_stats.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
 import { UsageError } from "../../lib/errors/mod.ts";

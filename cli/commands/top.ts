@@ -5,7 +5,7 @@
  */
 import { UsageError } from "../../lib/errors/mod.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
-import { containerStatus } from "../../lib/container/container_state.ts";
+import { containerStatus } from "../../lib/records/container_state.ts";
 import { containerProcesses } from "../../lib/container/container_processes.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";

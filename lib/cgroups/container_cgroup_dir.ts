@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ContainerRecord } from "../container/container_record.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
 import { sys } from "../sys/mod.ts";
 
 /**

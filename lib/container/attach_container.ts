@@ -7,8 +7,8 @@
  */
 import { UsageError } from "../errors/mod.ts";
 import { sys, type SysConn } from "../sys/mod.ts";
-import type { ContainerRecord } from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 import { attachSocketPath } from "./launch_container.ts";
 import { waitForExit } from "./signal_container.ts";
 

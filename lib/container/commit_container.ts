@@ -20,7 +20,7 @@ import { checkStored } from "../image/_check_stored.ts";
 import { applyChanges } from "../image/image_changes.ts";
 import type { ContainerConfig } from "../image/image_config.ts";
 import { mergeEnv } from "../runtime/env_spec.ts";
-import type { ContainerRecord } from "./container_record.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
 import { findContainer } from "./find_container.ts";
 import { chainIds, type ImageConfig } from "../image/image_config.ts";
 import { readImageConfig } from "../image/read_image_config.ts";

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { ContainerRecord } from "./container_record.ts";
-import { listRecords, readRecord } from "./container_record.ts";
-import { type ContainerStatus, containerStatus } from "./container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { listRecords, readRecord } from "../records/container_record.ts";
+import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import {
   type ContainerStats,
   containerStats,

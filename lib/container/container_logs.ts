@@ -7,7 +7,7 @@
  */
 import { UsageError } from "../errors/mod.ts";
 import { sys, type SysConn } from "../sys/mod.ts";
-import { containerStatus } from "./container_state.ts";
+import { containerStatus } from "../records/container_state.ts";
 import { logPath } from "./launch_container.ts";
 
 /** One record of the log. */

@@ -21,8 +21,8 @@ import { defaultHostIp, wantedPorts } from "../runtime/network_spec.ts";
 import type { RunOptions } from "../runtime/run_options.ts";
 import { NotRunningError, openProcess, processStartTime } from "../runtime/process_ref.ts";
 import { sys } from "../sys/mod.ts";
-import { containerRunDir } from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
+import { containerRunDir } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 import { findContainer } from "./find_container.ts";
 
 /**

@@ -8,9 +8,9 @@
 import { readCgroupStats } from "../cgroups/cgroup_stats.ts";
 import { readInterfaceCounters } from "../network/interface_counters.ts";
 import { sys } from "../sys/mod.ts";
-import type { ContainerRecord } from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
-import { readNetworkState } from "./network_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
+import { readNetworkState } from "../records/network_state.ts";
 
 /**
  * One sample of a container's resource use. A field is absent when nook

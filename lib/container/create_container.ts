@@ -31,7 +31,7 @@ import {
   type StoredOptions,
   withRecordsLock,
   writeRecord,
-} from "./container_record.ts";
+} from "../records/container_record.ts";
 import type { ContainerOptions } from "./start_container.ts";
 
 async function resolveImage(options: ContainerOptions): Promise<ImageRecord> {

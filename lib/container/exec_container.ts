@@ -13,8 +13,8 @@ import { CAPABILITIES, capabilitySet } from "../runtime/capabilities.ts";
 import { DEFAULT_PATH } from "../runtime/defaults.ts";
 import { mergeEnv } from "../runtime/env_spec.ts";
 import { execInContainer, type ExecOptions, type RunningExec } from "../runtime/exec_process.ts";
-import type { ContainerRecord } from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 
 /** Options of {@linkcode execContainer}: the runtime's, with the container's defaults. */
 export type ExecContainerOptions = Omit<ExecOptions, "env" | "capabilities">;

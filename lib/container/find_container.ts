@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
-import { type ContainerRecord, listRecords, readRecord } from "./container_record.ts";
+import { type ContainerRecord, listRecords, readRecord } from "../records/container_record.ts";
 
 /** A container reference that matches no container. */
 export class NoSuchContainerError extends UsageError {

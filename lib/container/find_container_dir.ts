@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { containerDir } from "./container_record.ts";
+import { containerDir } from "../records/container_record.ts";
 import { findContainer } from "./find_container.ts";
 
 /** A container found by {@linkcode findContainerDir}. */

@@ -7,11 +7,11 @@
 import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
 import { type HostConfigResources, inspectLimits } from "../cgroups/inspect_limits.ts";
 import { readOomKilled } from "../cgroups/memory_events.ts";
-import type { ContainerRecord } from "./container_record.ts";
-import { containerDir } from "./container_record.ts";
-import { type ContainerStatus, containerStatus } from "./container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { containerDir } from "../records/container_record.ts";
+import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import { logPath } from "./launch_container.ts";
-import { readNetworkState } from "./network_state.ts";
+import { readNetworkState } from "../records/network_state.ts";
 import { type PortMapping, shownHostIp } from "../network/port_mapping.ts";
 
 /** docker's inspect object (the fields nook has). */

@@ -21,7 +21,7 @@ import type { OutputMode, RunOptions } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
 import { sys, type SysConn } from "../sys/mod.ts";
-import { idMapLines, netHelperLines, startMonitor } from "./monitor_process.ts";
+import { idMapLines, netHelperLines, startMonitor } from "../monitor/monitor_process.ts";
 import {
   containerDir,
   type ContainerRecord,
@@ -29,11 +29,16 @@ import {
   readRecord,
   withRecordsLock,
   writeRecord,
-} from "./container_record.ts";
+} from "../records/container_record.ts";
 import { networkInternals } from "./container_network.ts";
 import { isUserNetwork } from "../runtime/network_mode.ts";
-import { writeNetworkState } from "./network_state.ts";
-import { containerStatus, currentBoot, processStart, writeState } from "./container_state.ts";
+import { writeNetworkState } from "../records/network_state.ts";
+import {
+  containerStatus,
+  currentBoot,
+  processStart,
+  writeState,
+} from "../records/container_state.ts";
 
 /**
  * Reads a file of the image as its container will see it, from the layers

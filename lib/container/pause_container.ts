@@ -6,8 +6,8 @@
  */
 import { freezeCgroup, thawCgroup } from "../cgroups/freeze.ts";
 import { HostError, UsageError } from "../errors/mod.ts";
-import type { ContainerRecord } from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 
 /** The container's cgroup, once it is known to run and to have one. */
 function runningCgroup(record: ContainerRecord, verb: string): { dir: string; paused: boolean } {

@@ -17,8 +17,8 @@ import {
   containersRoot,
   readRecord,
   withRecordsLock,
-} from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
+} from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 import { signalProcess, stopContainer } from "./signal_container.ts";
 
 /** Options of {@linkcode removeContainer}. */

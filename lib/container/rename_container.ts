@@ -11,7 +11,7 @@ import {
   readRecord,
   withRecordsLock,
   writeRecord,
-} from "./container_record.ts";
+} from "../records/container_record.ts";
 import { NoSuchContainerError } from "./find_container.ts";
 
 /**

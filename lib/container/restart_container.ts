@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ContainerRecord } from "./container_record.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
 import { launchDetached } from "./launch_container.ts";
 import { stopContainer } from "./signal_container.ts";
 

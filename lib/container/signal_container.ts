@@ -11,8 +11,8 @@ import { isUserNetwork } from "../runtime/network_mode.ts";
 import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
 import { signalName } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
-import type { ContainerRecord } from "./container_record.ts";
-import { type ContainerStatus, containerStatus } from "./container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import { stopMarkerPath } from "./launch_container.ts";
 
 /**
@@ -155,7 +155,7 @@ export async function stopContainer(
     s = await waitForExit(record.id, 10_000);
     if (active(s) && s.monitor) {
       // The monitor could not record the end: end it too, so the container is truly stopped.
-      const { readState } = await import("./container_state.ts");
+      const { readState } = await import("../records/container_state.ts");
       const st = readState(record.id);
       if (st) signalProcess(st.monitor, st.monitorStart, "SIGKILL");
       s = await waitForExit(record.id, 2_000);

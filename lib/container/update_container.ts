@@ -18,8 +18,8 @@ import {
   readRecord,
   withRecordsLock,
   writeRecord,
-} from "./container_record.ts";
-import { containerStatus } from "./container_state.ts";
+} from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 
 /** Options of {@linkcode updateContainer}. */
 export interface UpdateOptions {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { containerStatus } from "../container/container_state.ts";
+import { containerStatus } from "../records/container_state.ts";
 import type { StoreLayout } from "../store/mod.ts";
 import { sys } from "../sys/sys.ts";
 
@@ -95,7 +95,7 @@ export function containerExists(layout: StoreLayout, id: string): boolean {
 
 /**
  * Whether a container is running (or restarting), by its state file checked
- * against the live system (see lib/container/container_state.ts).
+ * against the live system (see lib/records/container_state.ts).
  *
  * @param id The container's id.
  * @returns True while its first process (or its monitor, between restarts) lives.

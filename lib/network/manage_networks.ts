@@ -5,8 +5,8 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
-import { listRecords } from "../container/container_record.ts";
-import { containerStatus } from "../container/container_state.ts";
+import { listRecords } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 import { newId } from "../runtime/run_container.ts";
 import { sys } from "../sys/mod.ts";
 import {

@@ -10,8 +10,8 @@
  * @module
  */
 import { Op, type Step, StepFlag } from "../../shim/protocol.ts";
-import { containerDir, containersRoot, readRecord } from "../container/container_record.ts";
-import { containerStatus } from "../container/container_state.ts";
+import { containerDir, containersRoot, readRecord } from "../records/container_record.ts";
+import { containerStatus } from "../records/container_state.ts";
 import { sys } from "../sys/mod.ts";
 import {
   BRIDGE,

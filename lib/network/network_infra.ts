@@ -20,8 +20,8 @@
  * @module
  */
 import { encodeProgram, Op, type Step } from "../../shim/protocol.ts";
-import { isAlive, parseState } from "../container/container_state.ts";
-import { idMapLines, netHelperLines, startMonitor } from "../container/monitor_process.ts";
+import { isAlive, parseState } from "../records/container_state.ts";
+import { idMapLines, netHelperLines, startMonitor } from "../monitor/monitor_process.ts";
 import { errnoText, HostError, NookError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { CloneFlag } from "../runtime/defaults.ts";
