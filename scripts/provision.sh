@@ -1,8 +1,9 @@
 #!/bin/bash
 # Prepares a Debian host for nook's tests. Run as root; safe to re-run.
-#   - installs uidmap busybox-static procps util-linux (and the compilers for the shim,
-#     with qemu-user to run its aarch64 build)
-#     (and bubblewrap charliecloud hyperfine with --bench)
+#   - installs every Debian package a test uses (listed below and in README.md,
+#     "Test dependencies"), and the compilers for the shim, with qemu-user to run
+#     its aarch64 build; with --bench also bubblewrap charliecloud hyperfine podman
+#     runc debootstrap, which only the benchmark runs
 #   - user 'nooktest' with explicit /etc/subuid and /etc/subgid ranges
 #   - user 'nooksingle' with no range at all (the single-mapping case)
 #   - /run/user/<uid> for both, standing in for logind's XDG_RUNTIME_DIR
@@ -19,7 +20,7 @@ bench=0
 for arg in "$@"; do
   case $arg in
     --bench) bench=1 ;;
-    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "provision: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -32,7 +33,11 @@ fi
 say() { echo "provision: $*"; }
 
 # Packages: apt-get update only when something is missing.
-packages=(uidmap busybox-static procps util-linux)
+# tests/helpers.ts requireTool() names these packages when a tool is missing: keep the two in step.
+packages=(uidmap busybox-static procps util-linux coreutils)
+# Networking: the user-mode helpers pasta (package passt) and slirp4netns for published ports and a
+# way out; ip (iproute2) and nft (nftables) for user-defined networks (bridge, veth, masquerade).
+packages+=(passt slirp4netns iproute2 nftables)
 # Image tests: a real registry, image tools independent of nook, TLS and htpasswd.
 packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
 # Storage drivers: fuse-overlayfs is the fallback when the kernel refuses overlayfs in a user namespace.

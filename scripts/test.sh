@@ -1,5 +1,9 @@
 #!/bin/bash
-# Runs nook's test suite and ends with one line "<N> passed, <N> failed".
+# Runs nook's test suite and ends with one line "<N> passed, <N> failed", or
+# "<N> passed, <N> failed, <N> skipped" when tests were skipped, which it lists
+# before, each by name with the reason (tests/helpers.ts testNeeds() puts the
+# reason in the name of a test it skips; with CI=true a test that lacks a tool
+# fails instead, naming the Debian package).
 #
 # As root (CI): provisions the host (scripts/provision.sh), builds the shim,
 # copies the tree to /var/tmp/nook-ci/src and runs the tests there as the
@@ -30,15 +34,30 @@ timeout_s=${NOOK_TEST_TIMEOUT:-480}
 passed=0
 failed=0
 log=$(mktemp /tmp/nook-test-log.XXXXXX)
+# The skipped tests, one "FILE: NAME" a line.
+skips=$(mktemp /tmp/nook-test-skips.XXXXXX)
 
 note() { echo "test.sh: $*"; }
 
-# Prints the summary line (always the last line of output) and exits.
+# Prints the skipped tests, then the summary line (always the last line of
+# output), and exits.
 finish() {
-  rm -f "$log"
-  echo "$passed passed, $failed failed"
+  skipped=$(wc -l <"$skips")
+  if [ "$skipped" -gt 0 ]; then
+    note "skipped ($skipped):"
+    sed 's/^/  /' "$skips"
+  fi
+  rm -f "$log" "$skips"
+  if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+  else
+    echo "$passed passed, $failed failed"
+  fi
   if [ "$failed" -eq 0 ]; then exit 0; else exit 1; fi
 }
+
+# skip WHAT: lists one skipped test (or file) that never reached `deno test`.
+skip() { echo "$1" >>"$skips"; }
 
 # --- Arguments: test files (or dirs) and flags for `deno test` -------------
 files=()
@@ -69,14 +88,24 @@ for f in "${files[@]}"; do
 done
 
 # run_suite LABEL COMMAND...: runs one `deno test` and adds its summary to the
-# totals. A run that fails without a summary (crash, type error, timeout)
-# counts as one failed test.
+# totals, and its ignored tests ("NAME ... ignored") to the skipped ones. A
+# run that fails without a summary (crash, type error, timeout) counts as one
+# failed test.
 run_suite() {
   local label=$1 rc summary p f
   shift
   note "== $label =="
   timeout --foreground --kill-after=30 "$timeout_s" "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
+  # "running N tests from ./FILE" names the file of the tests that follow.
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+    /^running [0-9]+ tests? from / { file = $NF; next }
+    / \.\.\. ignored \([0-9.]+[a-zµ]*s\)$/ {
+      name = $0
+      sub(/ \.\.\. ignored \([0-9.]+[a-zµ]*s\)$/, "", name)
+      sub(/^ +/, "", name)
+      print file ": " name
+    }' >>"$skips"
   summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| ' | tail -n 1)
   if [ -z "$summary" ]; then
     if [ "$rc" -eq 124 ]; then
@@ -173,6 +202,7 @@ if [ "$(id -u)" -ne 0 ]; then
   if [ "${#single_files[@]}" -gt 0 ]; then
     if grep -qE "^($(id -un)|$(id -u)):" /etc/subuid 2>/dev/null; then
       note "skipping $SINGLE_FILE: $(id -un) has an /etc/subuid range (run as root to test as $SINGLE_USER)"
+      skip "$SINGLE_FILE: every test (skipped: $(id -un) has an /etc/subuid range; run as root to test as $SINGLE_USER)"
     else
       run_suite "deno test $SINGLE_FILE as $(id -un) (no subordinate range)" \
         "$deno" test -A --no-prompt "${flags[@]}" "${single_files[@]}"

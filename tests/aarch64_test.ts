@@ -6,7 +6,7 @@
 // shim/protocol.ts; the monitors get the same configs. Both architectures must give the same
 // results. Without namespaces: qemu-user does not emulate clone with CLONE_NEW* flags.
 import assert from "node:assert/strict";
-import { repoRoot } from "./helpers.ts";
+import { type Need, repoRoot, requireHost, requireTool, testNeeds } from "./helpers.ts";
 import {
   ABI,
   encodeProgram,
@@ -28,8 +28,15 @@ const EPROTO = 71;
 // A child whose setup step failed exits with this code (shim/src/steps.c).
 const STEP_FAILED_EXIT = 125;
 
-// The x86_64 files are the reference; an aarch64 host builds no x86_64 ones.
-const ignore = Deno.build.arch !== "x86_64";
+/**
+ * What every test here needs: an x86_64 host (its files are the reference; an aarch64 host builds
+ * no x86_64 ones: by design, skipped even in CI), qemu-user and the cross compiler.
+ */
+const NEEDS: Need[] = [
+  requireHost(Deno.build.arch === "x86_64", "not an x86_64 host, whose files are the reference"),
+  requireTool("qemu-aarch64", "qemu-user"),
+  requireTool(CROSS_CC, "gcc-aarch64-linux-gnu"),
+];
 
 interface Output {
   code: number;
@@ -163,10 +170,9 @@ const exec = (argv: string[], env: string[] = [], path: string | null = null) =>
   s: [argv[0], path, argv, env],
 });
 
-Deno.test({
+testNeeds(NEEDS, {
   name:
     "aarch64 shim: under qemu it has the protocol's ABI and refuses malformed programs as on x86_64",
-  ignore,
   async fn() {
     const good = encodeProgram({ cloneFlags: 0, steps: [exec(["/bin/true"])] });
     const patched = (at: number, value: number) => {
@@ -241,10 +247,9 @@ function childPrograms(): Record<string, Program> {
   };
 }
 
-Deno.test({
+testNeeds(NEEDS, {
   name:
     "aarch64 shim: under qemu a child runs its steps and a failing step is reported as on x86_64",
-  ignore,
   async fn() {
     const programs = writePrograms(
       `${work}/children`,
@@ -271,10 +276,9 @@ Deno.test({
   },
 });
 
-Deno.test({
+testNeeds(NEEDS, {
   name:
     "aarch64 shim: under qemu nook_run_helper returns a helper's exit code and stderr as on x86_64",
-  ignore,
   async fn() {
     for (const arch of await setup()) {
       const failed = await harness(arch, [
@@ -296,9 +300,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+testNeeds(NEEDS, {
   name: "aarch64 monitor: under qemu it refuses bad configs with the same reports as on x86_64",
-  ignore,
   async fn() {
     const dir = `${work}/configs`;
     Deno.mkdirSync(dir, { recursive: true });
@@ -364,10 +367,9 @@ async function exitedState(path: string): Promise<Map<string, string>> {
   }
 }
 
-Deno.test({
+testNeeds(NEEDS, {
   name:
     "aarch64 monitor: under qemu it runs a container, logs it, restarts it and records its exit as on x86_64",
-  ignore,
   async fn() {
     const programs = childPrograms();
     const [execProgram, chdirFails] = writePrograms(`${work}/monitor-programs`, {

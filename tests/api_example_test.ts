@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, NET_HELPERS, repoRoot, requireAnyTool, testNeeds } from "./helpers.ts";
 
 /** An example's code: the first ```ts block after `marker`. */
 function readmeExample(marker = "<!-- api-example -->"): string {
@@ -41,30 +41,33 @@ function containersIn(store: string): string[] {
   }
 }
 
-Deno.test("the README's service-container example runs as written", async () => {
-  const code = readmeExample();
-  assert.ok(code.includes('"/path/to/busybox-rootfs"') && code.includes('"./mod.ts"'));
-  const dir = Deno.makeTempDirSync({ prefix: "nook-api-example-" });
-  try {
-    const file = `${dir}/readme_example_test.ts`;
-    Deno.writeTextFileSync(
-      file,
-      modUrl(code.replace('"/path/to/busybox-rootfs"', JSON.stringify(await busyboxRootfs()))),
-    );
-    Deno.mkdirSync(`${dir}/store`);
-    const r = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "-A", "--no-check", "--config", `${repoRoot()}/deno.json`, file],
-      env: { NOOK_ROOT: `${dir}/store` },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const out = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
-    assert.equal(r.code, 0, out);
-    assert.match(out, /the page is served \.\.\. .*ok/);
-    assert.deepEqual(containersIn(`${dir}/store`), [], "`await using` removes the container");
-  } finally {
-    await removeAll(dir);
-  }
+testNeeds([requireAnyTool(NET_HELPERS)], {
+  name: "the README's service-container example runs as written",
+  fn: async () => {
+    const code = readmeExample();
+    assert.ok(code.includes('"/path/to/busybox-rootfs"') && code.includes('"./mod.ts"'));
+    const dir = Deno.makeTempDirSync({ prefix: "nook-api-example-" });
+    try {
+      const file = `${dir}/readme_example_test.ts`;
+      Deno.writeTextFileSync(
+        file,
+        modUrl(code.replace('"/path/to/busybox-rootfs"', JSON.stringify(await busyboxRootfs()))),
+      );
+      Deno.mkdirSync(`${dir}/store`);
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: ["test", "-A", "--no-check", "--config", `${repoRoot()}/deno.json`, file],
+        env: { NOOK_ROOT: `${dir}/store` },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
+      assert.equal(r.code, 0, out);
+      assert.match(out, /the page is served \.\.\. .*ok/);
+      assert.deepEqual(containersIn(`${dir}/store`), [], "`await using` removes the container");
+    } finally {
+      await removeAll(dir);
+    }
+  },
 });
 
 Deno.test("the README's log-following example runs as written (an image named busybox)", async () => {

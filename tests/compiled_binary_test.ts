@@ -4,7 +4,7 @@
 // shim and monitor to the user's cache, pulls from a local registry, and runs,
 // execs and removes containers.
 import assert from "node:assert/strict";
-import { repoRoot } from "./helpers.ts";
+import { NET_HELPERS, repoRoot, requireAnyTool, testNeeds } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
 const RUNTIMES = ["deno", "node", "nodejs", "bun", "bunx", "npm", "npx", "corepack"];
@@ -182,42 +182,45 @@ Deno.test("compiled nook --version names bun, compiled, and the shim's verified 
   }
 });
 
-Deno.test("compiled nook pulls from a registry, runs, execs and removes containers", async () => {
-  const w = setUp();
-  const reference = await busyboxReference();
-  const pull = await nook(w, ["pull", reference]);
-  assert.equal(pull.code, 0, pull.stderr);
-  assert.equal(pull.stdout.trim(), reference);
+testNeeds([requireAnyTool(NET_HELPERS)], {
+  name: "compiled nook pulls from a registry, runs, execs and removes containers",
+  fn: async () => {
+    const w = setUp();
+    const reference = await busyboxReference();
+    const pull = await nook(w, ["pull", reference]);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(pull.stdout.trim(), reference);
 
-  const once = await nook(w, [
-    "run",
-    "--rm",
-    reference,
-    "sh",
-    "-c",
-    "echo hi; echo oops >&2; exit 3",
-  ]);
-  assert.deepEqual([once.code, once.stdout, once.stderr], [3, "hi\n", "oops\n"]);
+    const once = await nook(w, [
+      "run",
+      "--rm",
+      reference,
+      "sh",
+      "-c",
+      "echo hi; echo oops >&2; exit 3",
+    ]);
+    assert.deepEqual([once.code, once.stdout, once.stderr], [3, "hi\n", "oops\n"]);
 
-  const run = await nook(w, ["run", "-d", "--name", "svc", reference, "busybox", "sleep", "60"]);
-  assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^[0-9a-f]{64}\n$/);
-  const exec = await nook(w, ["exec", "svc", "sh", "-c", "echo in; exit 4"]);
-  assert.deepEqual([exec.code, exec.stdout], [4, "in\n"], exec.stderr);
-  const ps = await nook(w, ["ps", "--format", "{{.Names}} {{.State}}"]);
-  assert.equal(ps.stdout, "svc running\n", ps.stderr);
-  const rm = await nook(w, ["rm", "-f", "svc"]);
-  assert.equal(rm.code, 0, rm.stderr);
+    const run = await nook(w, ["run", "-d", "--name", "svc", reference, "busybox", "sleep", "60"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^[0-9a-f]{64}\n$/);
+    const exec = await nook(w, ["exec", "svc", "sh", "-c", "echo in; exit 4"]);
+    assert.deepEqual([exec.code, exec.stdout], [4, "in\n"], exec.stderr);
+    const ps = await nook(w, ["ps", "--format", "{{.Names}} {{.State}}"]);
+    assert.equal(ps.stdout, "svc running\n", ps.stderr);
+    const rm = await nook(w, ["rm", "-f", "svc"]);
+    assert.equal(rm.code, 0, rm.stderr);
 
-  // --rm on a detached container: the monitor starts the binary itself to remove it.
-  const detached = await nook(w, ["run", "-d", "--rm", "--name", "brief", reference, "true"]);
-  assert.equal(detached.code, 0, detached.stderr);
-  let left = await nook(w, ["ps", "-aq"]);
-  for (let i = 0; i < 100 && left.stdout !== ""; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = await nook(w, ["ps", "-aq"]);
-  }
-  assert.equal(left.stdout, "", left.stderr);
+    // --rm on a detached container: the monitor starts the binary itself to remove it.
+    const detached = await nook(w, ["run", "-d", "--rm", "--name", "brief", reference, "true"]);
+    assert.equal(detached.code, 0, detached.stderr);
+    let left = await nook(w, ["ps", "-aq"]);
+    for (let i = 0; i < 100 && left.stdout !== ""; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await nook(w, ["ps", "-aq"]);
+    }
+    assert.equal(left.stdout, "", left.stderr);
+  },
 });
 
 Deno.test("compiled nook copies files into and out of a container, lists and commits them", async () => {

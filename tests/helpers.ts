@@ -291,3 +291,299 @@ export async function until<T>(
     await sleep(pollMs);
   }
 }
+
+// ---------------------------------------------------------------------------
+// What a test needs from the host: the one way a test is skipped.
+
+/**
+ * Something a test needs from the host, made by {@linkcode requireTool},
+ * {@linkcode requireAnyTool}, {@linkcode requireSubidRange} or
+ * {@linkcode requireHost}, and given to {@linkcode testNeeds}.
+ */
+export interface Need {
+  /** Whether the host has it. */
+  met: boolean;
+  /** What is missing, for the test's name and failure ("needs 'nft' (Debian package nftables)"). */
+  reason: string;
+  /** How to get it ("install it, e.g. with scripts/provision.sh"), or "" when it is by design. */
+  fix: string;
+  /**
+   * Whether, with CI=true, an unmet need fails the test rather than skipping
+   * it: true for what scripts/provision.sh installs or sets up, false for what
+   * is so by design (run as root, a host that does not delegate cgroups).
+   */
+  failsInCi: boolean;
+}
+
+/** Options of {@linkcode requireTool} and {@linkcode requireAnyTool}. */
+export interface RequireToolOptions {
+  /**
+   * The directories searched, `:`-separated (default: PATH, then /usr/sbin,
+   * /sbin, /usr/bin and /bin, where nook itself also looks for host tools).
+   */
+  path?: string;
+}
+
+const PROVISION_FIX = "e.g. with scripts/provision.sh";
+
+/** The executable file `tool` in one of `path`'s directories, or null. */
+function findTool(tool: string, path: string | undefined): string | null {
+  const dirs = (path ?? `${Deno.env.get("PATH") ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`)
+    .split(":").filter((d) => d !== "");
+  for (const dir of dirs) {
+    try {
+      const st = Deno.statSync(`${dir}/${tool}`);
+      if (st.isFile && (st.mode ?? 0) & 0o111) return `${dir}/${tool}`;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+/**
+ * A test's need for a host program that a Debian package installs (and
+ * scripts/provision.sh does).
+ *
+ * @param tool The program, as run ("nft").
+ * @param pkg Its Debian package ("nftables").
+ * @param options Where to look (default: PATH and the system directories).
+ * @returns The need: met when `tool` is an executable file there.
+ *
+ * @example A tool that is missing
+ * ```ts
+ * import { requireTool } from "./helpers.ts";
+ * const need = requireTool("nft", "nftables", { path: "/nonexistent" });
+ * console.assert(!need.met && need.reason === "needs 'nft' (Debian package nftables)");
+ * ```
+ */
+export function requireTool(tool: string, pkg: string, options: RequireToolOptions = {}): Need {
+  return {
+    met: findTool(tool, options.path) !== null,
+    reason: `needs '${tool}' (Debian package ${pkg})`,
+    fix: `install it, ${PROVISION_FIX}`,
+    failsInCi: true,
+  };
+}
+
+/**
+ * A test's need for one of several host programs (such as either network
+ * helper).
+ *
+ * @param tools Each program and its Debian package, as `[tool, pkg]`.
+ * @param options Where to look (default: PATH and the system directories).
+ * @returns The need: met when any of `tools` is there.
+ * @throws {RangeError} When `tools` is empty.
+ *
+ * @example Either network helper
+ * ```ts
+ * import { requireAnyTool } from "./helpers.ts";
+ * const need = requireAnyTool([["pasta", "passt"], ["slirp4netns", "slirp4netns"]], { path: "" });
+ * console.assert(need.reason.endsWith("or 'slirp4netns' (Debian package slirp4netns)"));
+ * ```
+ */
+export function requireAnyTool(
+  tools: ReadonlyArray<readonly [string, string]>,
+  options: RequireToolOptions = {},
+): Need {
+  if (tools.length === 0) throw new RangeError("Cannot require any of no tools: 'tools' is empty");
+  return {
+    met: tools.some(([tool]) => findTool(tool, options.path) !== null),
+    reason: "needs " + tools.map(([tool, pkg]) => `'${tool}' (Debian package ${pkg})`).join(" or "),
+    fix: `install one, ${PROVISION_FIX}`,
+    failsInCi: true,
+  };
+}
+
+/** Either user-mode network helper: what an image's container or a published port needs. */
+export const NET_HELPERS: ReadonlyArray<readonly [string, string]> = [
+  ["pasta", "passt"],
+  ["slirp4netns", "slirp4netns"],
+];
+
+/**
+ * A test's need for subordinate ids (an /etc/subuid range of the user's):
+ * scripts/provision.sh gives the test user `nooktest` one, and scripts/test.sh
+ * runs only tests/single_mapping_test.ts as `nooksingle`, who has none. So in
+ * CI a missing range is a provisioning error, and fails.
+ *
+ * @returns The need: met when {@linkcode hasSubidRange} says so.
+ *
+ * @example
+ * ```ts
+ * import { requireSubidRange } from "./helpers.ts";
+ * console.assert(requireSubidRange().reason.startsWith("needs an /etc/subuid range"));
+ * ```
+ */
+export function requireSubidRange(): Need {
+  return {
+    met: hasSubidRange(),
+    reason: `needs an /etc/subuid range of uid ${hostUid()}`,
+    fix: "run it as the test user nooktest, whom scripts/provision.sh gives one",
+    failsInCi: true,
+  };
+}
+
+/**
+ * A condition of the host or of the user the tests run as that is so by
+ * design and that no package changes: the test is skipped, saying why, even
+ * with CI=true.
+ *
+ * @param met Whether the condition holds here.
+ * @param reason Why the test cannot run otherwise ("run as root, who can read any file").
+ * @returns The need.
+ *
+ * @example Skip as root
+ * ```ts
+ * import { hostUid, requireHost } from "./helpers.ts";
+ * const need = requireHost(hostUid() !== 0, "run as root, who can read any file");
+ * console.assert(need.failsInCi === false);
+ * ```
+ */
+export function requireHost(met: boolean, reason: string): Need {
+  return { met, reason, fix: "", failsInCi: false };
+}
+
+/**
+ * Whether the tests run in CI: the environment variable CI is set to
+ * something other than "", "0" or "false" (scripts/test.sh passes it on to
+ * the test user).
+ *
+ * @param value The value of CI (default: from the environment).
+ * @returns Whether this is a CI run.
+ *
+ * @example
+ * ```ts
+ * import { inCi } from "./helpers.ts";
+ * console.assert(inCi("true") && !inCi(undefined) && !inCi("false"));
+ * ```
+ */
+export function inCi(value: string | undefined = Deno.env.get("CI")): boolean {
+  return value !== undefined && !["", "0", "false"].includes(value.toLowerCase());
+}
+
+/** Options of {@linkcode needsDefinition} and {@linkcode testNeeds}. */
+export interface TestNeedsOptions {
+  /** Whether this is a CI run (default: {@linkcode inCi}). */
+  ci?: boolean;
+}
+
+/**
+ * The Deno test a test with needs becomes: itself when every need is met;
+ * with CI=true and a need unmet that provisioning meets, a test of the same
+ * name that fails saying what is missing and how to get it ("needs 'nft'
+ * (Debian package nftables): install it, e.g. with scripts/provision.sh");
+ * otherwise ignored, with "(skipped: <why>)" added to its name, so that
+ * scripts/test.sh lists it.
+ *
+ * @param needs What the test needs.
+ * @param definition The test.
+ * @param options Whether this is a CI run.
+ * @returns The definition to give to `Deno.test`.
+ *
+ * @example In CI a missing tool fails the test
+ * ```ts
+ * import { needsDefinition, requireTool } from "./helpers.ts";
+ * const nft = requireTool("nft", "nftables", { path: "" });
+ * const t = needsDefinition([nft], { name: "t", fn: () => {} }, { ci: true });
+ * console.assert(t.name === "t" && !t.ignore);
+ * const local = needsDefinition([nft], { name: "t", fn: () => {} }, { ci: false });
+ * console.assert(local.ignore && local.name === "t (skipped: needs 'nft' (Debian package nftables))");
+ * ```
+ */
+export function needsDefinition(
+  needs: readonly Need[],
+  definition: Deno.TestDefinition,
+  options: TestNeedsOptions = {},
+): Deno.TestDefinition {
+  const unmet = needs.filter((n) => !n.met);
+  if (unmet.length === 0) return definition;
+  const failing = unmet.filter((n) => n.failsInCi);
+  if ((options.ci ?? inCi()) && failing.length > 0) {
+    const message = failing.map((n) => `${n.reason}: ${n.fix}`).join("; ");
+    return {
+      ...definition,
+      ignore: false,
+      fn: () => {
+        throw new Error(message);
+      },
+    };
+  }
+  return {
+    ...definition,
+    name: `${definition.name} (skipped: ${unmet.map((n) => n.reason).join("; ")})`,
+    ignore: true,
+  };
+}
+
+/**
+ * Registers a Deno test that runs only where its needs are met; see
+ * {@linkcode needsDefinition} for what it becomes otherwise. Every test that
+ * cannot run everywhere goes through here, so none is skipped in silence.
+ *
+ * @param needs What the test needs.
+ * @param definition The test.
+ * @param options Whether this is a CI run.
+ *
+ * @example
+ * ```ts ignore
+ * import { requireTool, testNeeds } from "./helpers.ts";
+ * testNeeds([requireTool("nft", "nftables")], {
+ *   name: "a network's way out masquerades",
+ *   fn: async () => {},
+ * });
+ * ```
+ */
+export function testNeeds(
+  needs: readonly Need[],
+  definition: Deno.TestDefinition,
+  options: TestNeedsOptions = {},
+): void {
+  Deno.test(needsDefinition(needs, definition, options));
+}
+
+// ---------------------------------------------------------------------------
+// Fetching a page from inside a container (or the host) with busybox
+
+/** Options of {@linkcode httpGetScript}. */
+export interface HttpGetOptions {
+  /** The netcat to run (default "nc", busybox's applet in the test root filesystem). */
+  nc?: string;
+  /** Seconds after which the connection is given up (busybox `timeout`); default: none. */
+  timeoutS?: number;
+}
+
+/**
+ * A shell command (for busybox sh) that fetches `url` with an HTTP/1.0 GET
+ * written by hand to busybox `nc`, prints the body exactly as sent, and
+ * exits 0 on a 2xx status, else 1 (nc's "can't connect to remote host (ADDR):
+ * ..." on stderr, or "http: STATUS LINE"). It stands in for busybox `wget`,
+ * which segfaults in Debian 12's busybox-static.
+ *
+ * @param url An `http://HOST[:PORT][/PATH]` URL.
+ * @param options The netcat and a timeout.
+ * @returns The command, for `sh -c`.
+ * @throws {TypeError} When `url` is not an http URL.
+ *
+ * @example Fetch a page inside a container
+ * ```ts
+ * import { httpGetScript } from "./helpers.ts";
+ * const script = httpGetScript("http://web:8080/index.html");
+ * console.assert(script.includes("nc web 8080"));
+ * ```
+ */
+export function httpGetScript(url: string, options: HttpGetOptions = {}): string {
+  const u = new URL(url);
+  if (u.protocol !== "http:") throw new TypeError(`Cannot fetch '${url}': not an http:// URL`);
+  const port = u.port || "80";
+  const nc = options.nc ?? "nc";
+  const timeout = options.timeoutS === undefined ? "" : `timeout ${options.timeoutS} `;
+  const request = "'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' " +
+    `'${u.pathname}${u.search}' '${u.host}'`;
+  // The status line, then the headers up to the empty line ("\r"), then the body as it is. The
+  // case patterns open with "(" so that the script may stand inside "$(...)".
+  return `printf ${request} | ${timeout}${nc} ${u.hostname} ${port} | ` +
+    '(IFS= read -r s || exit 1; case "$s" in ("HTTP/1."?" 2"*) ;; ' +
+    `(*) echo "http: $s" | tr -d '\\r' >&2; exit 1 ;; esac; ` +
+    'while IFS= read -r l && [ "${#l}" -gt 1 ]; do :; done; cat)';
+}

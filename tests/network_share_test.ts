@@ -12,10 +12,12 @@ import { SetupError, UsageError } from "../lib/errors/mod.ts";
 import { networkOwnerMaps } from "../lib/runtime/network_join.ts";
 import { processStartTime } from "../lib/runtime/process_ref.ts";
 import { spawnContainer, waitForOutput } from "../lib/runtime/run_container.ts";
-import { busyboxRootfs, repoRoot, until } from "./helpers.ts";
+import { busyboxRootfs, httpGetScript, repoRoot, until } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-network-share-test-" });
+/** Fetches web's page inside a container that shares its network. */
+const GET_PAGE = httpGetScript("http://127.0.0.1:8080/");
 globalThis.addEventListener("unload", () => {
   new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
@@ -102,7 +104,7 @@ async function startWeb(s: Store, name = "web", extra: string[] = []): Promise<s
   ]);
   // Listening once a client gets the page (from inside, through exec).
   await until(`${name} to listen`, async () => {
-    const r = await s.run(["exec", name, "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"]);
+    const r = await s.run(["exec", name, "sh", "-c", GET_PAGE]);
     return r.code === 0 && r.stdout.includes("hello from web");
   });
   return id;
@@ -118,7 +120,7 @@ const REPORT = [
   "echo init=$(tr '\\0' ' ' </proc/1/cmdline)",
   "echo self=$$",
   "echo hostname=$(hostname)",
-  "echo page=$(wget -q -O - http://127.0.0.1:8080/)",
+  `echo page=$(${GET_PAGE})`,
   "echo hosts=$(grep -c web-host /etc/hosts)",
 ].join("; ");
 
@@ -185,7 +187,7 @@ Deno.test("run --network container:ID joins by id prefix, with --init, and the t
       "sh",
       "-c",
       "echo net=$(readlink /proc/self/ns/net); echo init=$(cat /proc/1/comm); echo id=$(id -u); " +
-      "echo page=$(wget -q -O - http://127.0.0.1:8080/)",
+      `echo page=$(${GET_PAGE})`,
     ]);
     const r = parseReport(out);
     assert.equal(r.net, nsLink(web, "net"), out);
@@ -223,7 +225,7 @@ Deno.test("run -d --network container: under the monitor; exec, top; it outlives
       "600",
     ]); // deno-fmt-ignore
     for (const name of ["joiner", "reaped"]) {
-      const page = await s.ok(["exec", name, "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"]);
+      const page = await s.ok(["exec", name, "sh", "-c", GET_PAGE]);
       assert.equal(page.trim(), "hello from web", name);
       assert.equal((await s.ok(["exec", name, "readlink", "/proc/self/ns/net"])).trim(), net, name);
       assert.equal((await s.ok(["exec", name, "hostname"])).trim(), "web-host", name);

@@ -4,7 +4,7 @@
 // program that imports the API, and the same on Bun (`bunx --bun nook`; Bun from the npm
 // package `bun`).
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, NET_HELPERS, repoRoot, requireAnyTool, testNeeds } from "./helpers.ts";
 import { busyboxImage } from "./runtime_helpers.ts";
 
 const repo = repoRoot();
@@ -254,31 +254,34 @@ try {
     assert.match(second.message, /\/no\/such\/program/);
   });
 
-  Deno.test(`npm package: a ${runtime} program pulls an image through the API, the CLI runs it`, async () => {
-    const app = await install();
-    const reference = await busyboxImage();
-    // A store of its own: the pull has to fetch and unpack (in a child: esm/cli.js).
-    const root = `${work}/root-pull-${runtime}`;
-    Deno.mkdirSync(root);
-    Deno.writeTextFileSync(
-      `${app.app}/pull.mjs`,
-      `import { pull } from "nook";
+  testNeeds([requireAnyTool(NET_HELPERS)], {
+    name: `npm package: a ${runtime} program pulls an image through the API, the CLI runs it`,
+    fn: async () => {
+      const app = await install();
+      const reference = await busyboxImage();
+      // A store of its own: the pull has to fetch and unpack (in a child: esm/cli.js).
+      const root = `${work}/root-pull-${runtime}`;
+      Deno.mkdirSync(root);
+      Deno.writeTextFileSync(
+        `${app.app}/pull.mjs`,
+        `import { pull } from "nook";
 const kinds = new Set();
 const image = await pull(process.argv[2], { onProgress: (e) => kinds.add(e.kind) });
 console.log(JSON.stringify({ id: image.id, names: image.names, kinds: [...kinds].sort() }));
 `,
-    );
-    const exe = runtime === "node" ? "node" : bun;
-    const pulled = await inApp(app, exe, ["pull.mjs", reference], root);
-    assert.equal(pulled.code, 0, pulled.stderr);
-    const record = JSON.parse(pulled.stdout);
-    assert.match(record.id, /^sha256:[0-9a-f]{64}$/, pulled.stdout);
-    assert.deepEqual(record.names, [reference]);
-    assert.ok(record.kinds.includes("layer") && record.kinds.includes("resolved"), pulled.stdout);
-    const args = ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"];
-    const r = runtime === "node"
-      ? await inApp(app, "npx", ["--no", "--", "nook", ...args], root)
-      : await inApp(app, bun, ["x", "--bun", "nook", ...args], root);
-    assert.deepEqual([r.code, r.stdout, r.stderr], [3, "hi\n", ""]);
+      );
+      const exe = runtime === "node" ? "node" : bun;
+      const pulled = await inApp(app, exe, ["pull.mjs", reference], root);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      const record = JSON.parse(pulled.stdout);
+      assert.match(record.id, /^sha256:[0-9a-f]{64}$/, pulled.stdout);
+      assert.deepEqual(record.names, [reference]);
+      assert.ok(record.kinds.includes("layer") && record.kinds.includes("resolved"), pulled.stdout);
+      const args = ["run", "--rm", reference, "sh", "-c", "echo hi; exit 3"];
+      const r = runtime === "node"
+        ? await inApp(app, "npx", ["--no", "--", "nook", ...args], root)
+        : await inApp(app, bun, ["x", "--bun", "nook", ...args], root);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [3, "hi\n", ""]);
+    },
   });
 }

@@ -13,11 +13,12 @@
 import assert from "node:assert/strict";
 import {
   busyboxRootfs,
-  hasSubidRange,
   hostUid,
   nook,
   type NookResult,
   repoRoot,
+  requireSubidRange,
+  testNeeds,
 } from "./helpers.ts";
 
 /** docker's default masked paths (moby oci/defaults.go). */
@@ -377,9 +378,8 @@ Deno.test("run maps container root to the host user in a new user namespace", as
   }
 });
 
-Deno.test({
+testNeeds([requireSubidRange()], {
   name: "run maps container uids 1 and up to the user's subordinate uids on the host",
-  ignore: !hasSubidRange(),
   async fn() {
     const uidStart = subidStart("/etc/subuid");
     const gidStart = subidStart("/etc/subgid");

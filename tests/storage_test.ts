@@ -3,7 +3,7 @@
 // fuse-overlayfs and vfs as the unprivileged test user; a 150-layer image with
 // overlay; a bad driver name.
 import assert from "node:assert/strict";
-import { nook, repoRoot } from "./helpers.ts";
+import { NET_HELPERS, nook, repoRoot, requireAnyTool, testNeeds } from "./helpers.ts";
 import { pushLayeredImage } from "./image_fixtures.ts";
 import { runTool, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 
@@ -360,38 +360,42 @@ Deno.test("an overlay of more layers than overlayfs stacks fails naming the limi
   }
 });
 
-Deno.test("run without a driver probes once per boot, and falls back to fuse-overlayfs saying so once", async () => {
-  await setup;
-  const runtime = Deno.makeTempDirSync({ prefix: "nook-storage-runtime-" }); // mode 0700
-  try {
-    const xdg = env({ XDG_RUNTIME_DIR: runtime });
-    const first = await nook(["run", "--rm", "-q", layered, "true"], { env: xdg });
-    assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stderr, "");
-    const state = JSON.parse(Deno.readTextFileSync(`${runtime}/nook/storage-probe`));
-    const bootId = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
-    assert.deepEqual(state, { bootId, overlay: true, warned: [] });
-    // As if the kernel had refused overlay in this boot's probe.
-    Deno.writeTextFileSync(
-      `${runtime}/nook/storage-probe`,
-      JSON.stringify({ bootId, overlay: "refused for the test", warned: [] }),
-    );
-    const runs = [];
-    for (let i = 0; i < 2; i++) {
-      runs.push(await nook(["run", "--rm", "-q", layered, "sh", "-c", "ls /opq"], { env: xdg }));
+testNeeds([requireAnyTool(NET_HELPERS)], {
+  name:
+    "run without a driver probes once per boot, and falls back to fuse-overlayfs saying so once",
+  fn: async () => {
+    await setup;
+    const runtime = Deno.makeTempDirSync({ prefix: "nook-storage-runtime-" }); // mode 0700
+    try {
+      const xdg = env({ XDG_RUNTIME_DIR: runtime });
+      const first = await nook(["run", "--rm", "-q", layered, "true"], { env: xdg });
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stderr, "");
+      const state = JSON.parse(Deno.readTextFileSync(`${runtime}/nook/storage-probe`));
+      const bootId = Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
+      assert.deepEqual(state, { bootId, overlay: true, warned: [] });
+      // As if the kernel had refused overlay in this boot's probe.
+      Deno.writeTextFileSync(
+        `${runtime}/nook/storage-probe`,
+        JSON.stringify({ bootId, overlay: "refused for the test", warned: [] }),
+      );
+      const runs = [];
+      for (let i = 0; i < 2; i++) {
+        runs.push(await nook(["run", "--rm", "-q", layered, "sh", "-c", "ls /opq"], { env: xdg }));
+      }
+      for (const r of runs) assert.deepEqual([r.code, r.stdout], [0, "z\n"], r.stderr);
+      assert.equal(
+        runs[0].stderr,
+        "nook: using the storage driver fuse-overlayfs: kernel overlayfs cannot be mounted in a " +
+          "user namespace (refused for the test)\n",
+      );
+      assert.equal(runs[1].stderr, "");
+      const info = await nook(["info"], { env: xdg });
+      assert.match(info.stdout, /^storage driver: +fuse-overlayfs \(kernel overlayfs cannot/m);
+    } finally {
+      Deno.removeSync(runtime, { recursive: true });
     }
-    for (const r of runs) assert.deepEqual([r.code, r.stdout], [0, "z\n"], r.stderr);
-    assert.equal(
-      runs[0].stderr,
-      "nook: using the storage driver fuse-overlayfs: kernel overlayfs cannot be mounted in a " +
-        "user namespace (refused for the test)\n",
-    );
-    assert.equal(runs[1].stderr, "");
-    const info = await nook(["info"], { env: xdg });
-    assert.match(info.stdout, /^storage driver: +fuse-overlayfs \(kernel overlayfs cannot/m);
-  } finally {
-    Deno.removeSync(runtime, { recursive: true });
-  }
+  },
 });
 
 Deno.test("Op.RUN waits for its helper and reports its exit status, signal or exec errno", async () => {
