@@ -42,6 +42,9 @@ packages+=(passt slirp4netns iproute2 nftables)
 packages+=(docker-registry skopeo umoci openssl apache2-utils python3 zstd)
 # Storage drivers: fuse-overlayfs is the fallback when the kernel refuses overlayfs in a user namespace.
 packages+=(fuse-overlayfs)
+# Node and npm: npm ci, and the tests of the npm package and of dist/node on Node.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 # A C compiler for the shim.
 command -v cc >/dev/null || packages+=(gcc libc6-dev)
 # The npm package carries the shim for aarch64 too: a cross compiler (scripts/build_shim.sh),

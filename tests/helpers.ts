@@ -449,17 +449,17 @@ export function requireHost(met: boolean, reason: string): Need {
  * something other than "", "0" or "false" (scripts/test.sh passes it on to
  * the test user).
  *
- * @param value The value of CI (default: from the environment).
+ * @param env The environment (default: this process's).
  * @returns Whether this is a CI run.
  *
  * @example
  * ```ts
  * import { inCi } from "./helpers.ts";
- * console.assert(inCi("true") && !inCi(undefined) && !inCi("false"));
+ * console.assert(inCi({ CI: "true" }) && !inCi({}) && !inCi({ CI: "false" }));
  * ```
  */
-export function inCi(value: string | undefined = Deno.env.get("CI")): boolean {
-  return value !== undefined && !["", "0", "false"].includes(value.toLowerCase());
+export function inCi(env: { CI?: string } = { CI: Deno.env.get("CI") }): boolean {
+  return env.CI !== undefined && !["", "0", "false"].includes(env.CI.toLowerCase());
 }
 
 /** Options of {@linkcode needsDefinition} and {@linkcode testNeeds}. */
@@ -547,43 +547,57 @@ export function testNeeds(
 
 /** Options of {@linkcode httpGetScript}. */
 export interface HttpGetOptions {
-  /** The netcat to run (default "nc", busybox's applet in the test root filesystem). */
-  nc?: string;
-  /** Seconds after which the connection is given up (busybox `timeout`); default: none. */
+  /**
+   * A busybox binary to run the applets (nc, sh, timeout) through, such as
+   * "/bin/busybox" on the host (default: the applets on PATH, as in the
+   * test root filesystem).
+   */
+  busybox?: string;
+  /** Seconds after which the fetch is given up (killed: a status > 128); default: none. */
   timeoutS?: number;
 }
 
 /**
+ * What runs on the connection (`nc -e`: stdin and stdout are the socket; the body goes to fd 3):
+ * the request, then the status line, the headers up to the empty line ("\r"), and the body as it
+ * is. The case patterns open with "(" so that the script may stand inside "$(...)".
+ */
+const HTTP_CLIENT =
+  'printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n" "$1" "$2"; ' +
+  'IFS= read -r s || exit 1; case "$s" in ("HTTP/1."?" 2"*) ;; ' +
+  '(*) echo "http: $s" | tr -d "\\r" >&2; exit 1 ;; esac; ' +
+  'while IFS= read -r l && [ "${#l}" -gt 1 ]; do :; done; exec cat >&3';
+
+/**
  * A shell command (for busybox sh) that fetches `url` with an HTTP/1.0 GET
- * written by hand to busybox `nc`, prints the body exactly as sent, and
+ * that busybox `nc -e` writes by hand, prints the body exactly as sent, and
  * exits 0 on a 2xx status, else 1 (nc's "can't connect to remote host (ADDR):
- * ..." on stderr, or "http: STATUS LINE"). It stands in for busybox `wget`,
+ * ..." or "http: STATUS LINE" on stderr). The client does not half-close the
+ * connection, as wget and curl do not. It stands in for busybox `wget`,
  * which segfaults in Debian 12's busybox-static.
  *
  * @param url An `http://HOST[:PORT][/PATH]` URL.
- * @param options The netcat and a timeout.
- * @returns The command, for `sh -c`.
+ * @param options The busybox binary and a timeout.
+ * @returns The command, for `sh -c` (redirections after it apply to all of it).
  * @throws {TypeError} When `url` is not an http URL.
  *
  * @example Fetch a page inside a container
  * ```ts
  * import { httpGetScript } from "./helpers.ts";
  * const script = httpGetScript("http://web:8080/index.html");
- * console.assert(script.includes("nc web 8080"));
+ * console.assert(script.includes("nc web 8080 -e sh -c"));
  * ```
  */
 export function httpGetScript(url: string, options: HttpGetOptions = {}): string {
   const u = new URL(url);
   if (u.protocol !== "http:") throw new TypeError(`Cannot fetch '${url}': not an http:// URL`);
   const port = u.port || "80";
-  const nc = options.nc ?? "nc";
-  const timeout = options.timeoutS === undefined ? "" : `timeout ${options.timeoutS} `;
-  const request = "'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' " +
-    `'${u.pathname}${u.search}' '${u.host}'`;
-  // The status line, then the headers up to the empty line ("\r"), then the body as it is. The
-  // case patterns open with "(" so that the script may stand inside "$(...)".
-  return `printf ${request} | ${timeout}${nc} ${u.hostname} ${port} | ` +
-    '(IFS= read -r s || exit 1; case "$s" in ("HTTP/1."?" 2"*) ;; ' +
-    `(*) echo "http: $s" | tr -d '\\r' >&2; exit 1 ;; esac; ` +
-    'while IFS= read -r l && [ "${#l}" -gt 1 ]; do :; done; cat)';
+  const bb = options.busybox === undefined ? "" : `${options.busybox} `;
+  const get = `${bb}nc ${u.hostname} ${port} -e ${bb}sh -c '${HTTP_CLIENT}' sh ` +
+    `'${u.pathname}${u.search}' '${u.host}' 3>&1`;
+  if (options.timeoutS === undefined) return `{ ${get}; }`;
+  // Not busybox `timeout`: its watchdog would hold stdout open, and "$(...)" wait for it.
+  // A subshell in braces: "$((" would start arithmetic.
+  return `{ (${get} & p=$!; { ${bb}sleep ${options.timeoutS}; kill $p; } >/dev/null 2>&1 & ` +
+    "w=$!; wait $p; r=$?; kill $w 2>/dev/null; exit $r); }";
 }

@@ -262,7 +262,7 @@ Deno.test("requireSubidRange() and requireHost() say why, and only the range fai
 
 Deno.test("inCi() is true for CI=true or 1, false when CI is unset, empty, 0 or false", () => {
   assert.deepEqual(
-    ["true", "TRUE", "1", "yes", undefined, "", "0", "false", "False"].map((v) => inCi(v)),
+    ["true", "TRUE", "1", "yes", undefined, "", "0", "false", "False"].map((CI) => inCi({ CI })),
     [true, true, true, true, false, false, false, false, false],
   );
 });
@@ -404,7 +404,7 @@ function brokenTool(tool: string, what: string, result: unknown): never {
   );
 }
 
-Deno.test("httpGetScript() fetches with the host's busybox nc: the body exactly, 1 on errors", async () => {
+Deno.test("httpGetScript() fetches with the host's busybox nc: the body exactly, 1 on errors, killed at the timeout", async () => {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     (req) =>
@@ -413,25 +413,43 @@ Deno.test("httpGetScript() fetches with the host's busybox nc: the body exactly,
         : new Response("missing", { status: 404 }),
   );
   const origin = `http://127.0.0.1:${server.addr.port}`;
-  const nc = "/bin/busybox nc";
+  const busybox = "/bin/busybox";
   try {
-    const page = await busyboxSh(httpGetScript(`${origin}/page?q=1`, { nc }));
+    const page = await busyboxSh(httpGetScript(`${origin}/page?q=1`, { busybox }));
     if (page.code !== 0 || page.stdout !== "line one\r\n\nno newline at the end ?q=1") {
       brokenTool("busybox nc", "cannot fetch a page from a local server", page);
     }
-    // Inside "$(...)" and under busybox timeout, as the network tests use it.
+    // Inside "$(...)" and with a timeout, as the network tests use it; it returns at once.
+    const started = Date.now();
     const quoted = await busyboxSh(
-      `echo "page=$(${httpGetScript(`${origin}/page`, { nc, timeoutS: 5 })}) rc=$?"`,
+      `page=$(${httpGetScript(`${origin}/page`, { busybox, timeoutS: 5 })}); ` +
+        'echo "page=$page rc=$?"',
     );
     assert.equal(quoted.stdout, "page=line one\r\n\nno newline at the end  rc=0\n", quoted.stderr);
-    const missing = await busyboxSh(httpGetScript(`${origin}/gone`, { nc }));
+    assert.ok(Date.now() - started < 4_000, `took ${Date.now() - started} ms`);
+    const missing = await busyboxSh(httpGetScript(`${origin}/gone`, { busybox }));
     assert.deepEqual(missing, { code: 1, stdout: "", stderr: "http: HTTP/1.0 404 Not Found\n" });
   } finally {
     await server.shutdown();
   }
-  const refused = await busyboxSh(httpGetScript(origin, { nc }));
+  const refused = await busyboxSh(httpGetScript(origin, { busybox }));
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /can't connect to remote host \(127\.0\.0\.1\): Connection refused/);
+  // A server that accepts and never answers: given up after the timeout, with a failing status.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const url = `http://127.0.0.1:${(silent.addr as Deno.NetAddr).port}/`;
+    const started = Date.now();
+    const hung = await busyboxSh(
+      `page=$(${
+        httpGetScript(url, { busybox, timeoutS: 1 })
+      }) 2>/dev/null; echo "page=$page rc=$?"`,
+    );
+    assert.equal(hung.stdout, "page= rc=143\n");
+    assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+  } finally {
+    silent.close();
+  }
   let thrown: unknown;
   try {
     httpGetScript("https://127.0.0.1/");
@@ -457,7 +475,7 @@ Deno.test("the fixture's busybox httpd serves a directory that busybox nc fetche
       let page = { code: -1, stdout: "", stderr: "" };
       for (let i = 0; i < 50 && page.code !== 0; i++) {
         page = await busyboxSh(
-          httpGetScript(`http://127.0.0.1:${port}/`, { nc: "/bin/busybox nc" }),
+          httpGetScript(`http://127.0.0.1:${port}/`, { busybox: "/bin/busybox" }),
         );
         if (page.code !== 0) await new Promise((r) => setTimeout(r, 100));
       }
