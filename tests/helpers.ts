@@ -227,11 +227,10 @@ export function hostUid(): number {
  * @returns `true` when there is such a range, `false` otherwise or when
  *   /etc/subuid is missing.
  *
- * @example Skip a test that needs many uids
+ * @example Tell whether many uids can be mapped (a test that needs them uses {@linkcode requireSubidRange})
  * ```ts
  * import { hasSubidRange } from "./helpers.ts";
- * const ignore = !hasSubidRange();
- * console.assert(typeof ignore === "boolean");
+ * console.assert(typeof hasSubidRange() === "boolean");
  * ```
  */
 export function hasSubidRange(): boolean {
