@@ -10,14 +10,13 @@ import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
 import { prepareContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
 import { errnoText, HostError, NookError } from "../errors/mod.ts";
-import type { MountSpec } from "../runtime/mount_spec.ts";
 import {
+  type ConfiguredStart,
   planContainerProcess,
   type RunningContainer,
-  spawnContainer,
-  type SpawnInternals,
+  spawnConfigured,
 } from "../runtime/run_container.ts";
-import type { OutputMode, RunOptions } from "../runtime/run_options.ts";
+import type { OutputMode } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
 import { sys, type SysConn } from "../sys/mod.ts";
@@ -31,7 +30,7 @@ import {
   writeRecord,
 } from "../records/container_record.ts";
 import { networkInternals } from "./container_network.ts";
-import { isUserNetwork } from "../runtime/network_mode.ts";
+import { userNetworkName } from "../config/network_config.ts";
 import { writeNetworkState } from "../records/network_state.ts";
 import {
   containerStatus,
@@ -66,55 +65,24 @@ function layeredReader(layers: readonly string[]): (path: string) => string | nu
   };
 }
 
-/** What the runtime needs to start a container's process. */
+/** What the runtime needs to start a container's process, besides its config. */
 interface Parts {
-  options: RunOptions;
-  internals: SpawnInternals & { id: string };
+  start: ConfiguredStart & { id: string };
   explain(err: unknown): unknown;
 }
 
-/** The record's options as the runtime takes them. */
-function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[]): RunOptions {
-  const o = record.options;
-  return {
-    rootfs,
-    command: o.command,
-    entrypoint: o.entrypoint,
-    env: o.env,
-    workdir: o.workdir,
-    user: o.user,
-    groupAdd: o.groupAdd,
-    hostname: o.hostname,
-    network: o.network,
-    publish: o.publish,
-    publishAll: o.publishAll,
-    addHosts: o.addHosts,
-    dns: o.dns,
-    dnsSearch: o.dnsSearch,
-    dnsOptions: o.dnsOptions,
-    volumes: [...o.mounts, ...extra],
-    readOnly: o.readOnly,
-    init: o.init,
-    tty: o.tty,
-    interactive: o.interactive,
-    capAdd: o.capAdd,
-    capDrop: o.capDrop,
-    userns: o.userns,
-    resources: o.resources,
-    cgroups: o.cgroups,
-    cgroupParent: o.cgroupParent,
-  };
-}
-
+/**
+ * Where a container's process starts from: its rootfs directory, or its image's layers
+ * mounted for it with the image's config applied to the container's config.
+ */
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
+  const config = record.config;
   // A network shared with a running container is resolved now, at each start (as docker does).
-  const o0 = record.options;
-  const ports = { publish: o0.publish, publishAll: o0.publishAll };
+  const ports = { publish: config.publish, publishAll: config.publishAll };
   if (record.rootfs !== undefined) {
-    const network = await networkInternals(o0.network, record.id, ports);
+    const network = await networkInternals(config.network, record.id, ports);
     return {
-      options: runOptions(record, record.rootfs, []),
-      internals: { id: record.id, name: record.name, ...network },
+      start: { rootfs: record.rootfs, id: record.id, name: record.name, ...network },
       explain: (e) => e,
     };
   }
@@ -130,39 +98,39 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
         "is no longer in the store; pull it again or remove the container",
     );
   }
-  const config = readImageConfig(layout, image).config ?? {};
-  const network = await networkInternals(o0.network, record.id, {
+  const imageConfig = readImageConfig(layout, image).config ?? {};
+  const exposedPorts = Object.keys(imageConfig.ExposedPorts ?? {});
+  const network = await networkInternals(config.network, record.id, {
     ...ports,
-    exposed: Object.keys(config.ExposedPorts ?? {}),
+    exposed: exposedPorts,
   });
-  const o = record.options;
-  const plan = applyImageConfig(config, {
-    command: o.command,
-    entrypoint: o.entrypoint === undefined ? undefined : o.entrypoint.join(" "),
-    workdir: o.workdir,
-    user: o.user,
+  const plan = applyImageConfig(imageConfig, {
+    command: config.command,
+    entrypoint: config.entrypoint === undefined ? undefined : config.entrypoint.join(" "),
+    workdir: config.workdir,
+    user: config.user,
   });
   const storage = await chooseStorageDriver({ requested: record.storageDriver, onWarning: warn });
   const layers = image.chainIds.map((c) => `${layerPath(layout, c)}/diff`);
   const dir = containerDir(record.id);
   const prepared = await prepareRootfs(storage, { layers, containerDir: dir });
-  const taken = new Set(o.mounts.map((m) => m.target));
-  const volumes = await anonymousVolumes(Object.keys(config.Volumes ?? {}), layers, dir, taken);
+  const taken = new Set(config.mounts.map((m) => m.target));
+  const volumes = await anonymousVolumes(
+    Object.keys(imageConfig.Volumes ?? {}),
+    layers,
+    dir,
+    taken,
+  );
   return {
-    options: {
-      ...runOptions(record, prepared.rootfs, volumes),
-      command: plan.argv,
-      entrypoint: undefined,
-      workdir: plan.workdir,
-      user: plan.user,
-    },
-    internals: {
+    start: {
+      rootfs: prepared.rootfs,
       id: record.id,
       ...network,
       name: record.name,
-      exposedPorts: Object.keys(config.ExposedPorts ?? {}),
+      image: { argv: plan.argv, user: plan.user, workdir: plan.workdir, env: plan.env },
+      extraMounts: volumes,
+      exposedPorts,
       rootfsSetup: prepared.setup,
-      imageEnv: plan.env,
       readFile: layeredReader(layers),
     },
     explain: (e) => prepared.explain(e),
@@ -185,7 +153,7 @@ function nowNs(): number {
 
 /** Tells the other containers of a user-defined network about this one (their /etc/hosts). */
 async function announceOnNetwork(record: ContainerRecord, hosts: string): Promise<void> {
-  if (!isUserNetwork(record.options.network)) return;
+  if (userNetworkName(record.config.network) === undefined) return;
   const { announceContainer } = await import("../network/network_attach.ts");
   await announceContainer(record.id, hosts);
 }
@@ -195,11 +163,11 @@ async function announceOnNetwork(record: ContainerRecord, hosts: string): Promis
  * ports, and when `release`, end the network's process if no member runs.
  */
 async function leaveNetwork(record: ContainerRecord, release: boolean): Promise<void> {
-  const network = record.options.network;
-  if (!isUserNetwork(network)) return;
+  const network = userNetworkName(record.config.network);
+  if (network === undefined) return;
   const { releaseNetwork, syncNetworkPorts } = await import("../network/network_attach.ts");
-  await syncNetworkPorts(network!).catch(() => {});
-  if (release) await releaseNetwork(network!).catch(() => {});
+  await syncNetworkPorts(network).catch(() => {});
+  if (release) await releaseNetwork(network).catch(() => {});
 }
 
 /** Runs a start; when it fails, nothing of the container stays on its network. */
@@ -253,14 +221,15 @@ export async function launchForeground(
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const container = await leaveNetworkOnFailure(record, async () => {
     const parts = await containerParts(record, warn);
-    return await spawnContainer(
-      { ...parts.options, ...options, onWarning: warn },
+    return await spawnConfigured(
+      record.config,
       {
-        ...parts.internals,
+        ...parts.start,
         // Its /etc/hosts names the network's containers before it starts.
         onHostsFile: (hosts) => announceOnNetwork(record, hosts),
         onCgroup: (dir) => noteCgroup(record, dir),
       },
+      { ...options, onWarning: warn },
     ).catch((err) => {
       throw parts.explain(err);
     });
@@ -413,14 +382,14 @@ async function startDetached(record: ContainerRecord, options: DetachedOptions):
   const run = containerRunDir(record.id);
   sys.remove(run);
   sys.mkdirp(run, 0o700);
-  const o = record.options;
+  const config = record.config;
   // Made now, with its limits; the monitor clones each of the container's processes into it
   // and removes it when the container has ended for good.
   const cgroup = await prepareContainerCgroup({
     id: record.id,
-    limits: o.resources,
-    mode: o.cgroups,
-    parent: o.cgroupParent,
+    limits: config.resources,
+    mode: config.cgroups,
+    parent: config.cgroupParent,
     onWarning: warn,
   });
   try {
@@ -444,8 +413,8 @@ async function startUnderMonitor(
   const ttySize = options.ttySize ??
     (sys.isTerminal(1) ? sys.terminalSize() ?? undefined : undefined);
   const { spec, plan } = planContainerProcess(
-    parts.options,
-    { ...parts.internals, detached: true, ttySize, ownCgroup: cgroup !== undefined },
+    record.config,
+    { ...parts.start, detached: true, ttySize, ownCgroup: cgroup !== undefined },
     run,
     warn,
   );
@@ -459,9 +428,9 @@ async function startUnderMonitor(
     ["log", logPath(record.id)],
     ["attach", attachSocketPath(record.id)],
     ["stop-marker", stopMarkerPath(record.id)],
-    ["log-max-size", String(record.log.maxSize)],
-    ["log-max-files", String(record.log.maxFiles)],
-    ["restart", record.restart.name, String(record.restart.maximumRetryCount)],
+    ["log-max-size", String(record.config.log.maxSize)],
+    ["log-max-files", String(record.config.log.maxFiles)],
+    ["restart", record.config.restart.name, String(record.config.restart.maximumRetryCount)],
     ["open-stdin", spec.interactive ? "1" : "0"],
     ["tty", spec.tty ? "1" : "0"],
     ["wait-attach", options.attach ? "1" : "0"],
@@ -470,7 +439,7 @@ async function startUnderMonitor(
     ...netHelperLines(spec.netHelper),
     ...(cgroup !== undefined ? [["cgroup", cgroup]] : []),
   ];
-  if (record.autoRemove) {
+  if (record.config.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");
     lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
   }
