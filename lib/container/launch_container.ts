@@ -19,7 +19,7 @@ import {
 import type { OutputMode } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
-import { sys, type SysConn } from "../sys/mod.ts";
+import { type Sys, sys, type SysConn } from "../sys/mod.ts";
 import { idMapLines, netHelperLines, startMonitor } from "../monitor/monitor_process.ts";
 import {
   containerDir,
@@ -269,8 +269,34 @@ export async function launchForeground(
   return { ...container, status };
 }
 
+/**
+ * What a detached start reaches outside nook's own records: the host's files
+ * and terminal, the runtime's planner, the cgroup maker and the monitor. A
+ * seam: unit tests pass recording fakes, as lib/host's tests pass fakeHost.
+ */
+export interface LaunchContext {
+  /** The files and terminal a start uses. */
+  sys: Pick<Sys, "writeFile" | "remove" | "mkdirp" | "isTerminal" | "terminalSize" | "stderr">;
+  /** Plans the container's process from its config (the runtime's planner). */
+  planProcess: typeof planContainerProcess;
+  /** Makes the container's own cgroup with its limits. */
+  prepareCgroup: typeof prepareContainerCgroup;
+  /** Starts a monitor on its config lines; resolves with its report (shim/monitor). */
+  startMonitor: typeof startMonitor;
+}
+
+/** The real {@linkcode LaunchContext}. */
+export const realLaunchContext: LaunchContext = {
+  sys,
+  planProcess: planContainerProcess,
+  prepareCgroup: prepareContainerCgroup,
+  startMonitor,
+};
+
 /** Options of {@linkcode launchDetached}. */
 export interface DetachedOptions {
+  /** The host, planner, cgroups and monitor it uses (default: the real ones). */
+  context?: LaunchContext;
   /** Receives warnings. */
   onWarning?: (message: string) => void;
   /** The pty size for `-t` (default: this terminal's, else 24x80). */
@@ -370,22 +396,25 @@ export async function launchDetached(
   record: ContainerRecord,
   options: DetachedOptions = {},
 ): Promise<Launched> {
-  return await leaveNetworkOnFailure(record, () => startDetached(record, options));
+  // Each start reads the config as stored now (update and network connect change it).
+  const stored = readRecord(record.id) ?? record;
+  return await leaveNetworkOnFailure(stored, () => startDetached(stored, options));
 }
 
 async function startDetached(record: ContainerRecord, options: DetachedOptions): Promise<Launched> {
-  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
+  const ctx = options.context ?? realLaunchContext;
+  const warn = options.onWarning ?? ((m: string) => ctx.sys.stderr(`nook: ${m}\n`));
   const now = containerStatus(record.id);
   if (now.status === "running" || now.status === "restarting") return { pid: now.pid };
-  sys.remove(stopMarkerPath(record.id));
+  ctx.sys.remove(stopMarkerPath(record.id));
   const parts = await containerParts(record, warn);
   const run = containerRunDir(record.id);
-  sys.remove(run);
-  sys.mkdirp(run, 0o700);
+  ctx.sys.remove(run);
+  ctx.sys.mkdirp(run, 0o700);
   const config = record.config;
   // Made now, with its limits; the monitor clones each of the container's processes into it
   // and removes it when the container has ended for good.
-  const cgroup = await prepareContainerCgroup({
+  const cgroup = await ctx.prepareCgroup({
     id: record.id,
     limits: config.resources,
     mode: config.cgroups,
@@ -410,15 +439,16 @@ async function startUnderMonitor(
   options: DetachedOptions,
   warn: (m: string) => void,
 ): Promise<Launched> {
+  const ctx = options.context ?? realLaunchContext;
   const ttySize = options.ttySize ??
-    (sys.isTerminal(1) ? sys.terminalSize() ?? undefined : undefined);
-  const { spec, plan } = planContainerProcess(
+    (ctx.sys.isTerminal(1) ? ctx.sys.terminalSize() ?? undefined : undefined);
+  const { spec, plan } = ctx.planProcess(
     record.config,
     { ...parts.start, detached: true, ttySize, ownCgroup: cgroup !== undefined },
     run,
     warn,
   );
-  sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
+  ctx.sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
   await announceOnNetwork(record, spec.initLayer.hosts);
   const dir = containerDir(record.id);
   const lines: string[][] = [
@@ -444,7 +474,7 @@ async function startUnderMonitor(
     lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
   }
   let conn: SysConn | undefined;
-  const { words, code } = await startMonitor(
+  const { words, code } = await ctx.startMonitor(
     run,
     lines,
     `container ${record.name}`,

@@ -15,7 +15,6 @@ import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.
 import { runtimeDir } from "../paths/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
-import { buildContainerConfig } from "../config/build_config.ts";
 import type { ContainerConfig } from "../config/container_config.ts";
 import { lastCapability } from "./capabilities.ts";
 import type { ContainerSpec, NetworkMode, RootfsSetup } from "./container_spec.ts";
@@ -248,6 +247,8 @@ export async function spawnContainer(
   options: RunOptions,
   internals: SpawnInternals = {},
 ): Promise<RunningContainer> {
+  // Loaded here, not with this module: ps, rm and exec, which reach this module, build no config.
+  const { buildContainerConfig } = await import("../config/build_config.ts");
   const config = buildContainerConfig(options, { onWarning: options.onWarning });
   return await spawnConfigured(config, { ...internals, rootfs: options.rootfs }, options);
 }
