@@ -61,11 +61,10 @@ export type { ContainerStatus } from "./lib/records/container_state.ts";
 export type { ContainerStats, WatchStatsOptions } from "./lib/container/container_stats.ts";
 export type { LogEntry, LogOptions } from "./lib/container/container_logs.ts";
 export type { ContainerInspect } from "./lib/container/inspect_container.ts";
-export type {
-  ContainerRecord,
-  RestartPolicy,
-  StoredOptions,
-} from "./lib/records/container_record.ts";
+export type { ContainerRecord, RestartPolicy } from "./lib/records/container_record.ts";
+export type { ContainerConfig, LogSettings } from "./lib/config/container_config.ts";
+export type { HelperNetwork, NetworkConfig } from "./lib/config/network_config.ts";
+export type { StoredOptions } from "./lib/config/read_config.ts";
 export { NoSuchContainerError } from "./lib/container/find_container.ts";
 export type { ExecContainerOptions } from "./lib/container/exec_container.ts";
 export type { UpdateOptions } from "./lib/container/update_container.ts";

@@ -36,6 +36,6 @@ export async function main(args: string[]): Promise<number> {
   if (p.rest.length !== 1) throw new UsageError("'nook attach' needs exactly one container");
   const record = findContainer(p.rest[0]);
   return await attachContainer(record, {
-    stdin: !p.bools["no-stdin"] && (record.options.interactive ?? false),
+    stdin: !p.bools["no-stdin"] && (record.config.interactive ?? false),
   });
 }

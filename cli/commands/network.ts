@@ -16,6 +16,7 @@ import {
   removeNetwork,
 } from "../../lib/network/network_api.ts";
 import { findNetwork, listNetworks } from "../../lib/network/network_record.ts";
+import { parseNetworkConfig, userNetworkName } from "../../lib/config/network_config.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { table } from "../table.ts";
@@ -67,7 +68,7 @@ async function setNetwork(ref: string, network: string | undefined): Promise<voi
   await withRecordsLock(() => {
     const now = readRecord(record.id);
     if (!now) throw new UsageError(`No such container: ${ref}`);
-    writeRecord({ ...now, options: { ...now.options, network: network as never } });
+    writeRecord({ ...now, config: { ...now.config, network: parseNetworkConfig(network) } });
   });
 }
 
@@ -178,7 +179,10 @@ export async function main(args: string[]): Promise<number> {
         throw new UsageError(`'nook network ${sub}' needs a network and a container`);
       }
       const net = findNetwork(p.rest[0]);
-      if (sub === "disconnect" && findContainer(p.rest[1]).options.network !== net.name) {
+      if (
+        sub === "disconnect" &&
+        userNetworkName(findContainer(p.rest[1]).config.network) !== net.name
+      ) {
         throw new UsageError(`Container ${p.rest[1]} is not on network '${net.name}'`);
       }
       await setNetwork(p.rest[1], sub === "connect" ? net.name : "none");

@@ -65,8 +65,8 @@ function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
     // As docker: the ports of a running container only.
     Ports: s.status === "running" ? formatPorts(readNetworkState(r.id)?.ports ?? []) : "",
     Names: r.name,
-    Labels: Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(","),
-    Mounts: r.options.mounts.map((m) => m.target).join(","),
+    Labels: Object.entries(r.config.labels).map(([k, v]) => `${k}=${v}`).join(","),
+    Mounts: r.config.mounts.map((m) => m.target).join(","),
     Size: "",
   };
 }
@@ -90,7 +90,7 @@ function matches(r: ContainerRecord, s: ContainerStatus, filters: string[]): boo
     id: (v) => r.id.startsWith(v),
     label: (v) => {
       const at = v.indexOf("=");
-      return at < 0 ? v in r.labels : r.labels[v.slice(0, at)] === v.slice(at + 1);
+      return at < 0 ? v in r.config.labels : r.config.labels[v.slice(0, at)] === v.slice(at + 1);
     },
     ancestor: (v) => {
       const bare = (n: string) =>

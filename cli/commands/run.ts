@@ -10,15 +10,7 @@ import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { LIMIT_FLAGS, limitsFromArgs } from "../limit_flags.ts";
 import { parseCgroupsMode } from "../../lib/cgroups/mod.ts";
-import { signalName } from "../../lib/runtime/signal_name.ts";
-import {
-  checkNetworkFlags,
-  NETWORK_MODES,
-  type NetworkOption,
-  parseNetworkMode,
-} from "../../lib/runtime/network_mode.ts";
-import { parseNetwork } from "../../lib/network/network_option.ts";
-import { isIpAddress, parsePublish } from "../../lib/network/port_mapping.ts";
+import { NETWORK_MODES } from "../../lib/runtime/network_mode.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -182,7 +174,9 @@ const USAGE =
   "nook run [OPTIONS] IMAGE [COMMAND] [ARG...]\n        nook run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
 
 /**
- * Turns `nook run` arguments into run options.
+ * Maps `nook run` arguments onto the API's container options (and nothing
+ * else: `createContainer` and `startContainer` check them, in
+ * lib/config/build_config.ts).
  *
  * @param args Arguments after "run".
  * @returns The options, or null when --help was asked.
@@ -202,8 +196,6 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
   if (stopTimeout !== undefined && !/^-?\d+$/.test(stopTimeout)) {
     throw new UsageError(`Invalid --stop-timeout '${stopTimeout}': give whole seconds`);
   }
-  const stopSignal = p.strings["stop-signal"];
-  if (stopSignal !== undefined) signalName(stopSignal);
   let rootfs = p.strings.rootfs;
   let command = p.rest;
   let image: string | undefined;
@@ -216,30 +208,6 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     [image, ...command] = command;
   } else if (!rootfs.startsWith("/")) {
     rootfs = `${sys.cwd()}/${rootfs}`;
-  }
-  const userns = p.strings.userns;
-  if (userns !== undefined && userns !== "" && userns !== "keep-id") {
-    throw new UsageError(`Unsupported --userns '${userns}': use keep-id`);
-  }
-  const network = p.strings.network as NetworkOption | undefined;
-  const mode = parseNetworkMode(network);
-  if (mode.mode === "helper") parseNetwork(mode.text); // a bad option fails before any pull
-  checkNetworkFlags(mode, {
-    hostname: p.strings.hostname,
-    publish: p.lists.publish,
-    dns: p.lists.dns,
-    addHost: p.lists["add-host"],
-    userns,
-  });
-  for (const spec of p.lists.publish) parsePublish(spec);
-  for (const ip of p.lists.dns) {
-    if (!isIpAddress(ip)) throw new UsageError(`Invalid --dns '${ip}': give an IP address`);
-  }
-  for (const flag of ["dns-search", "dns-option"]) {
-    const bad = p.lists[flag].find((v) => v === "" || /\s/.test(v));
-    if (bad !== undefined) {
-      throw new UsageError(`Invalid --${flag} '${bad}': give one word per flag, e.g. --${flag} x`);
-    }
   }
   return {
     rootfs,
@@ -257,7 +225,7 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     user: p.strings.user,
     groupAdd: p.lists["group-add"],
     hostname: p.strings.hostname,
-    network: network as NetworkOption | undefined,
+    network: p.strings.network,
     publish: p.lists.publish,
     publishAll: p.bools["publish-all"],
     addHosts: p.lists["add-host"],
@@ -273,12 +241,12 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
     interactive: p.bools.interactive,
     capAdd: p.lists["cap-add"],
     capDrop: p.lists["cap-drop"],
-    userns: userns as RunOptions["userns"],
+    userns: p.strings.userns as RunOptions["userns"],
     forwardSignals: true,
     name: p.strings.name,
     labels: p.lists.label,
     restart: p.strings.restart,
-    stopSignal: stopSignal === undefined ? undefined : signalName(stopSignal),
+    stopSignal: p.strings["stop-signal"],
     stopTimeout: stopTimeout === undefined ? undefined : Number(stopTimeout),
     logOptions: p.lists["log-opt"],
     resources: limitsFromArgs(p),

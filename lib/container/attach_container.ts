@@ -90,7 +90,7 @@ export async function attachContainer(
   options: AttachOptions = {},
 ): Promise<number> {
   const conn = options.conn ?? await connectAttach(record);
-  const tty = record.options.tty ?? false;
+  const tty = record.config.tty ?? false;
   const cleanups: (() => void)[] = [];
   if (options.stdin) {
     if (tty && sys.isTerminal(0)) {

@@ -69,7 +69,7 @@ const EMPTY_TAR_BYTES = 1024;
 
 /** The image's config with what the container was created with on top (docker's commit). */
 function withContainerSettings(config: ContainerConfig, record: ContainerRecord): ContainerConfig {
-  const o = record.options;
+  const o = record.config;
   const out: ContainerConfig = { ...config };
   if (o.entrypoint !== undefined) {
     out.Entrypoint = o.entrypoint.length === 1 && o.entrypoint[0] === "" ? [] : [...o.entrypoint];
@@ -79,7 +79,7 @@ function withContainerSettings(config: ContainerConfig, record: ContainerRecord)
   if (o.env.length) out.Env = mergeEnv(config.Env ?? [], o.env);
   if (o.workdir !== undefined) out.WorkingDir = o.workdir;
   if (o.user !== undefined) out.User = o.user;
-  if (Object.keys(record.labels).length) out.Labels = { ...config.Labels, ...record.labels };
+  if (Object.keys(o.labels).length) out.Labels = { ...config.Labels, ...o.labels };
   return out;
 }
 

@@ -16,7 +16,8 @@ import { runtimeDir } from "../paths/mod.ts";
 import { reachableProcess } from "../runtime/container_process.ts";
 import type { InitLayer } from "../runtime/container_spec.ts";
 import { type NetworkJoin, networkOwnerMaps } from "../runtime/network_join.ts";
-import { parseNetworkMode } from "../runtime/network_mode.ts";
+import type { NetworkConfig } from "../config/network_config.ts";
+import { specHostname } from "../runtime/plan_spec.ts";
 import { defaultHostIp, wantedPorts } from "../runtime/network_spec.ts";
 import type { RunOptions } from "../runtime/run_options.ts";
 import { NotRunningError, openProcess, processStartTime } from "../runtime/process_ref.ts";
@@ -111,7 +112,7 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
       pid: via.pid,
       startTime: processStartTime(via.pid) ?? undefined,
       maps,
-      hostname: record.options.hostname ?? record.id.slice(0, 12),
+      hostname: specHostname(record.config, record.id),
       files,
     };
     // All of it was read from the pinned process while it still ran.
@@ -132,7 +133,7 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
  * What the runtime needs for a network mode that names a container: the
  * resolved join, else nothing (the runtime resolves the other modes itself).
  *
- * @param network The `--network` value.
+ * @param network The container's network.
  * @param id The container's id (for a user-defined network: its address is kept by id).
  * @param publish Its `-p`, `-P` and image's exposed ports (published on a user-defined network).
  * @returns `{ networkJoin }` for `container:REF` and a user-defined network, else `{}`.
@@ -141,15 +142,15 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
  * @example
  * ```ts ignore
  * import { networkInternals } from "./container_network.ts";
- * await spawnContainer(options, { ...(await networkInternals(options.network, id)) });
+ * await spawnConfigured(config, { rootfs, ...(await networkInternals(config.network, id)) });
  * ```
  */
 export async function networkInternals(
-  network: string | undefined,
+  network: NetworkConfig,
   id?: string,
   publish?: { publish?: RunOptions["publish"]; publishAll?: boolean; exposed?: readonly string[] },
 ): Promise<{ networkJoin?: NetworkJoin }> {
-  const choice = parseNetworkMode(network);
+  const choice = network;
   if (choice.mode === "container") return { networkJoin: joinContainerNetwork(choice.container) };
   if (choice.mode !== "network") return {};
   if (id === undefined) {

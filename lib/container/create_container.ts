@@ -1,38 +1,28 @@
 /**
- * `create`: resolve the image (pulling it per the pull policy), check and
- * store the options, give the container a unique id and name, and write its
+ * `create`: build the container's config (every option checked), resolve the
+ * image (pulling it per the pull policy) and apply its defaults, give the container a unique id and name, and write its
  * record. Nothing runs yet; `start` (see launch_container.ts) makes the rootfs
  * and starts it.
  *
  * @module
  */
-import { blockDeviceNumbers } from "../cgroups/limit_writes.ts";
-import { checkLimits, parseBytes } from "../cgroups/parse_limits.ts";
-import { limitNames } from "../cgroups/resource_limits.ts";
+import { buildContainerConfig } from "../config/build_config.ts";
+import type { ContainerConfig } from "../config/container_config.ts";
+import type { ContainerOptions } from "../config/container_options.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { ImageRecord } from "../store/mod.ts";
 import { storeLayout } from "../store/mod.ts";
-import { envFromFlags } from "../runtime/env_spec.ts";
-import { defaultNetworkMode } from "../network/find_net_helper.ts";
-import { type NetworkOption, parseNetwork } from "../network/network_option.ts";
-import { parseAddHost } from "../runtime/init_layer.ts";
-import { helperForPorts, wantedPorts } from "../runtime/network_spec.ts";
-import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "../runtime/mount_spec.ts";
 import { newId } from "../runtime/run_container.ts";
 import { sys } from "../sys/mod.ts";
-import { isUserNetwork, parseNetworkMode } from "../runtime/network_mode.ts";
 import { findNetwork } from "../network/network_record.ts";
 import { checkContainerName, generateName } from "./container_name.ts";
 import {
   containerDir,
   type ContainerRecord,
   listRecords,
-  type RestartPolicy,
-  type StoredOptions,
   withRecordsLock,
   writeRecord,
 } from "../records/container_record.ts";
-import type { ContainerOptions } from "./start_container.ts";
 
 async function resolveImage(options: ContainerOptions): Promise<ImageRecord> {
   const { findImage } = await import("../image/mod.ts");
@@ -59,179 +49,10 @@ async function resolveImage(options: ContainerOptions): Promise<ImageRecord> {
 }
 
 /**
- * Parses `--restart`: no, on-failure[:N], always, unless-stopped.
- *
- * @param value The flag's value (default "no").
- * @returns The policy.
- * @throws {UsageError} On anything else.
- *
- * @example
- * ```ts
- * import { parseRestartPolicy } from "./create_container.ts";
- * console.assert(parseRestartPolicy("on-failure:2").maximumRetryCount === 2);
- * ```
- */
-export function parseRestartPolicy(value = "no"): RestartPolicy {
-  const m = /^(no|on-failure|always|unless-stopped)(?::(\d+))?$/.exec(value);
-  if (!m || (m[2] !== undefined && m[1] !== "on-failure")) {
-    throw new UsageError(
-      `Invalid --restart '${value}': use no, on-failure[:MAX], always or unless-stopped`,
-    );
-  }
-  return { name: m[1] as RestartPolicy["name"], maximumRetryCount: Number(m[2] ?? 0) };
-}
-
-/**
- * Parses a size with docker's units (b, k, m, g, t, p; case-insensitive), as
- * {@linkcode parseBytes} does, with this message.
- *
- * @param value e.g. "10m".
- * @param what The flag, for the message.
- * @returns Bytes.
- * @throws {UsageError} When it is not a size.
- *
- * @example
- * ```ts
- * import { parseSize } from "./create_container.ts";
- * console.assert(parseSize("2k", "max-size") === 2048);
- * ```
- */
-export function parseSize(value: string, what: string): number {
-  const n = parseBytes(value.trim());
-  if (n === null) {
-    throw new UsageError(`Invalid ${what} '${value}': use a size such as 10m or 512k`);
-  }
-  return n;
-}
-
-function logSettings(opts: readonly string[] | undefined): ContainerRecord["log"] {
-  const log = { maxSize: 0, maxFiles: 1 };
-  for (const o of opts ?? []) {
-    const at = o.indexOf("=");
-    const key = o.slice(0, at), value = o.slice(at + 1);
-    if (key === "max-size") log.maxSize = parseSize(value, "--log-opt max-size");
-    else if (key === "max-file") {
-      log.maxFiles = Number(value);
-      if (!Number.isInteger(log.maxFiles) || log.maxFiles < 1) {
-        throw new UsageError(`Invalid --log-opt max-file '${value}': use a whole number >= 1`);
-      }
-    } else {
-      throw new UsageError(`Unknown --log-opt '${o}': nook knows max-size=SIZE and max-file=N`);
-    }
-  }
-  return log;
-}
-
-function labelMap(labels: readonly string[] | Record<string, string> | undefined) {
-  if (!labels) return {};
-  if (!Array.isArray(labels)) return { ...labels } as Record<string, string>;
-  const out: Record<string, string> = {};
-  for (const l of labels as readonly string[]) {
-    const at = l.indexOf("=");
-    out[at < 0 ? l : l.slice(0, at)] = at < 0 ? "" : l.slice(at + 1);
-  }
-  return out;
-}
-
-/**
- * The network a container gets: the asked one (checked now), else for an
- * image or published ports the default helper, else none. Ports are parsed
- * now; host ports left open are picked at each start.
- */
-function storedNetwork(options: ContainerOptions): Partial<StoredOptions> {
-  const publish = wantedPorts(options.publish, false);
-  let network: string | undefined = options.network;
-  // Modes that join another namespace (container:, ns:, a user-defined network) are checked at start.
-  const joins = network !== undefined && parseNetworkMode(network).mode !== "helper" &&
-    network !== "none" && network !== "host";
-  if (network === undefined) {
-    if (publish.length > 0) network = helperForPorts();
-    else if (options.image !== undefined) {
-      network = defaultNetworkMode(options.onWarning ?? ((m) => sys.stderr(`nook: ${m}\n`)));
-    }
-  } else if (!joins) {
-    parseNetwork(network);
-  } else if (isUserNetwork(network)) {
-    findNetwork(network); // "No such network" now, not at the first start
-  }
-  const mode = network === undefined ? "none" : joins ? "join" : parseNetwork(network).mode;
-  // A bad --add-host fails now, not at each start.
-  const gateway = mode === "none" ? "" : "0.0.0.0";
-  for (const h of options.addHosts ?? []) parseAddHost(h, gateway);
-  if (mode === "none" && publish.length > 0) {
-    throw new UsageError(
-      "Cannot publish ports with --network none: the container has only a loopback " +
-        "interface; use --network pasta or slirp4netns (or drop -p)",
-    );
-  }
-  return {
-    network: network as NetworkOption | undefined,
-    publish: publish.length ? publish : undefined,
-    publishAll: options.publishAll || undefined,
-    addHosts: options.addHosts?.length ? [...options.addHosts] : undefined,
-    dns: options.dns?.length ? [...options.dns] : undefined,
-    dnsSearch: options.dnsSearch?.length ? [...options.dnsSearch] : undefined,
-    dnsOptions: options.dnsOptions?.length ? [...options.dnsOptions] : undefined,
-  };
-}
-
-/** The options as `start` needs them again: env and mounts resolved now (as docker does). */
-function storedOptions(options: ContainerOptions): StoredOptions {
-  const cwd = sys.env("PWD") ?? "/";
-  const mounts: MountSpec[] = [
-    ...(options.volumes ?? []).map((v) => typeof v === "string" ? parseVolume(v, cwd) : v),
-    ...(options.tmpfs ?? []).map(parseTmpfs),
-    ...(options.mounts ?? []).map((m) => parseMount(m, cwd)),
-  ];
-  for (const m of mounts) {
-    if (m.type === "bind" && !sys.stat(m.source)) {
-      throw new UsageError(
-        `Cannot bind '${m.source}' on '${m.target}': '${m.source}' does not exist on the host`,
-      );
-    }
-  }
-  return {
-    command: options.command ? [...options.command] : undefined,
-    entrypoint: options.entrypoint ? [...options.entrypoint] : undefined,
-    env: envFromFlags(options),
-    workdir: options.workdir,
-    user: options.user,
-    groupAdd: options.groupAdd ? [...options.groupAdd] : undefined,
-    hostname: options.hostname,
-    ...storedNetwork(options),
-    mounts,
-    readOnly: options.readOnly,
-    init: options.init,
-    tty: options.tty,
-    interactive: options.interactive,
-    capAdd: options.capAdd ? [...options.capAdd] : undefined,
-    capDrop: options.capDrop ? [...options.capDrop] : undefined,
-    userns: options.userns,
-    ...storedCgroups(options),
-  };
-}
-
-/** The resource limits and cgroup settings, checked now (not at the first start). */
-function storedCgroups(options: ContainerOptions): Partial<StoredOptions> {
-  const resources = options.resources;
-  if (resources) {
-    checkLimits(resources);
-    // A --device-*-bps path that is no block device fails now, not at the first start.
-    for (const d of [...resources.deviceReadBps ?? [], ...resources.deviceWriteBps ?? []]) {
-      blockDeviceNumbers(d.path);
-    }
-  }
-  return {
-    resources: limitNames(resources).length > 0 ? structuredClone(resources) : undefined,
-    cgroups: options.cgroups === "enabled" ? undefined : options.cgroups,
-    cgroupParent: options.cgroupParent,
-  };
-}
-
-/**
  * Creates a container: its record and directory, nothing running.
  *
  * @param options The image (or rootfs), command, flags, name.
+ * @param built Its config, when the caller built it already from these options.
  * @returns The new record.
  * @throws {UsageError} On bad options, a name in use, a missing image (with pull "never").
  *
@@ -240,21 +61,17 @@ function storedCgroups(options: ContainerOptions): Partial<StoredOptions> {
  * const r = await createContainer({ image: "busybox", command: ["sleep", "60"], name: "nap" });
  * ```
  */
-export async function createContainer(options: ContainerOptions): Promise<ContainerRecord> {
-  if ((options.image === undefined) === (options.rootfs === undefined)) {
-    throw new UsageError("Give either an image or a rootfs directory to run");
-  }
-  const stored = storedOptions(options);
-  const restart = parseRestartPolicy(options.restart);
-  if (options.rm && restart.name !== "no") {
-    throw new UsageError(
-      "Conflicting options: --restart and --rm; a removed container cannot restart",
-    );
-  }
-  const log = logSettings(options.logOptions);
+export async function createContainer(
+  options: ContainerOptions,
+  built?: ContainerConfig,
+): Promise<ContainerRecord> {
+  const stored = built ?? buildContainerConfig(options, {
+    onWarning: options.onWarning,
+    findNetwork, // "No such network" now, not at the first start
+  });
   const wanted = options.name === undefined ? undefined : checkContainerName(options.name);
   let image = "", imageName = options.rootfs ?? "", command: string[] = [], storageDriver = "";
-  let stopSignal = options.stopSignal;
+  let stopSignal = stored.stopSignal;
   let process: ContainerRecord["process"] = {
     env: [],
     user: stored.user,
@@ -285,7 +102,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     imageName = options.image;
     command = plan.argv;
     storageDriver = storage.driver;
-    stopSignal ??= config.StopSignal;
+    if (options.stopSignal === undefined && config.StopSignal) stopSignal = config.StopSignal;
     process = { env: plan.env, user: plan.user, workdir: plan.workdir };
   } else {
     if (!options.rootfs!.startsWith("/")) {
@@ -322,13 +139,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       command,
       created: new Date().toISOString(),
       storageDriver,
-      options: stored,
-      labels: labelMap(options.labels),
-      restart,
-      autoRemove: options.rm ?? false,
-      stopSignal: stopSignal ?? "SIGTERM",
-      stopTimeout: options.stopTimeout ?? 10,
-      log,
+      config: { ...stored, stopSignal },
       process,
     };
     sys.mkdirp(containerDir(id), 0o700);

@@ -48,7 +48,7 @@ export async function execContainer(
     // Its command would join the frozen cgroup and hang there.
     throw new UsageError(`Container ${record.name} is paused: unpause it before exec`);
   }
-  const o = record.options;
+  const o = record.config;
   const hostname = o.hostname ?? record.id.slice(0, 12);
   const mask = capabilitySet({ add: o.capAdd, drop: o.capDrop });
   return await execInContainer(

@@ -7,6 +7,7 @@
 import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
 import { type HostConfigResources, inspectLimits } from "../cgroups/inspect_limits.ts";
 import { readOomKilled } from "../cgroups/memory_events.ts";
+import { formatNetworkConfig } from "../config/network_config.ts";
 import type { ContainerRecord } from "../records/container_record.ts";
 import { containerDir } from "../records/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
@@ -126,7 +127,7 @@ export function inspectContainer(
   r: ContainerRecord,
   s: ContainerStatus = containerStatus(r.id),
 ): ContainerInspect {
-  const o = r.options;
+  const o = r.config;
   const running = s.status === "running";
   const net = running ? readNetworkState(r.id) : null;
   return {
@@ -171,14 +172,14 @@ export function inspectContainer(
       Entrypoint: o.entrypoint ?? null,
       Image: r.imageName,
       WorkingDir: o.workdir ?? "",
-      Labels: r.labels,
-      StopSignal: r.stopSignal,
-      StopTimeout: r.stopTimeout,
+      Labels: o.labels,
+      StopSignal: o.stopSignal,
+      StopTimeout: o.stopTimeout,
     },
     HostConfig: {
-      AutoRemove: r.autoRemove,
-      RestartPolicy: { Name: r.restart.name, MaximumRetryCount: r.restart.maximumRetryCount },
-      NetworkMode: o.network ?? "none",
+      AutoRemove: o.autoRemove,
+      RestartPolicy: { Name: o.restart.name, MaximumRetryCount: o.restart.maximumRetryCount },
+      NetworkMode: formatNetworkConfig(o.network),
       PortBindings: portMap(
         o.publish ?? [],
         (m) => m.hostIp,
@@ -195,8 +196,8 @@ export function inspectContainer(
       Init: o.init ?? false,
       LogConfig: {
         Type: "k8s-file",
-        Config: r.log.maxSize
-          ? { "max-size": String(r.log.maxSize), "max-file": String(r.log.maxFiles) }
+        Config: o.log.maxSize
+          ? { "max-size": String(o.log.maxSize), "max-file": String(o.log.maxFiles) }
           : {},
       },
       ...inspectLimits(o),

@@ -10,17 +10,16 @@ import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
 import { prepareContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
 import { errnoText, HostError, NookError } from "../errors/mod.ts";
-import type { MountSpec } from "../runtime/mount_spec.ts";
 import {
+  type ConfiguredStart,
   planContainerProcess,
   type RunningContainer,
-  spawnContainer,
-  type SpawnInternals,
+  spawnConfigured,
 } from "../runtime/run_container.ts";
-import type { OutputMode, RunOptions } from "../runtime/run_options.ts";
+import type { OutputMode } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
-import { sys, type SysConn } from "../sys/mod.ts";
+import { type Sys, sys, type SysConn } from "../sys/mod.ts";
 import { idMapLines, netHelperLines, startMonitor } from "../monitor/monitor_process.ts";
 import {
   containerDir,
@@ -31,7 +30,7 @@ import {
   writeRecord,
 } from "../records/container_record.ts";
 import { networkInternals } from "./container_network.ts";
-import { isUserNetwork } from "../runtime/network_mode.ts";
+import { userNetworkName } from "../config/network_config.ts";
 import { writeNetworkState } from "../records/network_state.ts";
 import {
   containerStatus,
@@ -66,55 +65,24 @@ function layeredReader(layers: readonly string[]): (path: string) => string | nu
   };
 }
 
-/** What the runtime needs to start a container's process. */
+/** What the runtime needs to start a container's process, besides its config. */
 interface Parts {
-  options: RunOptions;
-  internals: SpawnInternals & { id: string };
+  start: ConfiguredStart & { id: string };
   explain(err: unknown): unknown;
 }
 
-/** The record's options as the runtime takes them. */
-function runOptions(record: ContainerRecord, rootfs: string, extra: MountSpec[]): RunOptions {
-  const o = record.options;
-  return {
-    rootfs,
-    command: o.command,
-    entrypoint: o.entrypoint,
-    env: o.env,
-    workdir: o.workdir,
-    user: o.user,
-    groupAdd: o.groupAdd,
-    hostname: o.hostname,
-    network: o.network,
-    publish: o.publish,
-    publishAll: o.publishAll,
-    addHosts: o.addHosts,
-    dns: o.dns,
-    dnsSearch: o.dnsSearch,
-    dnsOptions: o.dnsOptions,
-    volumes: [...o.mounts, ...extra],
-    readOnly: o.readOnly,
-    init: o.init,
-    tty: o.tty,
-    interactive: o.interactive,
-    capAdd: o.capAdd,
-    capDrop: o.capDrop,
-    userns: o.userns,
-    resources: o.resources,
-    cgroups: o.cgroups,
-    cgroupParent: o.cgroupParent,
-  };
-}
-
+/**
+ * Where a container's process starts from: its rootfs directory, or its image's layers
+ * mounted for it with the image's config applied to the container's config.
+ */
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
+  const config = record.config;
   // A network shared with a running container is resolved now, at each start (as docker does).
-  const o0 = record.options;
-  const ports = { publish: o0.publish, publishAll: o0.publishAll };
+  const ports = { publish: config.publish, publishAll: config.publishAll };
   if (record.rootfs !== undefined) {
-    const network = await networkInternals(o0.network, record.id, ports);
+    const network = await networkInternals(config.network, record.id, ports);
     return {
-      options: runOptions(record, record.rootfs, []),
-      internals: { id: record.id, name: record.name, ...network },
+      start: { rootfs: record.rootfs, id: record.id, name: record.name, ...network },
       explain: (e) => e,
     };
   }
@@ -130,39 +98,39 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
         "is no longer in the store; pull it again or remove the container",
     );
   }
-  const config = readImageConfig(layout, image).config ?? {};
-  const network = await networkInternals(o0.network, record.id, {
+  const imageConfig = readImageConfig(layout, image).config ?? {};
+  const exposedPorts = Object.keys(imageConfig.ExposedPorts ?? {});
+  const network = await networkInternals(config.network, record.id, {
     ...ports,
-    exposed: Object.keys(config.ExposedPorts ?? {}),
+    exposed: exposedPorts,
   });
-  const o = record.options;
-  const plan = applyImageConfig(config, {
-    command: o.command,
-    entrypoint: o.entrypoint === undefined ? undefined : o.entrypoint.join(" "),
-    workdir: o.workdir,
-    user: o.user,
+  const plan = applyImageConfig(imageConfig, {
+    command: config.command,
+    entrypoint: config.entrypoint === undefined ? undefined : config.entrypoint.join(" "),
+    workdir: config.workdir,
+    user: config.user,
   });
   const storage = await chooseStorageDriver({ requested: record.storageDriver, onWarning: warn });
   const layers = image.chainIds.map((c) => `${layerPath(layout, c)}/diff`);
   const dir = containerDir(record.id);
   const prepared = await prepareRootfs(storage, { layers, containerDir: dir });
-  const taken = new Set(o.mounts.map((m) => m.target));
-  const volumes = await anonymousVolumes(Object.keys(config.Volumes ?? {}), layers, dir, taken);
+  const taken = new Set(config.mounts.map((m) => m.target));
+  const volumes = await anonymousVolumes(
+    Object.keys(imageConfig.Volumes ?? {}),
+    layers,
+    dir,
+    taken,
+  );
   return {
-    options: {
-      ...runOptions(record, prepared.rootfs, volumes),
-      command: plan.argv,
-      entrypoint: undefined,
-      workdir: plan.workdir,
-      user: plan.user,
-    },
-    internals: {
+    start: {
+      rootfs: prepared.rootfs,
       id: record.id,
       ...network,
       name: record.name,
-      exposedPorts: Object.keys(config.ExposedPorts ?? {}),
+      image: { argv: plan.argv, user: plan.user, workdir: plan.workdir, env: plan.env },
+      extraMounts: volumes,
+      exposedPorts,
       rootfsSetup: prepared.setup,
-      imageEnv: plan.env,
       readFile: layeredReader(layers),
     },
     explain: (e) => prepared.explain(e),
@@ -185,7 +153,7 @@ function nowNs(): number {
 
 /** Tells the other containers of a user-defined network about this one (their /etc/hosts). */
 async function announceOnNetwork(record: ContainerRecord, hosts: string): Promise<void> {
-  if (!isUserNetwork(record.options.network)) return;
+  if (userNetworkName(record.config.network) === undefined) return;
   const { announceContainer } = await import("../network/network_attach.ts");
   await announceContainer(record.id, hosts);
 }
@@ -195,11 +163,11 @@ async function announceOnNetwork(record: ContainerRecord, hosts: string): Promis
  * ports, and when `release`, end the network's process if no member runs.
  */
 async function leaveNetwork(record: ContainerRecord, release: boolean): Promise<void> {
-  const network = record.options.network;
-  if (!isUserNetwork(network)) return;
+  const network = userNetworkName(record.config.network);
+  if (network === undefined) return;
   const { releaseNetwork, syncNetworkPorts } = await import("../network/network_attach.ts");
-  await syncNetworkPorts(network!).catch(() => {});
-  if (release) await releaseNetwork(network!).catch(() => {});
+  await syncNetworkPorts(network).catch(() => {});
+  if (release) await releaseNetwork(network).catch(() => {});
 }
 
 /** Runs a start; when it fails, nothing of the container stays on its network. */
@@ -253,14 +221,15 @@ export async function launchForeground(
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const container = await leaveNetworkOnFailure(record, async () => {
     const parts = await containerParts(record, warn);
-    return await spawnContainer(
-      { ...parts.options, ...options, onWarning: warn },
+    return await spawnConfigured(
+      record.config,
       {
-        ...parts.internals,
+        ...parts.start,
         // Its /etc/hosts names the network's containers before it starts.
         onHostsFile: (hosts) => announceOnNetwork(record, hosts),
         onCgroup: (dir) => noteCgroup(record, dir),
       },
+      { ...options, onWarning: warn },
     ).catch((err) => {
       throw parts.explain(err);
     });
@@ -300,8 +269,34 @@ export async function launchForeground(
   return { ...container, status };
 }
 
+/**
+ * What a detached start reaches outside nook's own records: the host's files
+ * and terminal, the runtime's planner, the cgroup maker and the monitor. A
+ * seam: unit tests pass recording fakes, as lib/host's tests pass fakeHost.
+ */
+export interface LaunchContext {
+  /** The files and terminal a start uses. */
+  sys: Pick<Sys, "writeFile" | "remove" | "mkdirp" | "isTerminal" | "terminalSize" | "stderr">;
+  /** Plans the container's process from its config (the runtime's planner). */
+  planProcess: typeof planContainerProcess;
+  /** Makes the container's own cgroup with its limits. */
+  prepareCgroup: typeof prepareContainerCgroup;
+  /** Starts a monitor on its config lines; resolves with its report (shim/monitor). */
+  startMonitor: typeof startMonitor;
+}
+
+/** The real {@linkcode LaunchContext}. */
+export const realLaunchContext: LaunchContext = {
+  sys,
+  planProcess: planContainerProcess,
+  prepareCgroup: prepareContainerCgroup,
+  startMonitor,
+};
+
 /** Options of {@linkcode launchDetached}. */
 export interface DetachedOptions {
+  /** The host, planner, cgroups and monitor it uses (default: the real ones). */
+  context?: LaunchContext;
   /** Receives warnings. */
   onWarning?: (message: string) => void;
   /** The pty size for `-t` (default: this terminal's, else 24x80). */
@@ -401,26 +396,29 @@ export async function launchDetached(
   record: ContainerRecord,
   options: DetachedOptions = {},
 ): Promise<Launched> {
-  return await leaveNetworkOnFailure(record, () => startDetached(record, options));
+  // Each start reads the config as stored now (update and network connect change it).
+  const stored = readRecord(record.id) ?? record;
+  return await leaveNetworkOnFailure(stored, () => startDetached(stored, options));
 }
 
 async function startDetached(record: ContainerRecord, options: DetachedOptions): Promise<Launched> {
-  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
+  const ctx = options.context ?? realLaunchContext;
+  const warn = options.onWarning ?? ((m: string) => ctx.sys.stderr(`nook: ${m}\n`));
   const now = containerStatus(record.id);
   if (now.status === "running" || now.status === "restarting") return { pid: now.pid };
-  sys.remove(stopMarkerPath(record.id));
+  ctx.sys.remove(stopMarkerPath(record.id));
   const parts = await containerParts(record, warn);
   const run = containerRunDir(record.id);
-  sys.remove(run);
-  sys.mkdirp(run, 0o700);
-  const o = record.options;
+  ctx.sys.remove(run);
+  ctx.sys.mkdirp(run, 0o700);
+  const config = record.config;
   // Made now, with its limits; the monitor clones each of the container's processes into it
   // and removes it when the container has ended for good.
-  const cgroup = await prepareContainerCgroup({
+  const cgroup = await ctx.prepareCgroup({
     id: record.id,
-    limits: o.resources,
-    mode: o.cgroups,
-    parent: o.cgroupParent,
+    limits: config.resources,
+    mode: config.cgroups,
+    parent: config.cgroupParent,
     onWarning: warn,
   });
   try {
@@ -441,15 +439,16 @@ async function startUnderMonitor(
   options: DetachedOptions,
   warn: (m: string) => void,
 ): Promise<Launched> {
+  const ctx = options.context ?? realLaunchContext;
   const ttySize = options.ttySize ??
-    (sys.isTerminal(1) ? sys.terminalSize() ?? undefined : undefined);
-  const { spec, plan } = planContainerProcess(
-    parts.options,
-    { ...parts.internals, detached: true, ttySize, ownCgroup: cgroup !== undefined },
+    (ctx.sys.isTerminal(1) ? ctx.sys.terminalSize() ?? undefined : undefined);
+  const { spec, plan } = ctx.planProcess(
+    record.config,
+    { ...parts.start, detached: true, ttySize, ownCgroup: cgroup !== undefined },
     run,
     warn,
   );
-  sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
+  ctx.sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
   await announceOnNetwork(record, spec.initLayer.hosts);
   const dir = containerDir(record.id);
   const lines: string[][] = [
@@ -459,9 +458,9 @@ async function startUnderMonitor(
     ["log", logPath(record.id)],
     ["attach", attachSocketPath(record.id)],
     ["stop-marker", stopMarkerPath(record.id)],
-    ["log-max-size", String(record.log.maxSize)],
-    ["log-max-files", String(record.log.maxFiles)],
-    ["restart", record.restart.name, String(record.restart.maximumRetryCount)],
+    ["log-max-size", String(record.config.log.maxSize)],
+    ["log-max-files", String(record.config.log.maxFiles)],
+    ["restart", record.config.restart.name, String(record.config.restart.maximumRetryCount)],
     ["open-stdin", spec.interactive ? "1" : "0"],
     ["tty", spec.tty ? "1" : "0"],
     ["wait-attach", options.attach ? "1" : "0"],
@@ -470,12 +469,12 @@ async function startUnderMonitor(
     ...netHelperLines(spec.netHelper),
     ...(cgroup !== undefined ? [["cgroup", cgroup]] : []),
   ];
-  if (record.autoRemove) {
+  if (record.config.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");
     lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
   }
   let conn: SysConn | undefined;
-  const { words, code } = await startMonitor(
+  const { words, code } = await ctx.startMonitor(
     run,
     lines,
     `container ${record.name}`,

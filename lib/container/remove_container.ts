@@ -10,7 +10,7 @@ import { killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
-import { isUserNetwork } from "../runtime/network_mode.ts";
+import { userNetworkName } from "../config/network_config.ts";
 import {
   containerDir,
   containerRunDir,
@@ -55,10 +55,11 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     }
     // A process that outlived its monitor would run on unseen once the record is gone.
     if (s.status === "unknown" && s.pid > 0) signalProcess(s.pid, s.pidStart, "SIGKILL");
-    if (isUserNetwork(record.options.network)) {
+    const network = userNetworkName(record.config.network);
+    if (network !== undefined) {
       // Ports it still holds (it ended by itself) are withdrawn while its record says which.
       const { syncNetworkPorts } = await import("../network/network_attach.ts");
-      await syncNetworkPorts(record.options.network!).catch(() => {});
+      await syncNetworkPorts(network).catch(() => {});
     }
     // Its monitor removes it when it ends; not one that was killed, nor a dead nook's.
     if (record.cgroup) await removeCgroup(record.cgroup);
@@ -74,11 +75,11 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     return true;
   });
   sys.remove(containerRunDir(id));
-  const network = record?.options.network;
-  if (isUserNetwork(network)) {
+  const network = record ? userNetworkName(record.config.network) : undefined;
+  if (network !== undefined) {
     const { refreshNetworkHosts, releaseNetwork } = await import("../network/network_attach.ts");
-    await refreshNetworkHosts(network!).catch(() => {}); // drop its name from the others' hosts
-    await releaseNetwork(network!).catch(() => {});
+    await refreshNetworkHosts(network).catch(() => {}); // drop its name from the others' hosts
+    await releaseNetwork(network).catch(() => {});
   }
   if (moved) await removeTree(gone);
   return moved;

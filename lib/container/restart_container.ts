@@ -5,7 +5,7 @@
  * @module
  */
 import type { ContainerRecord } from "../records/container_record.ts";
-import { launchDetached } from "./launch_container.ts";
+import { type DetachedOptions, launchDetached } from "./launch_container.ts";
 import { stopContainer } from "./signal_container.ts";
 
 /**
@@ -13,6 +13,7 @@ import { stopContainer } from "./signal_container.ts";
  *
  * @param record The container.
  * @param timeout Seconds before SIGKILL (default: the container's).
+ * @param options How it starts again (warnings; the launch context, for tests).
  * @returns The pid of its new first process.
  *
  * @example
@@ -20,7 +21,11 @@ import { stopContainer } from "./signal_container.ts";
  * const pid = await restartContainer(record, 1);
  * ```
  */
-export async function restartContainer(record: ContainerRecord, timeout?: number): Promise<number> {
+export async function restartContainer(
+  record: ContainerRecord,
+  timeout?: number,
+  options: DetachedOptions = {},
+): Promise<number> {
   await stopContainer(record, timeout, { restart: true });
-  return (await launchDetached(record)).pid;
+  return (await launchDetached(record, options)).pid;
 }

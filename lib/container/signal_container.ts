@@ -7,7 +7,7 @@
 import { thawCgroup } from "../cgroups/freeze.ts";
 import { isPopulated, killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
-import { isUserNetwork } from "../runtime/network_mode.ts";
+import { userNetworkName } from "../config/network_config.ts";
 import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
 import { signalName } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
@@ -108,7 +108,9 @@ export async function killContainer(record: ContainerRecord, signal = "SIGKILL")
   const name = signalName(signal);
   const s = containerStatus(record.id);
   if (s.status === "running" && signalProcess(s.pid, s.pidStart, name)) {
-    if (name === "SIGKILL" || name === signalName(record.stopSignal)) await thawToEnd(record, s);
+    if (name === "SIGKILL" || name === signalName(record.config.stopSignal)) {
+      await thawToEnd(record, s);
+    }
     return;
   }
   if (name === "SIGKILL" && record.cgroup !== undefined && isPopulated(record.cgroup)) {
@@ -140,13 +142,13 @@ export async function killContainer(record: ContainerRecord, signal = "SIGKILL")
  */
 export async function stopContainer(
   record: ContainerRecord,
-  timeout = record.stopTimeout,
+  timeout = record.config.stopTimeout,
   options: { restart?: boolean } = {},
 ): Promise<ContainerStatus> {
   let s = containerStatus(record.id);
   if (!active(s)) return s;
   sys.writeText(stopMarkerPath(record.id), options.restart ? "restart" : "");
-  signalProcess(s.pid, s.pidStart, record.stopSignal);
+  signalProcess(s.pid, s.pidStart, record.config.stopSignal);
   await thawToEnd(record, s);
   s = await waitForExit(record.id, Math.max(0, timeout) * 1000);
   if (active(s)) {
@@ -163,10 +165,11 @@ export async function stopContainer(
   }
   // What left its process tree and its pid namespace's end may still be in its cgroup.
   if (record.cgroup !== undefined) await killCgroup(record.cgroup);
-  if (isUserNetwork(record.options.network)) {
+  const network = userNetworkName(record.config.network);
+  if (network !== undefined) {
     // Its host ports are the network helper's: withdrawn now, not with the container's process.
     const { syncNetworkPorts } = await import("../network/network_attach.ts");
-    await syncNetworkPorts(record.options.network!).catch(() => {});
+    await syncNetworkPorts(network).catch(() => {});
   }
   return s;
 }

@@ -48,7 +48,7 @@ export async function updateContainer(
   options: UpdateOptions = {},
 ): Promise<ResourceLimits> {
   const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
-  const merged: ResourceLimits = { ...record.options.resources, ...limits };
+  const merged: ResourceLimits = { ...record.config.resources, ...limits };
   checkLimits(merged);
   const running = ["running", "restarting"].includes(containerStatus(record.id).status);
   const dir = running ? containerCgroupDir(record) : null;
@@ -56,7 +56,7 @@ export async function updateContainer(
     const unapplied = applyLimits(dir, merged).filter((u) => limitNames(limits).includes(u.limit));
     if (unapplied.length > 0) {
       const placement = await findCgroupPlacement(realHost(), {
-        parent: record.options.cgroupParent,
+        parent: record.config.cgroupParent,
       });
       const what = placement.ok
         ? unappliedProblem(placement, unapplied).what
@@ -74,7 +74,7 @@ export async function updateContainer(
   }
   return await withRecordsLock(() => {
     const now = readRecord(record.id) ?? record;
-    writeRecord({ ...now, options: { ...now.options, resources: merged } });
+    writeRecord({ ...now, config: { ...now.config, resources: merged } });
     return merged;
   });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors/mod.ts";
+import { userNetworkName } from "../config/network_config.ts";
 import { listRecords } from "../records/container_record.ts";
 import { containerStatus } from "../records/container_state.ts";
 import { newId } from "../runtime/run_container.ts";
@@ -155,7 +156,7 @@ export async function createNetwork(
  */
 export function networkContainers(name: string): { id: string; name: string; running: boolean }[] {
   return listRecords()
-    .filter((r) => r.options.network === name)
+    .filter((r) => userNetworkName(r.config.network) === name)
     .map((r) => {
       const s = containerStatus(r.id).status;
       return { id: r.id, name: r.name, running: s === "running" || s === "restarting" };

@@ -1,84 +1,17 @@
 /**
  * A container's persistent record: `<data>/containers/<id>/container.json`,
  * written atomically, plus where its other files live. The record holds what
- * `start` needs to make the container again (image, command, the user's
- * options as given to `create`) and what `ps` and `inspect` show.
+ * `start` needs to make the container again (image, command, its
+ * {@linkcode ContainerConfig} as `create` built it) and what `ps` and
+ * `inspect` show.
  *
  * @module
  */
-import type { CgroupsMode, ResourceLimits } from "../cgroups/resource_limits.ts";
+import type { ContainerConfig } from "../config/container_config.ts";
+import { configFromRecord, type StoredConfig } from "../config/read_config.ts";
 import { runtimeDir } from "../paths/mod.ts";
-import type { PortMapping } from "../network/mod.ts";
-import type { MountSpec } from "../runtime/mount_spec.ts";
-import type { NetworkOption } from "../runtime/network_mode.ts";
 import { storeLayout, withLock, writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
-
-/** A restart policy (`--restart`). */
-export interface RestartPolicy {
-  /** "no", "on-failure", "always" or "unless-stopped". */
-  name: "no" | "on-failure" | "always" | "unless-stopped";
-  /** For on-failure: restarts at most this many times (0: no limit). */
-  maximumRetryCount: number;
-}
-
-/** The options a container is started with, as stored at `create`. */
-export interface StoredOptions {
-  /** The command (after the image's entrypoint), if given. */
-  command?: string[];
-  /** `--entrypoint`, if given. */
-  entrypoint?: string[];
-  /** `NAME=VALUE` entries from -e and --env-file, resolved at create. */
-  env: string[];
-  /** `-w`. */
-  workdir?: string;
-  /** `-u`. */
-  user?: string;
-  /** `--group-add`. */
-  groupAdd?: string[];
-  /** `-h`. */
-  hostname?: string;
-  /**
-   * "none", "host", "slirp4netns[:OPTIONS]", "pasta[:OPTIONS]", "container:NAME|ID",
-   * "ns:PATH" or a user-defined network; for an image, the default helper chosen at create
-   * when none was given.
-   */
-  network?: NetworkOption;
-  /** `-p` values parsed at create (host port 0: a free one is picked at each start). */
-  publish?: PortMapping[];
-  /** `-P`: the image's exposed ports are published on free host ports at each start. */
-  publishAll?: boolean;
-  /** `--add-host` values. */
-  addHosts?: string[];
-  /** `--dns` servers. */
-  dns?: string[];
-  /** `--dns-search` domains. */
-  dnsSearch?: string[];
-  /** `--dns-option` options. */
-  dnsOptions?: string[];
-  /** Bind and tmpfs mounts from -v, --tmpfs and --mount, resolved at create. */
-  mounts: MountSpec[];
-  /** `--read-only`. */
-  readOnly?: boolean;
-  /** `--init`. */
-  init?: boolean;
-  /** `-t`. */
-  tty?: boolean;
-  /** `-i`. */
-  interactive?: boolean;
-  /** `--cap-add`. */
-  capAdd?: string[];
-  /** `--cap-drop`. */
-  capDrop?: string[];
-  /** `--userns`. */
-  userns?: "" | "keep-id";
-  /** Resource limits (`--memory`, `--cpus`, ...; `update` changes them). */
-  resources?: ResourceLimits;
-  /** `--cgroups` (absent: enabled). */
-  cgroups?: CgroupsMode;
-  /** `--cgroup-parent`. */
-  cgroupParent?: string;
-}
 
 /** `container.json`. */
 export interface ContainerRecord {
@@ -98,21 +31,9 @@ export interface ContainerRecord {
   created: string;
   /** overlay, fuse-overlayfs or vfs ("" for a rootfs container). */
   storageDriver: string;
-  /** What `start` uses. */
-  options: StoredOptions;
-  /** `--label`s. */
-  labels: Record<string, string>;
-  /** `--restart`. */
-  restart: RestartPolicy;
-  /** `--rm`. */
-  autoRemove: boolean;
-  /** `--stop-signal`, else the image's StopSignal, else SIGTERM. */
-  stopSignal: string;
-  /** `--stop-timeout` in seconds (default 10). */
-  stopTimeout: number;
-  /** `--log-opt max-size` in bytes (0: no limit) and max-file. */
-  log: { maxSize: number; maxFiles: number };
-  /** The image's config applied to the options: what `exec` starts from. */
+  /** What every start, exec, commit and inspect reads: the container's config, with its schema. */
+  config: ContainerConfig;
+  /** The image's config applied to the config's command, user and workdir: what `exec` starts from. */
   process: { env: string[]; user?: string; workdir?: string };
   /**
    * The absolute host path of the container's own cgroup (v2) directory while it
@@ -173,6 +94,7 @@ export function containerRunDir(id: string): string {
  *
  * @param id The container id.
  * @returns The record, or null when the container does not exist (or is half made).
+ * @throws {NookError} When a newer nook made it (a config schema this one does not know).
  *
  * @example
  * ```ts ignore
@@ -182,28 +104,37 @@ export function containerRunDir(id: string): string {
 export function readRecord(id: string): ContainerRecord | null {
   const text = sys.readText(`${containerDir(id)}/container.json`);
   if (text === null) return null;
+  let r: Partial<ContainerRecord>;
   try {
-    const r = JSON.parse(text) as Partial<ContainerRecord>;
-    if (typeof r.id !== "string") return null;
-    return normalize(r as ContainerRecord);
+    r = JSON.parse(text) as Partial<ContainerRecord>;
   } catch {
     return null;
   }
+  if (typeof r.id !== "string") return null;
+  return normalize(r as ContainerRecord);
 }
 
-/** Fills what records of foreground runs made before named containers lack. */
-function normalize(r: ContainerRecord): ContainerRecord {
+/**
+ * The record in this nook's shape: what records of foreground runs made before
+ * named containers lack is filled, and a record made before configs (schema 0)
+ * gets its config from its options.
+ */
+function normalize(r: ContainerRecord & StoredConfig): ContainerRecord {
+  const {
+    options: _options,
+    labels: _labels,
+    restart: _restart,
+    autoRemove: _autoRemove,
+    stopSignal: _stopSignal,
+    stopTimeout: _stopTimeout,
+    log: _log,
+    ...rest
+  } = r;
   return {
-    ...r,
+    ...rest,
     name: r.name ?? r.id.slice(0, 12),
     command: r.command ?? [],
-    options: r.options ?? { env: [], mounts: [] },
-    labels: r.labels ?? {},
-    restart: r.restart ?? { name: "no", maximumRetryCount: 0 },
-    autoRemove: r.autoRemove ?? false,
-    stopSignal: r.stopSignal ?? "SIGTERM",
-    stopTimeout: r.stopTimeout ?? 10,
-    log: r.log ?? { maxSize: 0, maxFiles: 1 },
+    config: configFromRecord(r, r.name ?? r.id.slice(0, 12), containerDir(r.id)),
     process: r.process ?? { env: [] },
   };
 }
@@ -263,3 +194,5 @@ export async function withRecordsLock<T>(fn: () => T | Promise<T>): Promise<T> {
   // In the runtime directory (one per user), so the containers directory holds only containers.
   return await withLock(`${runtimeDir()}/containers.lock`, fn);
 }
+
+export type { RestartPolicy } from "../config/container_config.ts";

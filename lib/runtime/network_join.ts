@@ -27,7 +27,7 @@ import type { IdMapping, IdMapPlan } from "../userns/mod.ts";
 import { parseIdMap, type ProcessIdMaps } from "./container_process.ts";
 import type { InitLayer } from "./container_spec.ts";
 import { CloneFlag } from "./defaults.ts";
-import type { NetworkChoice } from "./network_mode.ts";
+import type { NetworkConfig } from "../config/network_config.ts";
 
 /** A network namespace a container joins instead of making its own. */
 export interface NetworkJoin {
@@ -164,7 +164,7 @@ export function joinNamespaceFile(path: string): NetworkJoin {
  * ```
  */
 export function networkJoinFor(
-  choice: NetworkChoice,
+  choice: NetworkConfig,
   resolved?: NetworkJoin,
 ): NetworkJoin | undefined {
   if (choice.mode === "ns") return joinNamespaceFile(choice.path);

@@ -103,7 +103,7 @@ function given(v: string | readonly string[] | undefined): boolean {
  * of its own). A joined network also brings its user namespace, so
  * `--userns` cannot choose the ids.
  *
- * @param choice The parsed network mode.
+ * @param choice The parsed network mode (a {@linkcode NetworkChoice} or a container's config).
  * @param flags The flags given with it.
  * @throws {UsageError} Naming both flags and what to do instead.
  *
@@ -119,7 +119,10 @@ function given(v: string | readonly string[] | undefined): boolean {
  * console.assert(refused);
  * ```
  */
-export function checkNetworkFlags(choice: NetworkChoice, flags: NetworkFlags): void {
+export function checkNetworkFlags(
+  choice: { mode: string; container?: string; path?: string },
+  flags: NetworkFlags,
+): void {
   if (choice.mode !== "container" && choice.mode !== "ns") return;
   const network = choice.mode === "container"
     ? `--network container:${choice.container}`

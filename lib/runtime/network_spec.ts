@@ -15,7 +15,7 @@ import {
 } from "../network/find_net_helper.ts";
 import { publishPorts } from "../network/host_ports.ts";
 import { defaultRoute } from "../network/host_route.ts";
-import { isHelperMode, type NetworkMode, parseNetwork } from "../network/network_option.ts";
+import type { NetworkMode } from "../network/network_option.ts";
 import {
   type NetAddresses,
   type NetHelperPlan,
@@ -28,6 +28,7 @@ import {
   type PortMapping,
 } from "../network/port_mapping.ts";
 import { sys } from "../sys/mod.ts";
+import type { ContainerConfig } from "../config/container_config.ts";
 import type { RunOptions } from "./run_options.ts";
 
 /** What {@linkcode resolveNetworkSpec} decides. */
@@ -123,29 +124,28 @@ export function helperForPorts(): "pasta" | "slirp4netns" {
 /**
  * Resolves a container's network.
  *
- * @param options Its options (`network`, `publish`, `publishAll`).
+ * @param config Its config (`network`, `publish`, `publishAll`), for a network of its own.
  * @param exposed Its image's exposed ports, for `-P`.
  * @param dir Its runtime directory (the helper's log and socket go there).
- * @param warn Receives warnings (no helper installed; ports with the host's network).
+ * @param warn Receives warnings (ports with the host's network).
  * @returns The mode, the helper's plan and the ports.
- * @throws {UsageError} On a bad value, or ports with `--network none`.
  * @throws {HostError} When the helper of the mode is not installed.
  * @throws {NookError} When a host port is taken or privileged.
  *
  * @example
  * ```ts ignore
- * const net = resolveNetworkSpec({ rootfs, network: "pasta", publish: ["8080:80"] }, [], dir, warn);
+ * const net = resolveNetworkSpec({ network: { mode: "none" } }, [], dir, warn);
  * ```
  */
 export function resolveNetworkSpec(
-  options: RunOptions,
+  config: Pick<ContainerConfig, "network" | "publish" | "publishAll">,
   exposed: readonly string[] | undefined,
   dir: string,
   warn: (message: string) => void,
 ): NetworkSpec {
-  let wanted = wantedPorts(options.publish, options.publishAll, exposed);
-  const asked = (options.publish ?? []).length > 0;
-  const choice = parseNetwork(options.network ?? (asked ? helperForPorts() : "none"));
+  let wanted = wantedPorts(config.publish, config.publishAll, exposed);
+  const asked = (config.publish ?? []).length > 0;
+  const choice = config.network;
   if (choice.mode === "none" && wanted.length) {
     if (asked) {
       throw new UsageError(
@@ -159,7 +159,9 @@ export function resolveNetworkSpec(
     if (asked) warn("published ports are discarded with --network host (as docker does)");
     wanted = [];
   }
-  if (!isHelperMode(choice.mode)) return { network: choice.mode, ports: [] };
+  if (choice.mode !== "slirp4netns" && choice.mode !== "pasta") {
+    return { network: choice.mode === "host" ? "host" : "none", ports: [] };
+  }
   const path = findNetHelper(choice.mode);
   if (!path) {
     throw new HostError(

@@ -1,7 +1,9 @@
 /**
- * Runs a container from a rootfs directory: resolve the options into a
- * {@linkcode ContainerSpec}, plan it, spawn it, relay its terminal and
- * signals, wait, clean up.
+ * Runs a container from a rootfs directory: its options built into a config
+ * (build_config.ts), the facts read from the host, both planned into a
+ * {@linkcode ContainerSpec} (plan_spec.ts) and into shim steps
+ * (plan_steps.ts); then spawn it, relay its terminal and signals, wait,
+ * clean up.
  *
  * @module
  */
@@ -12,16 +14,21 @@ import { UsageError } from "../errors/mod.ts";
 import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { sys } from "../sys/mod.ts";
-import { chooseIdMaps, isMapped } from "../userns/mod.ts";
-import { capabilitySet, lastCapability } from "./capabilities.ts";
+import { chooseIdMaps } from "../userns/mod.ts";
+import type { ContainerConfig } from "../config/container_config.ts";
+import { lastCapability } from "./capabilities.ts";
 import type { ContainerSpec, NetworkMode, RootfsSetup } from "./container_spec.ts";
-import { DEFAULT_PATH } from "./defaults.ts";
-import { envFromFlags, mergeEnv } from "./env_spec.ts";
 import { writeInitLayer } from "./init_layer.ts";
-import { type MountSpec, parseMount, parseTmpfs, parseVolume } from "./mount_spec.ts";
+import type { MountSpec } from "./mount_spec.ts";
 import { joinedIdMap, type NetworkJoin, networkJoinFor } from "./network_join.ts";
-import { checkNetworkFlags, parseNetworkMode } from "./network_mode.ts";
-import { type NetworkSpec, resolveNetworkSpec } from "./network_spec.ts";
+import { resolveNetworkSpec } from "./network_spec.ts";
+import {
+  type ImageProcess,
+  planSpec,
+  processOf,
+  type SpecFacts,
+  specHostname,
+} from "./plan_spec.ts";
 import { type Plan, planContainer } from "./plan_steps.ts";
 import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
@@ -78,31 +85,12 @@ export function newId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function collectMounts(options: RunOptions, cwd: string): MountSpec[] {
-  const mounts: MountSpec[] = [];
-  for (const v of options.volumes ?? []) {
-    mounts.push(typeof v === "string" ? parseVolume(v, cwd) : v);
-  }
-  for (const t of options.tmpfs ?? []) mounts.push(parseTmpfs(t));
-  for (const m of options.mounts ?? []) mounts.push(parseMount(m, cwd));
-  for (const m of mounts) {
-    if (m.type === "bind" && !sys.stat(m.source)) {
-      throw new UsageError(
-        `Cannot bind '${m.source}' on '${m.target}': '${m.source}' does not exist on the host`,
-      );
-    }
-  }
-  return mounts;
-}
-
 /** What layers above the runtime (images, storage) hand to it. */
 export interface SpawnInternals {
   /** The container id (default: a new random one). */
   id?: string;
   /** How the rootfs is made inside the container (e.g. an overlay of image layers). */
   rootfsSetup?: RootfsSetup;
-  /** The image's environment, beneath the user's. */
-  imageEnv?: readonly string[];
   /** Reads a file of the container's root (for /etc/passwd when the root is not a plain directory). */
   readFile?: (path: string) => string | null;
   /** Called with the host path of its /etc/hosts before it starts (a network lists its peers). */
@@ -124,132 +112,110 @@ export interface SpawnInternals {
   onCgroup?: (dir: string | null) => void | Promise<void>;
 }
 
-/** Resolves options into a spec; writes the init layer into `dir`. */
-function resolveSpec(
-  options: RunOptions,
+/**
+ * Reads what the spec needs from the host (the rootfs, id maps, the user in
+ * its /etc/passwd, the network joined or attached) and writes the init layer
+ * into `dir`; {@linkcode planSpec} does the rest.
+ */
+function gatherFacts(
+  config: ContainerConfig,
+  start: ConfiguredStart,
   id: string,
   dir: string,
   warn: (m: string) => void,
-  internals: SpawnInternals,
-): ContainerSpec {
-  const rootfs = options.rootfs;
+): SpecFacts {
+  const rootfs = start.rootfs;
   if (!rootfs.startsWith("/")) throw new UsageError(`Rootfs '${rootfs}' must be an absolute path`);
   const st = sys.stat(rootfs);
-  if (!st?.isDirectory && !internals.rootfsSetup) {
+  if (!st?.isDirectory && !start.rootfsSetup) {
     throw new UsageError(
       `Cannot use rootfs '${rootfs}': ${st ? "not a directory" : "no such directory"}`,
     );
   }
-  if (options.tty && options.interactive && !internals.detached && !sys.isTerminal(0)) {
+  const detached = start.detached ?? false;
+  const stdinIsTerminal = config.tty && config.interactive && !detached ? sys.isTerminal(0) : true;
+  if (!stdinIsTerminal) {
     throw new UsageError("The input device is not a TTY: drop -t, or run from a terminal");
   }
-  const argv = [...(options.entrypoint ?? []), ...(options.command ?? [])];
-  if (argv.length === 0 || argv[0] === "") {
-    throw new UsageError("No command given: say what to run, e.g. 'nook run --rootfs DIR /bin/sh'");
-  }
-  const cwd = options.workdir ?? "/";
-  if (!cwd.startsWith("/")) {
-    throw new UsageError(`Working directory '${cwd}' must be an absolute path`);
-  }
-  const choice = parseNetworkMode(options.network);
-  checkNetworkFlags(choice, {
-    hostname: options.hostname,
-    userns: options.userns,
-    publish: (options.publish ?? []).map(String),
-    dns: options.dns,
-    addHost: options.addHosts,
-  });
-  const join = networkJoinFor(choice, internals.networkJoin);
+  processOf(config, start.image); // no command: fail before the network is set up
+  const join = networkJoinFor(config.network, start.networkJoin);
   // Its own network namespace (alone or with a helper) or the host's; else the one it joins
   // (a user-defined network's ports are published by the network's helper, at the attach).
-  const net: Omit<NetworkSpec, "network"> & { network: NetworkMode } = join
+  const net: SpecFacts["net"] = join
     ? { network: "join", ports: join.ports ?? [], netAddresses: join.addresses }
-    : resolveNetworkSpec(options, internals.exposedPorts, dir, warn);
-  const network = net.network;
-  const mounts = collectMounts(options, sys.env("PWD") ?? "/");
+    : resolveNetworkSpec(config, start.exposedPorts, dir, warn);
   const idMap = join
     ? joinedIdMap(join)
-    : chooseIdMaps({ keepId: options.userns === "keep-id", onWarning: warn });
-  const user = resolveUser(rootfs, options.user, {
+    : chooseIdMaps({ keepId: config.userns === "keep-id", onWarning: warn });
+  const user = resolveUser(rootfs, start.image ? start.image.user : config.user, {
     defaultUid: idMap.user,
     defaultGid: idMap.group,
-    groupAdd: options.groupAdd,
-    readFile: internals.readFile,
+    groupAdd: config.groupAdd,
+    readFile: start.readFile,
   });
-  const single = idMap.mode === "single";
-  const fix = join
-    ? `the user namespace that owns ${join.what} does not map it`
-    : single
-    ? "only your own id is mapped; add an /etc/subuid and /etc/subgid range for your user"
-    : "it is outside your /etc/subuid and /etc/subgid range";
-  if (!isMapped(idMap.uid, user.uid)) throw new UsageError(`Cannot run as uid ${user.uid}: ${fix}`);
-  if (!isMapped(idMap.gid, user.gid)) throw new UsageError(`Cannot run as gid ${user.gid}: ${fix}`);
-  user.groups = user.groups.filter((g) => isMapped(idMap.gid, g));
-  const hostname = options.hostname ?? join?.hostname ?? id.slice(0, 12);
-  const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, `HOME=${user.home}`];
-  if (options.tty) defaults.push("TERM=xterm");
+  const hostname = specHostname(config, id, join);
   return {
+    id,
     rootfs,
-    rootfsSetup: internals.rootfsSetup,
-    argv,
-    env: mergeEnv(defaults, internals.imageEnv ?? [], envFromFlags(options)),
-    cwd,
-    user,
-    hostname,
-    ...net,
+    rootfsSetup: start.rootfsSetup,
+    image: start.image,
+    extraMounts: start.extraMounts,
+    idMap,
     join,
-    mounts,
+    net,
+    user,
     initLayer: join?.files ?? writeInitLayer(dir, {
       hostname,
-      network,
-      name: internals.name,
+      network: net.network,
+      name: start.name,
       addresses: net.netAddresses,
-      addHosts: options.addHosts,
-      dns: options.dns,
-      dnsSearch: options.dnsSearch,
-      dnsOptions: options.dnsOptions,
+      addHosts: config.addHosts,
+      dns: config.dns,
+      dnsSearch: config.dnsSearch,
+      dnsOptions: config.dnsOptions,
     }),
-    readOnly: options.readOnly ?? false,
-    tty: options.tty ?? false,
-    ttySize: !options.tty
-      ? undefined
-      : internals.detached
-      ? internals.ttySize
-      : sys.terminalSize() ?? undefined,
-    interactive: options.interactive ?? false,
-    init: options.init ?? false,
-    capabilities: capabilitySet({ add: options.capAdd, drop: options.capDrop }),
+    detached,
+    stdinIsTerminal,
+    ttySize: !config.tty ? undefined : detached ? start.ttySize : sys.terminalSize() ?? undefined,
     lastCap: lastCapability(),
-    idMap,
-    dieWithParent: true,
   };
 }
 
+/** A configured container's start: where its root is and what the layers above resolved. */
+export interface ConfiguredStart extends SpawnInternals {
+  /** The root directory (a rootfs directory, or where the image's layers are mounted). */
+  rootfs: string;
+  /** With an image: its config applied to the config's command, user and workdir. */
+  image?: ImageProcess;
+  /** Mounts after the config's (an image's anonymous volumes). */
+  extraMounts?: readonly MountSpec[];
+}
+
 /**
- * Resolves a container's options into its spec and plans its steps, without
- * starting it (a monitor starts detached containers from the plan).
+ * Plans a configured container's process, without starting it (a monitor
+ * starts detached containers from the plan).
  *
- * @param options What to run and how.
- * @param internals Id, rootfs setup, image env; `ownCgroup` when the process is to be
- *   cloned into a cgroup of its own.
+ * @param config The container's config.
+ * @param start Its root, id, image process, network join; `ownCgroup` when the process is to
+ *   be cloned into a cgroup of its own.
  * @param dir The runtime directory for the init layer (/etc/hosts and friends).
  * @param warn Receives warnings.
  * @returns The spec and its plan.
- * @throws {UsageError} On bad options.
+ * @throws {UsageError} On a config the host cannot run (no command, an unmapped user).
  *
  * @example
  * ```ts ignore
- * const { plan } = planContainerProcess({ rootfs, command: ["sleep", "9"] }, { id, detached: true }, dir, warn);
+ * const { plan } = planContainerProcess(config, { rootfs, id, detached: true }, dir, warn);
  * ```
  */
 export function planContainerProcess(
-  options: RunOptions,
-  internals: SpawnInternals & { id: string; ownCgroup?: boolean },
+  config: ContainerConfig,
+  start: ConfiguredStart & { id: string; ownCgroup?: boolean },
   dir: string,
   warn: (m: string) => void,
 ): { spec: ContainerSpec; plan: Plan } {
-  const spec = resolveSpec(options, internals.id, dir, warn, internals);
-  spec.ownCgroup = internals.ownCgroup;
+  const spec = planSpec(config, gatherFacts(config, start, start.id, dir, warn));
+  spec.ownCgroup = start.ownCgroup;
   return { spec, plan: planContainer(spec) };
 }
 
@@ -281,9 +247,41 @@ export async function spawnContainer(
   options: RunOptions,
   internals: SpawnInternals = {},
 ): Promise<RunningContainer> {
-  const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
+  // Loaded here, not with this module: ps, rm and exec, which reach this module, build no config.
+  const { buildContainerConfig } = await import("../config/build_config.ts");
+  const config = buildContainerConfig(options, { onWarning: options.onWarning });
+  return await spawnConfigured(config, { ...internals, rootfs: options.rootfs }, options);
+}
+
+/** How a container started in the foreground handles stdio and signals. */
+export type ForegroundIo = Pick<
+  RunOptions,
+  "stdout" | "stderr" | "forwardSignals" | "signal" | "onWarning"
+>;
+
+/**
+ * Starts a container from its config and returns at once.
+ *
+ * @param config The container's config (see build_config.ts).
+ * @param start Its root and what the layers above resolved (image process, network join).
+ * @param io Stdio, signals, warnings.
+ * @returns The running container.
+ * @throws {UsageError} On a config the host cannot run; {@linkcode NookError} subclasses when
+ *   setup fails.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await spawnConfigured(buildContainerConfig({ rootfs, command: ["true"] }), { rootfs });
+ * ```
+ */
+export async function spawnConfigured(
+  config: ContainerConfig,
+  start: ConfiguredStart,
+  io: ForegroundIo = {},
+): Promise<RunningContainer> {
+  const warn = io.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
   const shim = loadShim();
-  const id = internals.id ?? newId();
+  const id = start.id ?? newId();
   const rundir = runtimeDir();
   removeStaleRunDirs(rundir);
   // The name carries our pid, so that a later run can tell when we died without cleaning up.
@@ -301,35 +299,35 @@ export async function spawnContainer(
     }
   };
   try {
-    const spec = resolveSpec(options, id, dir, warn, internals);
+    const spec = planSpec(config, gatherFacts(config, start, id, dir, warn));
     // A container with a record gets a cgroup of its own wherever it can (pause, stats and
     // update reach it through the record); a run without one (the fast path) when it asks.
     if (
-      internals.onCgroup !== undefined || limitNames(options.resources).length > 0 ||
-      options.cgroups === "required" || options.cgroupParent !== undefined
+      start.onCgroup !== undefined || limitNames(config.resources).length > 0 ||
+      config.cgroups === "required" || config.cgroupParent !== undefined
     ) {
       const { prepareContainerCgroup } = await import("../cgroups/prepare_container_cgroup.ts");
       cgroup = await prepareContainerCgroup({
         id,
-        limits: options.resources,
-        mode: options.cgroups,
-        parent: options.cgroupParent,
+        limits: config.resources,
+        mode: config.cgroups,
+        parent: config.cgroupParent,
         onWarning: warn,
       });
     }
     spec.ownCgroup = cgroup !== null;
-    await internals.onCgroup?.(cgroup?.dir ?? null);
-    await internals.onHostsFile?.(spec.initLayer.hosts);
-    const out = outputPipe(options.stdout);
-    const err = outputPipe(options.stderr);
+    await start.onCgroup?.(cgroup?.dir ?? null);
+    await start.onHostsFile?.(spec.initLayer.hosts);
+    const out = outputPipe(io.stdout);
+    const err = outputPipe(io.stderr);
     // Until the container runs, both ends are ours to close; then the streams own the read ends.
     for (const p of [out, err]) {
       if (p) {
         cleanups.push(() => shim.close(p[0]), () => shim.close(p[1]));
       }
     }
-    spec.stdoutFd = options.stdout === "null" ? "null" : out?.[1];
-    spec.stderrFd = options.stderr === "null" ? "null" : err?.[1];
+    spec.stdoutFd = io.stdout === "null" ? "null" : out?.[1];
+    spec.stderrFd = io.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
     const helper = spec.netHelper;
     // A joined user namespace has its maps already.
@@ -345,13 +343,13 @@ export async function spawnContainer(
     if (err) shim.close(err[1]);
     cleanups.splice(1);
 
-    if (options.forwardSignals) {
+    if (io.forwardSignals) {
       for (const s of FORWARDED) cleanups.push(sys.onSignal(s, () => child.kill(s)));
     }
     const onAbort = () => child.kill("SIGKILL");
-    options.signal?.addEventListener("abort", onAbort);
-    cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
-    if (options.signal?.aborted) onAbort();
+    io.signal?.addEventListener("abort", onAbort);
+    cleanups.push(() => io.signal?.removeEventListener("abort", onAbort));
+    if (io.signal?.aborted) onAbort();
     let relay: Promise<unknown> = Promise.resolve();
     if (child.ptyFd >= 0) {
       const terminal = relayTerminal(child.ptyFd, { stdin: spec.interactive });
