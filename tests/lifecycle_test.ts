@@ -1331,3 +1331,67 @@ Deno.test("commit carries the container's command, env, workdir and labels into 
     assert.equal(inspect[0].Config.Labels.team, "core");
   });
 });
+
+Deno.test("a record of the nook before configs starts as it did; a newer nook's is skipped, not misread", async () => {
+  await withStore("schema", async (s) => {
+    const rootfs = await busyboxRootfs();
+    const id = (await s.ok([
+      "create",
+      "--name",
+      "old",
+      "-e",
+      "FOO=bar",
+      "-l",
+      "k=v",
+      "--stop-timeout",
+      "3",
+      "--rootfs",
+      rootfs,
+      "sh",
+      "-c",
+      'echo "foo=$FOO"',
+    ])).trim(); // deno-fmt-ignore
+    const file = `${s.containerDir(id)}/container.json`;
+    const now = JSON.parse(Deno.readTextFileSync(file));
+    assert.equal(now.config.schemaVersion, 1, "a new record holds a versioned config");
+    // The shape the nook before configs wrote (schema 0): options, and the settings beside them.
+    const { network: _network, labels, restart, autoRemove, stopSignal, stopTimeout, log, ...o } =
+      now.config;
+    delete o.schemaVersion;
+    const { config: _config, ...rest } = now;
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({
+        ...rest,
+        options: o,
+        labels,
+        restart,
+        autoRemove,
+        stopSignal,
+        stopTimeout,
+        log,
+      }),
+    );
+    assert.equal(await s.ok(["start", "-a", "old"]), "foo=bar\n");
+    const [old] = JSON.parse(await s.ok(["inspect", "old"]));
+    assert.deepEqual(old.Config.Labels, { k: "v" });
+    assert.equal(old.Config.StopTimeout, 3);
+
+    const newer = (await s.ok(["create", "--name", "newer", "--rootfs", rootfs, "true"])).trim();
+    const newerFile = `${s.containerDir(newer)}/container.json`;
+    const record = JSON.parse(Deno.readTextFileSync(newerFile));
+    record.config.schemaVersion = 2;
+    Deno.writeTextFileSync(newerFile, JSON.stringify(record));
+    const ps = await s.run(["ps", "-a", "--format", "{{.Names}}"]);
+    assert.equal(ps.code, 0, ps.stderr);
+    assert.equal(ps.stdout, "old\n");
+    assert.match(ps.stderr, /Container newer was made by a newer nook \(config schema 2\)/);
+    assert.match(ps.stderr, /nook unshare rm -rf /);
+    const started = await s.run(["start", newer]);
+    assert.equal(started.code, 125);
+    assert.match(started.stderr, /newer nook \(config schema 2\)/);
+    // Remove it as the message says, so that cleanup finds only what it can read.
+    const rm = await s.run(["unshare", "rm", "-rf", s.containerDir(newer)]);
+    assert.equal(rm.code, 0, rm.stderr);
+  });
+});

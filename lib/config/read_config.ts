@@ -142,7 +142,9 @@ export function configFromRecord(
   if (version !== CONFIG_SCHEMA_VERSION) {
     throw new NookError(
       `Container ${name} was made by a newer nook (config schema ${String(version)}): ` +
-        `upgrade nook or remove it${dir === undefined ? "" : ` ('rm -rf ${dir}')`}`,
+        `upgrade nook, or remove it${
+          dir === undefined ? "" : ` with 'nook unshare rm -rf ${dir}'`
+        } (its files belong to your subordinate ids)`,
     );
   }
   return config as ContainerConfig;

@@ -70,7 +70,7 @@ Deno.test("configFromRecord() reads schema 1 as it is and refuses a newer one", 
     (e) =>
       e instanceof NookError &&
       e.message ===
-        "Container web was made by a newer nook (config schema 2): upgrade nook or remove it " +
-          "('rm -rf /d/web')",
+        "Container web was made by a newer nook (config schema 2): upgrade nook, or remove it " +
+          "with 'nook unshare rm -rf /d/web' (its files belong to your subordinate ids)",
   );
 });

@@ -9,6 +9,7 @@
  */
 import type { ContainerConfig } from "../config/container_config.ts";
 import { configFromRecord, type StoredConfig } from "../config/read_config.ts";
+import { NookError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { storeLayout, withLock, writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
@@ -157,8 +158,12 @@ export function writeRecord(record: ContainerRecord): void {
   );
 }
 
+/** Records of a newer nook that listings skipped (each is said once). */
+const unreadable = new Set<string>();
+
 /**
- * Every container record (those being created or removed are skipped).
+ * Every container record (those being created or removed are skipped, and
+ * those of a newer nook, with one warning each).
  *
  * @returns The records, oldest first.
  *
@@ -171,7 +176,16 @@ export function listRecords(): ContainerRecord[] {
   const out: ContainerRecord[] = [];
   for (const name of sys.readDir(containersRoot())) {
     if (!/^[0-9a-f]{64}$/.test(name)) continue;
-    const r = readRecord(name);
+    let r: ContainerRecord | null;
+    try {
+      r = readRecord(name);
+    } catch (err) {
+      // A newer nook's record: listed nowhere (never misread), said once per process.
+      if (!(err instanceof NookError)) throw err;
+      if (!unreadable.has(name)) sys.stderr(`nook: skipping a container: ${err.message}\n`);
+      unreadable.add(name);
+      continue;
+    }
     if (r) out.push(r);
   }
   return out.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
