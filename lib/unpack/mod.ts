@@ -20,4 +20,6 @@ export * from "./unpack_layer.ts";
 export * from "./extract_tar.ts";
 export * from "./compression.ts";
 export * from "./unpack_error.ts";
+export * from "./tar_format_error.ts";
+export * from "./read_tar.ts";
 export { decompress } from "./_decompress.ts";
