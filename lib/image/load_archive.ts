@@ -47,7 +47,8 @@ import { checkStored } from "./_check_stored.ts";
 import { CONTAINERD_NAME, DOCKER_LAYER_TAR, DOCKER_LAYER_ZSTD, REF_NAME } from "./archive_media.ts";
 import { chainIds, type ImageConfig } from "./image_config.ts";
 import { type LayerDescriptor, layerExists, type StagedLayer, stageLayer } from "./store_layer.ts";
-import { compressionOfBytes, decompress, sniffCompression } from "./stream_compression.ts";
+import { compressionOfBytes, sniffCompression } from "./stream_compression.ts";
+import { decompress } from "../unpack/decompress.ts";
 import { iterableStream } from "../unpack/iterable_stream.ts";
 import { TarFormatError } from "../unpack/tar_format_error.ts";
 

@@ -22,4 +22,5 @@ export * from "./compression.ts";
 export * from "./unpack_error.ts";
 export * from "./tar_format_error.ts";
 export * from "./read_tar.ts";
-export { decompress } from "./_decompress.ts";
+export { decompress } from "./decompress.ts";
+export * from "./zlib_stream.ts";
