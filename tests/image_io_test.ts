@@ -429,6 +429,16 @@ Deno.test("a corrupt archive fails the load clearly and commits nothing", async 
   assert.equal(r2.code, 125, r2.stdout);
   assert.match(r2.stderr, new RegExp(`digest mismatch: expected sha256:${layer}, got sha256:`));
   assertEmptyStore(store);
+
+  // not a tar at all: the tar reader's reason, without the layer wording
+  Deno.writeFileSync(`${top}/noise.tar`, new Uint8Array(4096).fill(0x41));
+  const r3 = await nook(["load", "-i", `${top}/noise.tar`], { env: { NOOK_ROOT: store } });
+  assert.equal(r3.code, 125, r3.stdout);
+  assert.match(
+    r3.stderr,
+    /Cannot load: the input is not a valid tar archive \(bad tar header checksum at byte 0 \(not a tar archive/,
+  );
+  assertEmptyStore(store);
 });
 
 Deno.test("an OCI layout whose config names the wrong diff id fails the load in the unpacker and commits nothing", async () => {

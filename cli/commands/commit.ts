@@ -7,6 +7,7 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { commitContainer } from "../../lib/container/commit_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { CHANGE_FLAG, changesFromArgs } from "../change_flag.ts";
 
 const FLAGS: FlagSpec[] = [
   {
@@ -16,14 +17,7 @@ const FLAGS: FlagSpec[] = [
     value: "string",
     help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
   },
-  {
-    name: "change",
-    short: "c",
-    type: "list",
-    value: "INSTRUCTION",
-    help:
-      "Apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR",
-  },
+  CHANGE_FLAG,
   { name: "message", short: "m", type: "string", value: "string", help: "Commit message" },
   {
     name: "pause",
@@ -67,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
     reference: p.rest[1],
     author: p.strings.author,
     message: p.strings.message,
-    changes: p.lists.change,
+    changes: changesFromArgs(p),
     onWarning: (m) => sys.stderr(`nook: ${m}\n`),
   });
   sys.stdout(`${image.id}\n`);

@@ -7,16 +7,10 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { importImage } from "../../lib/image/image_api.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { CHANGE_FLAG, changesFromArgs } from "../change_flag.ts";
 
 const FLAGS: FlagSpec[] = [
-  {
-    name: "change",
-    short: "c",
-    type: "list",
-    value: "INSTRUCTION",
-    help:
-      "Apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR",
-  },
+  CHANGE_FLAG,
   {
     name: "message",
     short: "m",
@@ -67,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const image = await importImage(source === "-" ? sys.stdinStream() : source, {
     reference,
-    changes: p.lists.change,
+    changes: changesFromArgs(p),
     message: p.strings.message,
     sourceLabel: source,
     onWarning: (m) => sys.stderr(`nook: ${m}\n`),

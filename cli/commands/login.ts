@@ -11,6 +11,7 @@ import { login } from "../../lib/registry/login.ts";
 import { RegistryClient } from "../../lib/registry/registry_client.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { REGISTRY_FLAGS, type RegistryFlagOptions, registryOptions } from "../registry_flags.ts";
 import { nextStdinByte } from "../stdin_line.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -23,13 +24,7 @@ const FLAGS: FlagSpec[] = [
     help: "Password (prefer --password-stdin)",
   },
   { name: "password-stdin", type: "bool", help: "Read the password from stdin" },
-  { name: "tls-verify", type: "bool", help: "Verify the registry's certificate (default true)" },
-  {
-    name: "cert-dir",
-    type: "string",
-    value: "DIR",
-    help: "CA certificates (*.crt) for the registry",
-  },
+  ...REGISTRY_FLAGS,
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -60,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("'nook login' takes at most one registry\nSee 'nook login --help'");
   }
   const registry = normalizeRegistry(p.rest[0] ?? "docker.io");
-  const tls = { tlsVerify: p.bools["tls-verify"], certDir: p.strings["cert-dir"] };
+  const tls = registryOptions(p);
   let username = p.strings.username;
   let password = p.strings.password;
   if (password !== undefined && p.bools["password-stdin"]) {
@@ -106,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
 /** Whether stored credentials for `registry` exist and the registry accepts them. */
 async function existingValid(
   registry: string,
-  tls: { tlsVerify?: boolean; certDir?: string },
+  tls: RegistryFlagOptions,
 ): Promise<boolean> {
   const stored = readCredentials(registry);
   if (!stored) return false;

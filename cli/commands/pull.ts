@@ -7,6 +7,7 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { pullImage } from "../../lib/image/pull_image.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { pullProgress } from "../progress.ts";
+import { REGISTRY_FLAGS, registryOptions } from "../registry_flags.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -17,13 +18,7 @@ const FLAGS: FlagSpec[] = [
     value: "OS/ARCH[/VARIANT]",
     help: "Platform to pull (default: this machine's)",
   },
-  { name: "tls-verify", type: "bool", help: "Verify the registry's certificate (default true)" },
-  {
-    name: "cert-dir",
-    type: "string",
-    value: "DIR",
-    help: "CA certificates (*.crt) for the registry",
-  },
+  ...REGISTRY_FLAGS,
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -48,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
   if (p.rest.length !== 1) throw new UsageError("'nook pull' takes exactly one image\nSee 'nook pull --help'");
   const image = await pullImage(p.rest[0], {
     platform: p.strings.platform,
-    registry: { tlsVerify: p.bools["tls-verify"], certDir: p.strings["cert-dir"] },
+    registry: registryOptions(p),
     onProgress: p.bools.quiet ? undefined : pullProgress(),
     onWarning: (m) => sys.stderr(`nook: ${m}\n`),
   });

@@ -7,21 +7,12 @@ import { UsageError } from "../../lib/errors/mod.ts";
 import { type PushEvent, pushImage } from "../../lib/image/push_image.ts";
 import { parseReference } from "../../lib/reference/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { REGISTRY_FLAGS, registryOptions } from "../registry_flags.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Print only the pushed digest" },
-  {
-    name: "tls-verify",
-    type: "bool",
-    help: "Verify the registry's certificate; false also allows plain HTTP (default true)",
-  },
-  {
-    name: "cert-dir",
-    type: "string",
-    value: "DIR",
-    help: "CA certificates (*.crt) for the registry",
-  },
+  ...REGISTRY_FLAGS,
   {
     name: "chunked",
     type: "bool",
@@ -60,7 +51,11 @@ export async function main(args: string[]): Promise<number> {
   const p = parseArgs(args, FLAGS, { command: "push", stopAtPositional: false });
   if (p.bools.help) {
     console.log(
-      helpText("nook push [OPTIONS] IMAGE [DESTINATION]", "Push an image to a registry.", FLAGS),
+      helpText(
+        "nook push [OPTIONS] IMAGE [DESTINATION]",
+        "Push an image to a registry; with --tls-verify=false, also over plain HTTP.",
+        FLAGS,
+      ),
     );
     return 0;
   }
@@ -70,18 +65,14 @@ export async function main(args: string[]): Promise<number> {
     );
   }
   const [image, destination] = p.rest;
-  const tlsVerify = p.bools["tls-verify"];
-  const target = destination ?? image;
-  let insecure: string[] = [];
-  if (tlsVerify === false) {
-    try {
-      insecure = [parseReference(target).registry];
-    } catch {
-      // pushImage says what is wrong with it
-    }
+  let targetRegistry: string | undefined; // it may use plain HTTP with --tls-verify=false
+  try {
+    targetRegistry = parseReference(destination ?? image).registry;
+  } catch {
+    // pushImage says what is wrong with it
   }
   const result = await pushImage(image, destination, {
-    registry: { tlsVerify, certDir: p.strings["cert-dir"], insecureRegistries: insecure },
+    registry: registryOptions(p, targetRegistry),
     chunked: p.bools.chunked,
     onProgress: p.bools.quiet ? undefined : printer(),
   });

@@ -9,6 +9,7 @@ import { normalizeRegistry } from "../../lib/reference/mod.ts";
 import { RegistryClient, type SearchResult } from "../../lib/registry/registry_client.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { REGISTRY_FLAGS, registryOptions } from "../registry_flags.ts";
 import { table } from "../table.ts";
 import { renderTemplate } from "./image.ts";
 
@@ -28,13 +29,7 @@ const FLAGS: FlagSpec[] = [
     value: "filter",
     help: "stars=N, is-official=true|false",
   },
-  { name: "tls-verify", type: "bool", help: "Verify the registry's certificate (default true)" },
-  {
-    name: "cert-dir",
-    type: "string",
-    value: "DIR",
-    help: "CA certificates (*.crt) for the registry",
-  },
+  ...REGISTRY_FLAGS,
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -111,10 +106,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const keep = filterOf(p.lists.filter);
   const [registry, term] = splitTerm(p.rest[0]);
-  using client = new RegistryClient({
-    tlsVerify: p.bools["tls-verify"],
-    certDir: p.strings["cert-dir"],
-  });
+  using client = new RegistryClient(registryOptions(p));
   // Filters apply after the registry's limit, as in docker.
   const results = (await client.search(registry, term, { limit })).filter(keep);
   const rows = results.map((r) => ({

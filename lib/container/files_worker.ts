@@ -3,12 +3,14 @@
  * `_container-files REQUEST`, run as root in the user namespace (where only
  * the directory a copy writes is writable). It lists a container's changes,
  * writes its changes as a layer, its whole file system or one path of it as a
- * tar, or extracts a tar into it. Errors go to standard error as one line
- * each ("warning: " for warnings); the exit code says whether it worked.
+ * tar, or extracts a tar into it. It reports as every such worker does
+ * ({@linkcode runUsernsWorker}): errors and warnings on standard error, and
+ * its exit code.
  *
  * @module
  */
 import { writeTar } from "../image/tar_writer.ts";
+import { runUsernsWorker } from "../layers/userns_worker_main.ts";
 import { sys } from "../sys/mod.ts";
 import { containerChanges } from "./container_changes.ts";
 import { copyIntoTree } from "./copy_into_tree.ts";
@@ -28,7 +30,7 @@ async function writeOut(
   }
 }
 
-async function serve(request: FilesRequest, say: (line: string) => void): Promise<void> {
+async function serve(request: FilesRequest, warn: (message: string) => void): Promise<void> {
   switch (request.op) {
     case "diff": {
       const changes = containerChanges(request).map(({ kind, path }) => ({ kind, path }));
@@ -58,7 +60,7 @@ async function serve(request: FilesRequest, say: (line: string) => void): Promis
         source: request.source,
         input: sys.stdinStream(),
         owners: request.owners,
-        onWarning: (m) => say(`warning: ${m}`),
+        onWarning: warn,
       });
       return;
     }
@@ -77,12 +79,7 @@ async function serve(request: FilesRequest, say: (line: string) => void): Promis
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const say = (line: string) => sys.stderr(line.replace(/\n/g, " ") + "\n");
-  try {
-    await serve(JSON.parse(args[0] ?? "null") as FilesRequest, say);
-    return 0;
-  } catch (err) {
-    say((err as Error)?.message ?? String(err));
-    return 125;
-  }
+  return await runUsernsWorker((warn) =>
+    serve(JSON.parse(args[0] ?? "null") as FilesRequest, warn)
+  );
 }

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
-import { readTar } from "./tar_reader.ts";
+import { readTar } from "../unpack/read_tar.ts";
 
 /** A staged file: where it is now, its size and sha256. */
 export interface StagedFile {

@@ -11,7 +11,16 @@
 import { UsageError } from "../errors/mod.ts";
 import type { ContainerConfig } from "./image_config.ts";
 
-const SUPPORTED = [
+/**
+ * The instructions `--change` takes.
+ *
+ * @example
+ * ```ts
+ * import { CHANGE_INSTRUCTIONS } from "./image_changes.ts";
+ * console.assert(CHANGE_INSTRUCTIONS.includes("CMD"));
+ * ```
+ */
+export const CHANGE_INSTRUCTIONS: readonly string[] = [
   "CMD",
   "ENTRYPOINT",
   "ENV",
@@ -115,11 +124,11 @@ function applyOne(config: ContainerConfig, change: string): void {
   const m = /^\s*([A-Za-z]+)(?:\s+|=|$)([\s\S]*)$/.exec(change);
   const instruction = m?.[1].toUpperCase() ?? "";
   const value = m?.[2] ?? "";
-  if (!SUPPORTED.includes(instruction)) {
+  if (!CHANGE_INSTRUCTIONS.includes(instruction)) {
     throw new UsageError(
       `Invalid --change '${change}': ${
         instruction ? `'${instruction}' is not supported` : "no instruction"
-      } (use ${SUPPORTED.join(", ")})`,
+      } (use ${CHANGE_INSTRUCTIONS.join(", ")})`,
     );
   }
   switch (instruction) {

@@ -34,7 +34,8 @@ import { directoryEntries } from "./directory_entries.ts";
 import { applyChanges } from "./image_changes.ts";
 import type { ImageConfig } from "./image_config.ts";
 import { storeLayer } from "./store_layer.ts";
-import { decompress, gzip, sniffCompression } from "./stream_compression.ts";
+import { gzip, sniffCompression } from "./stream_compression.ts";
+import { decompress } from "../unpack/decompress.ts";
 import { writeTar } from "./tar_writer.ts";
 import { hashing } from "./hashing.ts";
 

@@ -43,13 +43,14 @@ import {
   writeFileAtomic,
 } from "../store/mod.ts";
 import { ArchiveFiles, type StagedFile } from "./_archive_files.ts";
-import { TarFormatError } from "./tar_reader.ts";
 import { checkStored } from "./_check_stored.ts";
 import { CONTAINERD_NAME, DOCKER_LAYER_TAR, DOCKER_LAYER_ZSTD, REF_NAME } from "./archive_media.ts";
 import { chainIds, type ImageConfig } from "./image_config.ts";
 import { type LayerDescriptor, layerExists, type StagedLayer, stageLayer } from "./store_layer.ts";
-import { compressionOfBytes, decompress, sniffCompression } from "./stream_compression.ts";
+import { compressionOfBytes, sniffCompression } from "./stream_compression.ts";
+import { decompress } from "../unpack/decompress.ts";
 import { iterableStream } from "../unpack/iterable_stream.ts";
+import { TarFormatError } from "../unpack/tar_format_error.ts";
 
 /** Options of {@linkcode loadArchive}. */
 export interface LoadOptions {
@@ -352,8 +353,7 @@ export async function loadArchive(
         files = await ArchiveFiles.fromTar(tar, staging);
       } catch (err) {
         if (!(err instanceof TarFormatError)) throw err;
-        const why = err.message.charAt(0).toLowerCase() + err.message.slice(1);
-        fail(`the input is not a valid tar archive (${why})`);
+        fail(`the input is not a valid tar archive (${err.reason})`);
       }
     }
     let plans: PlannedImage[];

@@ -35,7 +35,7 @@ import type { ImageConfig } from "./image_config.ts";
 import { CONTAINERD_NAME, REF_NAME } from "./archive_media.ts";
 import { readImageManifest } from "./read_image_manifest.ts";
 import { resolveImages } from "./resolve_images.ts";
-import { decompress } from "./stream_compression.ts";
+import { decompress } from "../unpack/decompress.ts";
 import { type TarWriteEntry, writeTar } from "./tar_writer.ts";
 
 /** The archive formats. */

@@ -1,25 +1,25 @@
 /**
  * Compression of whole streams: tell gzip and zstd from a plain tar by their
- * first bytes, decompress, and gzip. Through node:zlib (the fastest
- * (de)compressor Deno has, see `lib/unpack/_decompress.ts`), imported only
- * when a stream needs it.
+ * first bytes, and gzip. Decompressing is `decompress()` of
+ * `lib/unpack/decompress.ts`; both go through the one node:zlib wrapper,
+ * {@linkcode throughZlib}.
  *
  * @module
  */
 import { NookError } from "../errors/mod.ts";
-
-/** How a stream is compressed. */
-export type StreamCompression = "gzip" | "zstd" | "none";
+import type { Compression } from "../unpack/compression.ts";
+import { iterableStream } from "../unpack/iterable_stream.ts";
+import { throughZlib } from "../unpack/zlib_stream.ts";
 
 /** A stream and what its first bytes say it is. */
 export interface SniffedStream {
   /** The compression. */
-  compression: StreamCompression;
+  compression: Compression;
   /** The whole stream again, first bytes included. */
   stream: ReadableStream<Uint8Array>;
 }
 
-const MAGIC: [StreamCompression | "bzip2" | "xz", number[]][] = [
+const MAGIC: [Compression | "bzip2" | "xz", number[]][] = [
   ["gzip", [0x1f, 0x8b]],
   ["zstd", [0x28, 0xb5, 0x2f, 0xfd]],
   ["bzip2", [0x42, 0x5a, 0x68]],
@@ -39,7 +39,7 @@ const MAGIC: [StreamCompression | "bzip2" | "xz", number[]][] = [
  * console.assert(compressionOfBytes(new Uint8Array([0x1f, 0x8b, 8])) === "gzip");
  * ```
  */
-export function compressionOfBytes(head: Uint8Array): StreamCompression {
+export function compressionOfBytes(head: Uint8Array): Compression {
   for (const [kind, magic] of MAGIC) {
     if (head.length >= magic.length && magic.every((b, i) => head[i] === b)) {
       if (kind === "bzip2" || kind === "xz") {
@@ -85,7 +85,7 @@ export async function sniffCompression(
     first.set(part, at);
     at += part.length;
   }
-  let compression: StreamCompression;
+  let compression: Compression;
   try {
     compression = compressionOfBytes(first);
   } catch (err) {
@@ -108,69 +108,6 @@ export async function sniffCompression(
   }, { highWaterMark: 0 });
   return { compression, stream: again };
 }
-
-import { decompress as decompressLayer } from "../unpack/mod.ts";
-import { iterableStream } from "../unpack/iterable_stream.ts";
-
-type Zlib = typeof import("node:zlib");
-type ZlibStream = ReturnType<Zlib["createGunzip"]>;
-
-/** Feeds `input` through a node:zlib transform and yields its output. */
-async function* throughZlib(
-  input: AsyncIterable<Uint8Array>,
-  make: (zlib: Zlib) => ZlibStream,
-): AsyncGenerator<Uint8Array> {
-  const zlib = await import("node:zlib");
-  const stream = make(zlib);
-  const drained = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        stream.off("drain", done);
-        stream.off("close", done);
-        resolve();
-      };
-      stream.on("drain", done);
-      stream.on("close", done);
-    });
-  (async () => {
-    try {
-      for await (const chunk of input) {
-        if (stream.destroyed) return;
-        if (!stream.write(chunk)) await drained();
-      }
-      stream.end();
-    } catch (err) {
-      stream.destroy(err instanceof Error ? err : new Error(String(err)));
-    }
-  })();
-  try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
-  } finally {
-    stream.destroy();
-  }
-}
-
-/**
- * Decompresses a stream.
- *
- * @param input The compressed bytes.
- * @param compression How they are compressed ("none" passes them through).
- * @returns The decompressed bytes.
- *
- * @example
- * ```ts ignore
- * for await (const chunk of decompress(blob.readable, "gzip")) hash.update(chunk);
- * ```
- */
-export function decompress(
-  input: AsyncIterable<Uint8Array>,
-  compression: StreamCompression,
-): AsyncIterable<Uint8Array> {
-  if (compression === "none") return input;
-  // The unpacker's decompressor: node:zlib, chosen and measured there.
-  return decompressLayer(iterableStream(input), compression);
-}
-
 /**
  * Gzips a stream.
  *
@@ -179,19 +116,16 @@ export function decompress(
  *
  * @example
  * ```ts
- * import { decompress, gzip } from "./stream_compression.ts";
+ * import { gzip } from "./stream_compression.ts";
+ * import { decompress } from "../unpack/decompress.ts";
+ * import { iterableStream } from "../unpack/iterable_stream.ts";
  * const text = new TextEncoder().encode("hello");
- * const back = await Array.fromAsync(decompress(gzip([text]), "gzip"));
+ * const back = await Array.fromAsync(decompress(iterableStream(gzip([text])), "gzip"));
  * console.assert(new TextDecoder().decode(back[0]) === "hello");
  * ```
  */
 export function gzip(
   input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): AsyncIterable<Uint8Array> {
-  return throughZlib(
-    (async function* () {
-      yield* input;
-    })(),
-    (zlib) => zlib.createGzip({ chunkSize: 256 * 1024 }) as unknown as ZlibStream,
-  );
+  return throughZlib(iterableStream(input), "gzip");
 }

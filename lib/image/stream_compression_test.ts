@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { NookError } from "../errors/mod.ts";
-import { compressionOfBytes, decompress, gzip, sniffCompression } from "./stream_compression.ts";
+import { decompress } from "../unpack/decompress.ts";
+import { compressionOfBytes, gzip, sniffCompression } from "./stream_compression.ts";
 
 const text = new TextEncoder().encode("some layer bytes ".repeat(1000));
 
@@ -28,6 +29,8 @@ function trickle(bytes: Uint8Array): ReadableStream<Uint8Array> {
 
 Deno.test("sniffCompression() tells gzip from a plain stream and gives every byte back", async () => {
   const gz = await collect(gzip([text]));
+  assert.equal(gz[0], 0x1f); // gzip() wrote gzip
+  assert.ok(gz.length < text.length / 10);
   const sniffed = await sniffCompression(trickle(gz));
   assert.equal(sniffed.compression, "gzip");
   assert.deepEqual(await collect(decompress(sniffed.stream, "gzip")), text);
@@ -44,10 +47,4 @@ Deno.test("compressionOfBytes() knows zstd and refuses bzip2 and xz", () => {
     () => compressionOfBytes(new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0])),
     /xz-compressed/,
   );
-});
-
-Deno.test("decompress() fails on corrupt gzip", async () => {
-  const gz = await collect(gzip([text]));
-  gz[gz.length - 6] ^= 0xff; // the CRC
-  await assert.rejects(collect(decompress(trickle(gz), "gzip")));
 });

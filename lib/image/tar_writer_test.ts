@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readTar } from "../unpack/read_tar.ts";
 import { tarHeader, type TarWriteEntry, writeTar } from "./tar_writer.ts";
 
 const enc = new TextEncoder();
@@ -106,4 +107,22 @@ Deno.test("writeTar() writes extended attributes as SCHILY.xattr PAX records, bi
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("writeTar() writes what readTar() reads back: long names, directories, data", async () => {
+  const entries: TarWriteEntry[] = [
+    { name: `${"p".repeat(200)}/file`, type: "file", data: new Uint8Array(3000).fill(7) },
+    { name: "dir", type: "directory" },
+    { name: "after", type: "file", data: enc.encode("end") },
+  ];
+  const got = [];
+  for await (const e of readTar(ReadableStream.from(writeTar(entries)))) {
+    const data = (await Array.fromAsync(e.data())).flatMap((c) => [...c]);
+    got.push([e.name, e.type, e.size, data.length, data.reduce((a, b) => a + b, 0)]);
+  }
+  assert.deepEqual(got, [
+    [`${"p".repeat(200)}/file`, "file", 3000, 3000, 21000],
+    ["dir/", "directory", 0, 0, 0],
+    ["after", "file", 3, 3, 0x65 + 0x6e + 0x64],
+  ]);
 });

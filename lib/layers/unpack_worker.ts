@@ -1,14 +1,14 @@
 /**
  * The child side of {@linkcode startUnpack}: runs as root in the user
  * namespace, where only the layer directory is writable, and unpacks
- * standard input into it.
- * Errors go to stderr as one line each ("warning: " for warnings); the exit
- * code says whether it worked.
+ * standard input into it. It reports as every such worker does
+ * ({@linkcode runUsernsWorker}).
  *
  * @module
  */
 import { unpackLayer } from "../unpack/mod.ts";
 import { sys } from "../sys/sys.ts";
+import { runUsernsWorker } from "./userns_worker_main.ts";
 
 /**
  * `_unpack-layer DEST COMPRESSION DIFF_ID OWNERS`.
@@ -23,12 +23,11 @@ import { sys } from "../sys/sys.ts";
  */
 export async function main(args: string[]): Promise<number> {
   const [dest, compression, diffId, owners] = args;
-  const say = (line: string) => sys.stderr(line.replace(/\n/g, " ") + "\n");
-  try {
+  return await runUsernsWorker(async (warn) => {
     const stats = await unpackLayer(sys.stdinStream(), dest, {
       compression: compression as "gzip" | "zstd" | "none",
       owners: owners === "keep" ? "keep" : "squash",
-      onWarning: (m) => say(`warning: ${m}`),
+      onWarning: warn,
       computeDiffId: true,
     });
     const got = stats.diffId;
@@ -37,9 +36,5 @@ export async function main(args: string[]): Promise<number> {
         `Layer diff id mismatch: the image config says ${diffId}, the layer is ${got}`,
       );
     }
-    return 0;
-  } catch (err) {
-    say((err as Error).message);
-    return 125;
-  }
+  });
 }

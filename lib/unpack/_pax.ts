@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UnpackError } from "./unpack_error.ts";
+import { TarFormatError } from "./tar_format_error.ts";
 
 const decoder = new TextDecoder();
 
@@ -14,8 +14,8 @@ const SPARSE_NUMBYTES = "GNU.sparse.numbytes";
 /** The key the 0.0 pairs are joined into, as GNU 0.1 writes them. */
 export const SPARSE_MAP = "GNU.sparse.map";
 
-function corrupt(why: string): UnpackError {
-  return new UnpackError(`Corrupt layer: bad PAX record: ${why}`);
+function corrupt(why: string): TarFormatError {
+  return new TarFormatError(`bad PAX record: ${why}`);
 }
 
 /**
@@ -26,7 +26,7 @@ function corrupt(why: string): UnpackError {
  *
  * @param data The header's data.
  * @returns The records; a later record of a key replaces an earlier one.
- * @throws {UnpackError} On a malformed record.
+ * @throws {TarFormatError} On a malformed record.
  */
 export function parsePax(data: Uint8Array): Map<string, Uint8Array> {
   const records = new Map<string, Uint8Array>();
@@ -78,7 +78,7 @@ export function paxText(value: Uint8Array): string {
  * @param value The raw value.
  * @param key The record's key, for the error message.
  * @returns The number.
- * @throws {UnpackError} When it is not a non-negative integer below 2^53.
+ * @throws {TarFormatError} When it is not a non-negative integer below 2^53.
  */
 export function paxInteger(value: Uint8Array, key: string): number {
   const text = paxText(value);
@@ -95,7 +95,7 @@ export function paxInteger(value: Uint8Array, key: string): number {
  * @param value The raw value.
  * @param key The record's key, for the error message.
  * @returns Nanoseconds since the epoch.
- * @throws {UnpackError} When it is not a decimal number.
+ * @throws {TarFormatError} When it is not a decimal number.
  */
 export function paxTimeNs(value: Uint8Array, key: string): bigint {
   const text = paxText(value);

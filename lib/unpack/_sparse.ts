@@ -6,13 +6,13 @@
  * @module
  */
 import { BLOCK, type SparseSegment } from "./_tar_header.ts";
-import { UnpackError } from "./unpack_error.ts";
+import { TarFormatError } from "./tar_format_error.ts";
 
 /** The largest sparse map read (GNU tar's own limit on such headers is lower). */
 const MAX_MAP_BYTES = 1 << 20;
 
-function corrupt(name: string, why: string): UnpackError {
-  return new UnpackError(`Corrupt layer: sparse file '${name}' ${why}`, { entry: name });
+function corrupt(name: string, why: string): TarFormatError {
+  return new TarFormatError(`sparse file '${name}' ${why}`, { entry: name });
 }
 
 function toNumber(text: string, name: string): number {
@@ -37,7 +37,7 @@ function pairs(numbers: number[], name: string): SparseSegment[] {
  * @param text The `GNU.sparse.map` value.
  * @param name The entry's name, for the error message.
  * @returns The segments.
- * @throws {UnpackError} On a malformed map.
+ * @throws {TarFormatError} On a malformed map.
  */
 export function parseSparseMapText(text: string, name: string): SparseSegment[] {
   if (text === "") return [];
@@ -68,7 +68,7 @@ export class SparseMap10Reader {
    * @param block A 512-byte block of the entry's data.
    * @returns The segments and the bytes the map takes, or null when more
    *   blocks are needed.
-   * @throws {UnpackError} On a malformed or too large map.
+   * @throws {TarFormatError} On a malformed or too large map.
    */
   push(block: Uint8Array): { segments: SparseSegment[]; mapBytes: number } | null {
     this.#blocks++;
@@ -101,7 +101,7 @@ export class SparseMap10Reader {
  * @param realSize Size of the file with its holes.
  * @param stored Bytes of data the archive holds for it.
  * @param name The entry's name, for the error message.
- * @throws {UnpackError} When the map does not fit.
+ * @throws {TarFormatError} When the map does not fit.
  */
 export function checkSparseMap(
   segments: readonly SparseSegment[],

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UnpackError } from "./unpack_error.ts";
+import { TarFormatError } from "./tar_format_error.ts";
 
 /** Size of a tar block. */
 export const BLOCK = 512;
@@ -75,7 +75,7 @@ export function parseString(field: Uint8Array): string {
  * @param field The bytes of the field.
  * @param what Which field, for the error message.
  * @returns The value.
- * @throws {UnpackError} On a character that is not an octal digit, or a value
+ * @throws {TarFormatError} On a character that is not an octal digit, or a value
  *   beyond 2^53.
  */
 export function parseNumeric(field: Uint8Array, what: string): number {
@@ -87,7 +87,7 @@ export function parseNumeric(field: Uint8Array, what: string): number {
       if (i === 0) c &= 0x7f;
       value = value * 256 + c;
       if (value > Number.MAX_SAFE_INTEGER) {
-        throw new UnpackError(`Corrupt layer: tar field '${what}' is too large`);
+        throw new TarFormatError(`tar field '${what}' is too large`);
       }
     }
     return inv ? -value - 1 : value;
@@ -100,14 +100,14 @@ export function parseNumeric(field: Uint8Array, what: string): number {
   for (let i = start; i < end; i++) {
     const digit = field[i] - 0x30;
     if (digit < 0 || digit > 7) {
-      throw new UnpackError(
-        `Corrupt layer: tar field '${what}' holds '${parseString(field)}', not an octal number`,
+      throw new TarFormatError(
+        `tar field '${what}' holds '${parseString(field)}', not an octal number`,
       );
     }
     value = value * 8 + digit;
   }
   if (value > Number.MAX_SAFE_INTEGER) {
-    throw new UnpackError(`Corrupt layer: tar field '${what}' is too large`);
+    throw new TarFormatError(`tar field '${what}' is too large`);
   }
   return value;
 }
@@ -181,7 +181,7 @@ function bytesEqual(block: Uint8Array, at: number, text: string): boolean {
  * @param block A 512-byte block that is not all zeros.
  * @param position Its offset in the archive, for the error message.
  * @returns The header fields.
- * @throws {UnpackError} On a checksum mismatch or a malformed number.
+ * @throws {TarFormatError} On a checksum mismatch or a malformed number.
  */
 export function parseHeader(block: Uint8Array, position: number): TarHeader {
   if (!checksumMatches(block)) {
@@ -190,7 +190,7 @@ export function parseHeader(block: Uint8Array, position: number): TarHeader {
       : block[0] === 0x28 && block[1] === 0xb5 && block[2] === 0x2f && block[3] === 0xfd
       ? "it looks zstd-compressed"
       : "not a tar archive, or a compression other than the one declared";
-    throw new UnpackError(`Corrupt layer: bad tar header checksum at byte ${position} (${looks})`);
+    throw new TarFormatError(`bad tar header checksum at byte ${position} (${looks})`);
   }
   const gnu = bytesEqual(block, 257, "ustar  \0");
   const ustar = !gnu && bytesEqual(block, 257, "ustar\0");

@@ -20,6 +20,7 @@ import {
 } from "./_tar_header.ts";
 import { parsePax, paxInteger, paxText, paxTimeNs, SPARSE_MAP } from "./_pax.ts";
 import { checkSparseMap, parseSparseMapText, SparseMap10Reader } from "./_sparse.ts";
+import { TarFormatError } from "./tar_format_error.ts";
 import { UnpackError } from "./unpack_error.ts";
 
 /** The kinds of entries a layer holds. */
@@ -62,6 +63,18 @@ export interface TarEntry {
   sparse: boolean;
 }
 
+/** Options of {@linkcode TarParser}. */
+export interface TarParserOptions {
+  /**
+   * An entry of a type that is none of {@linkcode TarEntryType} (a GNU volume
+   * label, a multi-volume continuation, ...): `"refuse"` (the default) throws
+   * an {@linkcode UnpackError} naming it; `"skip"` passes over its header and
+   * data without telling the visitor, for readers that want only files,
+   * directories and links.
+   */
+  unknownTypes?: "refuse" | "skip";
+}
+
 /** Receives what the parser reads. */
 export interface TarVisitor {
   /** A new entry begins. */
@@ -90,12 +103,13 @@ function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
 }
 
-function corrupt(why: string, entry?: string): UnpackError {
-  return new UnpackError(`Corrupt layer: ${why}`, { entry });
+function corrupt(why: string, entry?: string): TarFormatError {
+  return new TarFormatError(why, { entry });
 }
 
 /**
- * Reads a tar stream pushed in chunks of any size.
+ * Reads a tar stream pushed in chunks of any size. For a pull reader over a
+ * byte stream, see {@linkcode readTar}.
  *
  * @example
  * ```ts ignore
@@ -106,6 +120,7 @@ function corrupt(why: string, entry?: string): UnpackError {
  */
 export class TarParser {
   #visitor: TarVisitor;
+  #skipUnknown: boolean;
   #state = State.Header;
   /** Bytes of the archive consumed. */
   #position = 0;
@@ -136,9 +151,13 @@ export class TarParser {
   #offset = 0;
   #zeroBlockSeen = false;
 
-  /** @param visitor Receives the entries. */
-  constructor(visitor: TarVisitor) {
+  /**
+   * @param visitor Receives the entries.
+   * @param options What to do with entries of unknown types.
+   */
+  constructor(visitor: TarVisitor, options: TarParserOptions = {}) {
     this.#visitor = visitor;
+    this.#skipUnknown = options.unknownTypes === "skip";
   }
 
   /** Whether the end-of-archive marker was read; later bytes are ignored. */
@@ -150,7 +169,9 @@ export class TarParser {
    * Reads a chunk of the archive. The visitor is called before this returns.
    *
    * @param chunk The next bytes.
-   * @throws {UnpackError} On a corrupt archive; errors of the visitor pass through.
+   * @throws {TarFormatError} On a corrupt archive.
+   * @throws {UnpackError} On an entry of an unknown type, unless told to skip them; errors of
+   *   the visitor pass through.
    */
   push(chunk: Uint8Array): void {
     let pos = 0;
@@ -214,7 +235,7 @@ export class TarParser {
   /**
    * Says the input ended.
    *
-   * @throws {UnpackError} When it ended inside a header or an entry.
+   * @throws {TarFormatError} When it ended inside a header or an entry.
    */
   finish(): void {
     if (this.#state === State.End) return;
@@ -327,6 +348,12 @@ export class TarParser {
     this.#longLink = null;
 
     const type = entryType(header.typeflag, name);
+    if (type === null) {
+      if (!this.#skipUnknown) throw unknownType(header.typeflag, name);
+      this.#header = null;
+      this.#skipThen(size + padding(size));
+      return;
+    }
     const headerOnly = type !== "file" && header.typeflag !== "D";
     const entry: TarEntry = {
       name,
@@ -454,7 +481,7 @@ export class TarParser {
   }
 }
 
-function entryType(typeflag: string, name: string): TarEntryType {
+function entryType(typeflag: string, name: string): TarEntryType | null {
   switch (typeflag) {
     case "0":
     case "7":
@@ -476,11 +503,13 @@ function entryType(typeflag: string, name: string): TarEntryType {
     case "6":
       return "fifo";
   }
+  return null;
+}
+
+function unknownType(typeflag: string, name: string): UnpackError {
   const shown = typeflag.charCodeAt(0) < 0x20 ? `\\x${typeflag.charCodeAt(0)}` : typeflag;
-  throw new UnpackError(
+  return new UnpackError(
     `Cannot unpack layer entry '${name}': tar type '${shown}' is not supported`,
-    {
-      entry: name,
-    },
+    { entry: name },
   );
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type TarEntry, TarParser, type TarVisitor } from "./_tar_parser.ts";
+import { type TarEntry, TarParser, type TarParserOptions, type TarVisitor } from "./_tar_parser.ts";
 import { concat, makeTar, paxData, tarHeader } from "./_test_tar.ts";
 import { UnpackError } from "./unpack_error.ts";
 
@@ -10,7 +10,11 @@ interface Seen {
   ended: boolean;
 }
 
-function read(archive: Uint8Array, chunk = 65536): { seen: Seen[]; done: boolean } {
+function read(
+  archive: Uint8Array,
+  chunk = 65536,
+  options: TarParserOptions = {},
+): { seen: Seen[]; done: boolean } {
   const seen: Seen[] = [];
   const visitor: TarVisitor = {
     entry: (entry) => seen.push({ entry, data: [], ended: false }),
@@ -25,7 +29,7 @@ function read(archive: Uint8Array, chunk = 65536): { seen: Seen[]; done: boolean
       seen.at(-1)!.ended = true;
     },
   };
-  const parser = new TarParser(visitor);
+  const parser = new TarParser(visitor, options);
   for (let at = 0; at < archive.length; at += chunk) {
     parser.push(archive.subarray(at, at + chunk));
   }
@@ -169,6 +173,19 @@ Deno.test("TarParser refuses types it does not unpack, naming the entry", () => 
     (err) =>
       err instanceof UnpackError && err.entry === "vol" && /tar type 'V' is not/.test(err.message),
   );
+});
+
+Deno.test("TarParser passes over types it does not know when told to skip them, data and all", () => {
+  const archive = makeTar([
+    { name: "vol", type: "V", data: "y".repeat(700) },
+    { name: "long", type: "L", data: "named-by-L" },
+    { name: "odd", type: "Z" },
+    { name: "f", data: "x" },
+  ]);
+  for (const chunk of [1, 100, 65536]) {
+    const { seen } = read(archive, chunk, { unknownTypes: "skip" });
+    assert.deepEqual(summary(seen), [{ name: "f", type: "file", data: [[0, "x"]], ended: true }]);
+  }
 });
 
 Deno.test("TarParser stops at the end marker and ignores what follows", () => {

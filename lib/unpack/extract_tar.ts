@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { decompress } from "./_decompress.ts";
+import { decompress } from "./decompress.ts";
 import { loadFsShim, lstatKind, realPath } from "./_fs.ts";
 import { LayerWriter } from "./_layer_writer.ts";
 import { type TarEntry, type TarEntryType, TarParser, type TarVisitor } from "./_tar_parser.ts";

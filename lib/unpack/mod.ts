@@ -20,4 +20,7 @@ export * from "./unpack_layer.ts";
 export * from "./extract_tar.ts";
 export * from "./compression.ts";
 export * from "./unpack_error.ts";
-export { decompress } from "./_decompress.ts";
+export * from "./tar_format_error.ts";
+export * from "./read_tar.ts";
+export { decompress } from "./decompress.ts";
+export * from "./zlib_stream.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { decompress } from "./_decompress.ts";
+import { decompress } from "./decompress.ts";
 import { diffIdHasher } from "./_diff_id.ts";
 import { loadFsShim, lstatKind, readDirNames, realPath } from "./_fs.ts";
 import { LayerWriter } from "./_layer_writer.ts";

@@ -207,7 +207,7 @@ Deno.test("unpackLayer() reports plain data that is not a tar", async () => {
   const noise = crypto.getRandomValues(new Uint8Array(4096));
   await assert.rejects(
     () => unpack(gzipSync(makeTar([{ name: "f", data: noise }]))),
-    /^UnpackError: Corrupt layer: bad tar header checksum at byte 0 \(it looks gzip-compressed\)$/,
+    /^TarFormatError: Corrupt layer: bad tar header checksum at byte 0 \(it looks gzip-compressed\)$/,
   );
   await assert.rejects(
     () => unpack(noise),
