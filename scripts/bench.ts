@@ -39,7 +39,11 @@
  * slirp4netns). The rootfs section also times `--network pasta`: what a user-
  * mode network would cost each `run --rootfs` (so that default stays `none`).
  *
- * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--forms]
+ * With `--forms --baseline DIR`: the same rows also for DIR/bin/nook, another
+ * built checkout (the commit before a change), so that a regression shows in
+ * one run.
+ *
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--forms [--baseline DIR]]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
@@ -248,6 +252,18 @@ async function benchForms(runs: number): Promise<void> {
     delete forms[name];
   }
   if (!have("node")) delete forms["node (dist/node/nook.js)"];
+  // --baseline DIR: another checkout's bin/nook (built), e.g. the commit before a change, in the
+  // same run, so that a start-up regression shows as a ratio.
+  const baselineAt = Deno.args.indexOf("--baseline");
+  if (baselineAt >= 0) {
+    const dir = Deno.args[baselineAt + 1]?.replace(/\/+$/, "");
+    if (!dir || !have("main.js", `${dir}/dist`)) {
+      throw new Error(
+        `--baseline '${dir ?? ""}': give a checkout of nook built with 'deno task build'`,
+      );
+    }
+    forms[`deno baseline (${dir}/bin/nook)`] = `${dir}/bin/nook`;
+  }
   const rootfs = await Deno.makeTempDir({ prefix: "nook-bench-rootfs-" });
   // A store of its own with a busybox image (imported from the rootfs) that every form runs.
   const store = await Deno.makeTempDir({ prefix: "nook-bench-forms-store-" });
