@@ -9,7 +9,7 @@
 import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
 import { prepareContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
-import { errnoText, HostError, NookError } from "../errors/mod.ts";
+import { NookError } from "../errors/mod.ts";
 import {
   type ConfiguredStart,
   planContainerProcess,
@@ -20,7 +20,9 @@ import type { OutputMode } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
 import { storeLayout } from "../store/mod.ts";
 import { type Sys, sys, type SysConn } from "../sys/mod.ts";
-import { idMapLines, netHelperLines, startMonitor } from "../monitor/monitor_process.ts";
+import { monitorUserns, startMonitor } from "../monitor/monitor_process.ts";
+import { monitorFailure } from "../monitor/monitor_failure.ts";
+import type { MonitorConfig } from "../monitor/monitor_protocol.ts";
 import {
   containerDir,
   type ContainerRecord,
@@ -451,32 +453,35 @@ async function startUnderMonitor(
   ctx.sys.writeFile(`${run}/program`, encodeProgram(plan.program), { mode: 0o600 });
   await announceOnNetwork(record, spec.initLayer.hosts);
   const dir = containerDir(record.id);
-  const lines: string[][] = [
-    ["id", record.id],
-    ["program", `${run}/program`],
-    ["state", `${dir}/state`],
-    ["log", logPath(record.id)],
-    ["attach", attachSocketPath(record.id)],
-    ["stop-marker", stopMarkerPath(record.id)],
-    ["log-max-size", String(record.config.log.maxSize)],
-    ["log-max-files", String(record.config.log.maxFiles)],
-    ["restart", record.config.restart.name, String(record.config.restart.maximumRetryCount)],
-    ["open-stdin", spec.interactive ? "1" : "0"],
-    ["tty", spec.tty ? "1" : "0"],
-    ["wait-attach", options.attach ? "1" : "0"],
+  const config: MonitorConfig = {
+    id: record.id,
+    program: `${run}/program`,
+    state: `${dir}/state`,
+    log: logPath(record.id),
+    attach: attachSocketPath(record.id),
+    stopMarker: stopMarkerPath(record.id),
+    logMaxSize: record.config.log.maxSize,
+    logMaxFiles: record.config.log.maxFiles,
+    restart: {
+      policy: record.config.restart.name,
+      maxRetries: record.config.restart.maximumRetryCount,
+    },
+    openStdin: spec.interactive,
+    tty: spec.tty,
+    waitAttach: options.attach ?? false,
     // A program that joins a network joins its user namespace too: no maps to write.
-    ...(spec.join ? [["userns", "join"]] : [["userns", "new"], ...idMapLines(spec.idMap)]),
-    ...netHelperLines(spec.netHelper),
-    ...(cgroup !== undefined ? [["cgroup", cgroup]] : []),
-  ];
+    userns: spec.join ? { mode: "join" } : monitorUserns(spec.idMap),
+    netHelper: spec.netHelper,
+    cgroup,
+  };
   if (record.config.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");
-    lines.push(["on-exit", ...selfCommand(), "rm", "--force", record.id]);
+    config.onExit = [...selfCommand(), "rm", "--force", record.id];
   }
   let conn: SysConn | undefined;
-  const { words, code } = await ctx.startMonitor(
+  const report = await ctx.startMonitor(
     run,
-    lines,
+    config,
     `container ${record.name}`,
     options.attach
       ? async (started) => {
@@ -484,35 +489,25 @@ async function startUnderMonitor(
       }
       : undefined,
   );
-  if (words[0] === "ok") {
+  if (report.kind === "ok") {
     writeNetworkState(record.id, {
       mode: spec.network,
       ports: spec.ports ?? [],
       ...spec.netAddresses,
     });
-    return { pid: Number(words[1]), conn };
+    return { pid: report.pid, conn };
   }
   conn?.close();
-  if (words[1] === "net" && spec.netHelper) {
-    const { netHelperError, parseNetReport } = await import("../network/attach_network.ts");
-    throw netHelperError(spec.netHelper, parseNetReport(words.slice(2)));
-  }
-  if (words[1] === "step") {
-    const [step, op, errno] = words.slice(2).map(Number);
-    throw parts.explain(stepError(plan, step, op, errno));
-  }
-  if (words[1] === "clone") throw await cloneError(Number(words[2]), cgroup);
-  if (words[1] === "cgroup") {
-    throw new HostError(
-      `Cannot open the container's cgroup ${cgroup}: ${errnoText(Number(words[2]))}`,
-    );
-  }
-  if (words[1] === "map") {
-    throw new HostError(`Cannot map the container's ids: ${words.slice(2).join(" ")}`);
-  }
-  throw new NookError(
-    `Cannot start container ${record.name}: ${
-      words.slice(2).join(" ") || `the monitor ended without a report (exit code ${code})`
-    }`,
-  );
+  const netHelper = spec.netHelper;
+  throw await monitorFailure(report, {
+    what: `container ${record.name}`,
+    whose: "the container's",
+    cgroup,
+    step: (f) => parts.explain(stepError(plan, f.step, f.op, f.errno)),
+    clone: (errno) => cloneError(errno, cgroup),
+    net: netHelper && (async (f) => {
+      const { netHelperError } = await import("../network/attach_network.ts");
+      return netHelperError(netHelper, f);
+    }),
+  });
 }

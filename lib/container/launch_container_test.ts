@@ -6,6 +6,7 @@ import { planIdMaps } from "../userns/mod.ts";
 import { planSpec } from "../runtime/plan_spec.ts";
 import { planContainer } from "../runtime/plan_steps.ts";
 import { sys } from "../sys/mod.ts";
+import type { MonitorConfig } from "../monitor/monitor_protocol.ts";
 import { createContainer } from "./create_container.ts";
 import { type LaunchContext, launchDetached } from "./launch_container.ts";
 import { restartContainer } from "./restart_container.ts";
@@ -15,7 +16,7 @@ const range = [{ start: 100000, count: 65536 }];
 /** A launch context that records what a start writes and starts, and starts nothing. */
 function recordingContext() {
   const written = new Map<string, Uint8Array>();
-  const monitors: { dir: string; lines: string[][] }[] = [];
+  const monitors: { dir: string; config: MonitorConfig }[] = [];
   const planned: ContainerConfig[] = [];
   const programs: Uint8Array[] = [];
   const context: LaunchContext = {
@@ -45,9 +46,9 @@ function recordingContext() {
       return { spec, plan };
     },
     prepareCgroup: () => Promise.resolve(null),
-    startMonitor: (dir, lines) => {
-      monitors.push({ dir, lines });
-      return Promise.resolve({ words: ["ok", "4242"], code: 0 });
+    startMonitor: (dir, config) => {
+      monitors.push({ dir, config: structuredClone(config) });
+      return Promise.resolve({ kind: "ok", pid: 4242, pidStart: "1" });
     },
   };
   return { context, written, monitors, planned, programs };
@@ -68,8 +69,6 @@ async function withStore(fn: (rootfs: string) => Promise<void>): Promise<void> {
   }
 }
 
-const line = (lines: string[][], key: string) => lines.find((l) => l[0] === key)?.slice(1);
-
 Deno.test("launchDetached() writes the planned program and the monitor's config from the record", async () => {
   await withStore(async (rootfs) => {
     const record = await createContainer({
@@ -83,16 +82,16 @@ Deno.test("launchDetached() writes the planned program and the monitor's config 
     const { context, written, monitors, programs } = recordingContext();
     assert.deepEqual(await launchDetached(record, { context }), { pid: 4242, conn: undefined });
     assert.equal(monitors.length, 1);
-    const { dir, lines } = monitors[0];
+    const { dir, config } = monitors[0];
     assert.deepEqual(written.get(`${dir}/program`), programs[0], "the planned program");
-    assert.deepEqual(line(lines, "id"), [record.id]);
-    assert.deepEqual(line(lines, "program"), [`${dir}/program`]);
-    assert.deepEqual(line(lines, "restart"), ["on-failure", "3"]);
-    assert.deepEqual(line(lines, "log-max-size"), ["1024"]);
-    assert.deepEqual(line(lines, "log-max-files"), ["2"]);
-    assert.deepEqual(line(lines, "tty"), ["1"]);
-    assert.deepEqual(line(lines, "userns"), ["new"]);
-    assert.equal(line(lines, "on-exit"), undefined, "no --rm");
+    assert.equal(config.id, record.id);
+    assert.equal(config.program, `${dir}/program`);
+    assert.deepEqual(config.restart, { policy: "on-failure", maxRetries: 3 });
+    assert.equal(config.logMaxSize, 1024);
+    assert.equal(config.logMaxFiles, 2);
+    assert.equal(config.tty, true);
+    assert.equal(config.userns.mode, "subid");
+    assert.equal(config.onExit, undefined, "no --rm");
   });
 });
 
@@ -107,7 +106,7 @@ Deno.test("restartContainer() starts from the config as stored now, not the reco
     const { context, monitors, planned } = recordingContext();
     assert.equal(await restartContainer(stale, 0, { context }), 4242);
     assert.deepEqual(planned[0].env, ["MODE=new"]);
-    assert.deepEqual(line(monitors[0].lines, "log-max-size"), ["2048"]);
-    assert.deepEqual(line(monitors[0].lines, "log-max-files"), ["4"]);
+    assert.equal(monitors[0].config.logMaxSize, 2048);
+    assert.equal(monitors[0].config.logMaxFiles, 4);
   });
 });

@@ -14,6 +14,7 @@ import { sys } from "../sys/mod.ts";
 import type { ContainerRecord } from "../records/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import { stopMarkerPath } from "./launch_container.ts";
+import { STOP_RESTART } from "../monitor/monitor_protocol.ts";
 
 /**
  * Sends a signal to a process if it is still the one that started at `start`
@@ -147,7 +148,7 @@ export async function stopContainer(
 ): Promise<ContainerStatus> {
   let s = containerStatus(record.id);
   if (!active(s)) return s;
-  sys.writeText(stopMarkerPath(record.id), options.restart ? "restart" : "");
+  sys.writeText(stopMarkerPath(record.id), options.restart ? STOP_RESTART : "");
   signalProcess(s.pid, s.pidStart, record.config.stopSignal);
   await thawToEnd(record, s);
   s = await waitForExit(record.id, Math.max(0, timeout) * 1000);

@@ -1,74 +1,51 @@
 /**
- * Starting a nook monitor (shim/monitor): its config file (one setting per
- * line, tab-separated) and its one-line report ("ok PID START" or "fail ...").
- * Detached containers and the processes of user-defined networks both run
- * under one.
+ * Starting a nook monitor (shim/monitor) on a {@linkcode MonitorConfig}, and
+ * reading its report (see monitor_protocol.ts). Detached containers and the
+ * processes of user-defined networks both run under one.
  *
  * @module
  */
 import { monitorPath } from "../../shim/binding.ts";
 import { HostError, NookError } from "../errors/mod.ts";
-import type { NetHelperPlan } from "../network/plan_net_helper.ts";
 import { type CommandResult, sys, which } from "../sys/mod.ts";
 import type { IdMapPlan } from "../userns/mod.ts";
+import {
+  decodeMonitorReport,
+  encodeMonitorConfig,
+  type MonitorConfig,
+  type MonitorReport,
+  type MonitorUserns,
+} from "./monitor_protocol.ts";
 
 /**
- * The config lines that write a new user namespace's id maps: the setuid
- * helpers for subordinate ranges, else the single mapping's text.
+ * The user namespace of a new process whose id maps the monitor writes: through
+ * the setuid helpers for subordinate ranges, else the single mapping itself.
  *
  * @param idMap The planned maps.
- * @returns The lines.
+ * @returns The config's user namespace.
  * @throws {HostError} When newuidmap or newgidmap is missing.
  *
  * @example
  * ```ts ignore
- * idMapLines(chooseIdMaps({ onWarning: () => {} }));
+ * monitorUserns(chooseIdMaps({ onWarning: () => {} }));
  * ```
  */
-export function idMapLines(idMap: IdMapPlan): string[][] {
-  const flat = (maps: IdMapPlan["uid"]) =>
-    maps.flatMap((m) => [String(m.inside), String(m.outside), String(m.count)]);
-  if (idMap.mode === "subid") {
-    return (["newuidmap", "newgidmap"] as const).map((tool) => {
-      const path = which(tool);
-      if (!path) {
-        throw new HostError(`Cannot map ids: '${tool}' is not installed (package 'uidmap')`);
-      }
-      return [tool, path, ...flat(tool === "newuidmap" ? idMap.uid : idMap.gid)];
-    });
-  }
-  const text = (maps: IdMapPlan["uid"]) =>
-    maps.map((m) => `${m.inside} ${m.outside} ${m.count}`).join(";");
-  return [["uid-map", text(idMap.uid)], ["gid-map", text(idMap.gid)]];
-}
-
-/**
- * The config lines that start a network helper with each process the monitor starts.
- *
- * @param helper The helper's plan, if any.
- * @returns The lines.
- *
- * @example
- * ```ts ignore
- * netHelperLines(spec.netHelper);
- * ```
- */
-export function netHelperLines(helper: NetHelperPlan | undefined): string[][] {
-  if (!helper) return [];
-  return [
-    ["net-helper", ...helper.argv],
-    ["net-log", helper.log],
-    ...(helper.api ? [["net-api", helper.api]] : []),
-    ...helper.requests.map((r) => ["net-request", r]),
-  ];
-}
-
-/** A started monitor's report. */
-export interface MonitorStart {
-  /** The report's words: ["ok", PID, START] or ["fail", KIND, ...]. */
-  words: string[];
-  /** The monitor's exit code (its first process exits at once). */
-  code: number;
+export function monitorUserns(idMap: IdMapPlan): MonitorUserns {
+  if (idMap.mode === "single") return { mode: "single", uid: idMap.uid, gid: idMap.gid };
+  const tool = (name: "newuidmap" | "newgidmap") => {
+    const path = which(name);
+    if (!path) {
+      throw new HostError(`Cannot map ids: '${name}' is not installed (package 'uidmap')`);
+    }
+    return path;
+  };
+  return {
+    mode: "subid",
+    newuidmap: tool("newuidmap"),
+    newgidmap: tool("newgidmap"),
+    uid: idMap.uid,
+    gid: idMap.gid,
+  };
 }
 
 /**
@@ -76,29 +53,36 @@ export interface MonitorStart {
  * reported (the started process runs, or why it could not start).
  *
  * @param dir A private runtime directory.
- * @param lines The config.
+ * @param config The config.
  * @param what How messages name what starts ("container web").
  * @param whileStarting Runs while the monitor starts (e.g. connecting to its attach socket).
  * @returns The report.
- * @throws {NookError} When a value holds a tab or newline.
+ * @throws {NookError} When a value holds a tab or newline (or a line too many values).
  * @throws {HostError} When the monitor executable cannot run.
  *
  * @example
  * ```ts ignore
- * const { words } = await startMonitor(run, lines, "container web");
+ * const report = await startMonitor(run, config, "container web");
+ * if (report.kind !== "ok") throw await monitorFailure(report, context);
  * ```
  */
 export async function startMonitor(
   dir: string,
-  lines: string[][],
+  config: MonitorConfig,
   what: string,
   whileStarting?: (started: Promise<unknown>) => Promise<void>,
-): Promise<MonitorStart> {
-  if (lines.some((l) => l.some((v) => /[\t\n]/.test(v)))) {
-    throw new NookError(`Cannot start ${what}: a path or value holds a tab or newline`);
+): Promise<MonitorReport> {
+  let text: string;
+  try {
+    text = encodeMonitorConfig(config);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // "The value of 'log' (...) holds a tab or newline" goes on after "Cannot start WHAT: ".
+    const why = err.message[0].toLowerCase() + err.message.slice(1);
+    throw new NookError(`Cannot start ${what}: ${why}`);
   }
   const conf = `${dir}/monitor.conf`;
-  sys.writeText(conf, lines.map((l) => l.join("\t")).join("\n") + "\n", 0o600);
+  sys.writeText(conf, text, 0o600);
   let out: CommandResult;
   try {
     const output = sys.run(monitorPath(), [conf], { stderr: "null" });
@@ -110,5 +94,5 @@ export async function startMonitor(
         "build it with 'deno task build'",
     );
   }
-  return { words: out.stdout.trim().split(" "), code: out.code };
+  return decodeMonitorReport(out.stdout, out.code);
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { loadShim } from "../../shim/binding.ts";
+import type { NetFailure } from "../monitor/monitor_protocol.ts";
 import { Errno, errnoText, HostError, NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { NET_HELPER_PACKAGES } from "./find_net_helper.ts";
@@ -29,11 +30,8 @@ export interface AttachedNetwork {
   detach(): Promise<void>;
 }
 
-/** What went wrong, as the shim or the monitor reports it. */
-export type NetHelperFailure =
-  | { kind: "spawn"; errno: number }
-  | { kind: "ready"; errno: number }
-  | { kind: "request"; index: number; reply: string };
+/** What went wrong, as the shim or the monitor reports it (the monitor's `NetFailure`). */
+export type NetHelperFailure = NetFailure;
 
 /**
  * The lines of a helper's log worth showing: its last words, its chatter left
@@ -106,27 +104,6 @@ export function netHelperError(plan: NetHelperPlan, failure: NetHelperFailure): 
       (port ? `/${port.protocol} to container port ${port.containerPort}` : "") +
       `: slirp4netns refused it (${desc}); choose another host port`,
   );
-}
-
-/**
- * Parses the monitor's report of a helper failure ("ready 32", "spawn 2",
- * "request 0 {...}").
- *
- * @param words The report's words after "net".
- * @returns The failure.
- *
- * @example
- * ```ts
- * import { parseNetReport } from "./attach_network.ts";
- * const f = parseNetReport(["ready", "110"]);
- * console.assert(f.kind === "ready" && f.errno === 110);
- * ```
- */
-export function parseNetReport(words: readonly string[]): NetHelperFailure {
-  if (words[0] === "request") {
-    return { kind: "request", index: Number(words[1]), reply: words.slice(2).join(" ") };
-  }
-  return { kind: words[0] === "spawn" ? "spawn" : "ready", errno: Number(words[1]) };
 }
 
 /**

@@ -19,15 +19,17 @@
  *
  * @module
  */
-import { encodeProgram, Op, type Step } from "../../shim/protocol.ts";
+import { encodeProgram, Op, RunFailure, type Step } from "../../shim/protocol.ts";
 import { isAlive, parseState } from "../records/container_state.ts";
-import { idMapLines, netHelperLines, startMonitor } from "../monitor/monitor_process.ts";
+import { monitorUserns, startMonitor } from "../monitor/monitor_process.ts";
+import { monitorFailure } from "../monitor/monitor_failure.ts";
+import { RestartPolicy, Status } from "../monitor/monitor_protocol.ts";
 import { errnoText, HostError, NookError } from "../errors/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { CloneFlag } from "../runtime/defaults.ts";
 import { sys, which } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
-import { netHelperError, parseNetReport } from "./attach_network.ts";
+import { netHelperError } from "./attach_network.ts";
 import { findNetHelper, NET_HELPER_PACKAGES, netHelperFeatures } from "./find_net_helper.ts";
 import { defaultRoute, hasDefaultRoute } from "./host_route.ts";
 import { DEFAULT_MTU, type NetHelperTool } from "./network_option.ts";
@@ -91,7 +93,7 @@ export function networkInfra(name: string): NetworkInfra | null {
   const text = sys.readText(`${infraDir(name)}/state`);
   if (text === null) return null;
   const s = parseState(text);
-  if (s.status !== "running" || !isAlive(s.pid, s.pidStart, s.boot)) return null;
+  if (s.status !== Status.RUNNING || !isAlive(s.pid, s.pidStart, s.boot)) return null;
   return { pid: s.pid, startTime: s.pidStart };
 }
 
@@ -359,36 +361,36 @@ export async function ensureNetworkInfra(net: NetworkRecord): Promise<NetworkInf
     encodeProgram({ cloneFlags: CloneFlag.NEWUSER | CloneFlag.NEWNET, steps: plan.steps }),
     { mode: 0o600 },
   );
-  const lines = [
-    ["id", net.id],
-    ["program", `${run}/program`],
-    ["state", `${dir}/state`],
-    ["log", `${dir}/infra.log`],
-    ["restart", "no", "0"],
-    ...idMapLines(chooseIdMaps({ onWarning: () => {} })),
-    ...netHelperLines(way?.plan),
-  ];
-  const { words } = await startMonitor(run, lines, `network '${net.name}'`);
-  if (words[0] === "ok") {
+  const what = `network '${net.name}'`;
+  const report = await startMonitor(run, {
+    id: net.id,
+    program: `${run}/program`,
+    state: `${dir}/state`,
+    log: `${dir}/infra.log`,
+    restart: { policy: RestartPolicy.NO, maxRetries: 0 },
+    userns: monitorUserns(chooseIdMaps({ onWarning: () => {} })),
+    netHelper: way?.plan,
+  }, what);
+  if (report.kind === "ok") {
     const infra = networkInfra(net.name);
     if (infra) return infra;
-  }
-  if (words[1] === "net" && way) {
-    const err = netHelperError(way.plan, parseNetReport(words.slice(2)));
-    throw new NookError(`Cannot start network '${net.name}': ${err.message}`);
-  }
-  if (words[1] === "step") {
-    const [step, , errno] = words.slice(2).map(Number);
     throw new NookError(
-      `Cannot start network '${net.name}': ${plan.describe[step] ?? `step ${step}`} failed ` +
-        `(${errno >= 0x10000 ? `exit status ${errno & 0xffff}` : errnoText(errno)})`,
+      `Cannot start ${what}: its process ${report.pid} ended as soon as it started; ` +
+        `see ${dir}/infra.log`,
     );
   }
-  throw new NookError(
-    `Cannot start network '${net.name}': ${
-      words.slice(1).join(" ") || "the monitor gave no report"
-    }`,
-  );
+  throw await monitorFailure(report, {
+    what,
+    whose: "the network's",
+    step: ({ step, errno }) =>
+      new NookError(
+        `Cannot start ${what}: ${plan.describe[step] ?? `step ${step}`} failed ` +
+          `(${errno >= RunFailure.EXITED ? `exit status ${errno & 0xffff}` : errnoText(errno)})`,
+      ),
+    net: way
+      ? (f) => new NookError(`Cannot start ${what}: ${netHelperError(way.plan, f).message}`)
+      : undefined,
+  });
 }
 
 /**

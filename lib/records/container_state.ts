@@ -7,38 +7,13 @@
  * @module
  */
 import { isFrozen } from "../cgroups/freeze.ts";
+import { formatState, parseState, type StateFile, Status } from "../monitor/monitor_protocol.ts";
 import { writeFileAtomic } from "../store/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { containerDir, readRecord } from "./container_record.ts";
 
-/** The state file's fields. */
-export interface StateFile {
-  /** "running", "restarting" or "exited" as last written. */
-  status: string;
-  /** The container's first process. */
-  pid: number;
-  /** Its start time (field 22 of /proc/PID/stat), to tell a reused pid. */
-  pidStart: string;
-  /** The process that waits for it (the monitor, or a foreground nook). */
-  monitor: number;
-  /** The monitor's start time. */
-  monitorStart: string;
-  /** The boot the pids belong to. */
-  boot: string;
-  /** Start time, ns since the epoch. */
-  started: number;
-  /** End time, ns since the epoch (when exited). */
-  finished?: number;
-  /** Exit code (when exited). */
-  exitCode?: number;
-  /** Restarts done by the restart policy. */
-  restarts: number;
-  /**
-   * How many processes the OOM killer ended in the container's cgroup (memory.events
-   * oom_kill, as the monitor last read it); absent where it could not tell.
-   */
-  oomKills?: number;
-}
+// The state file's format is the monitor's (lib/monitor/monitor_protocol.ts).
+export { formatState, parseState, type StateFile };
 
 /** What a container is doing, as `ps` and `inspect` say it. */
 export interface ContainerStatus {
@@ -62,72 +37,6 @@ export interface ContainerStatus {
   paused: boolean;
   /** The OOM killer killed a process of its cgroup during its last run (as recorded at its end). */
   oomKilled: boolean;
-}
-
-/**
- * Parses a state file ("key value" lines).
- *
- * @param text The file's text.
- * @returns The fields.
- *
- * @example
- * ```ts
- * import { parseState } from "./container_state.ts";
- * const s = parseState("status exited\npid 7\nexit-code 3\n");
- * console.assert(s.status === "exited" && s.exitCode === 3 && s.pid === 7);
- * ```
- */
-export function parseState(text: string): StateFile {
-  const f: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const at = line.indexOf(" ");
-    if (at > 0) f[line.slice(0, at)] = line.slice(at + 1);
-  }
-  const num = (k: string) => (f[k] !== undefined && f[k] !== "-" ? Number(f[k]) : undefined);
-  return {
-    status: f.status ?? "unknown",
-    pid: num("pid") ?? 0,
-    pidStart: f["pid-start"] ?? "-",
-    monitor: num("monitor") ?? 0,
-    monitorStart: f["monitor-start"] ?? "-",
-    boot: f.boot ?? "-",
-    started: num("started") ?? 0,
-    finished: num("finished"),
-    exitCode: num("exit-code"),
-    restarts: num("restarts") ?? 0,
-    oomKills: num("oom-kills"),
-  };
-}
-
-/**
- * Formats a state file (the monitor writes the same format in C).
- *
- * @param s The fields.
- * @returns The text.
- *
- * @example
- * ```ts
- * import { formatState, parseState } from "./container_state.ts";
- * const s = parseState("status running\npid 9\n");
- * console.assert(parseState(formatState(s)).pid === 9);
- * ```
- */
-export function formatState(s: StateFile): string {
-  const lines = [
-    `status ${s.status}`,
-    `pid ${s.pid}`,
-    `pid-start ${s.pidStart}`,
-    `monitor ${s.monitor}`,
-    `monitor-start ${s.monitorStart}`,
-    `boot ${s.boot}`,
-    `started ${s.started}`,
-    `restarts ${s.restarts}`,
-  ];
-  if (s.oomKills !== undefined) lines.push(`oom-kills ${s.oomKills}`);
-  if (s.exitCode !== undefined) {
-    lines.push(`exit-code ${s.exitCode}`, `finished ${s.finished ?? 0}`);
-  }
-  return lines.join("\n") + "\n";
 }
 
 /**
@@ -266,9 +175,9 @@ function statusOf(id: string, s: StateFile | null): ContainerStatus {
     oomKilled: (s.oomKills ?? 0) > 0,
   };
   const monitorAlive = isAlive(s.monitor, s.monitorStart, s.boot);
-  if (s.status === "exited") return { ...common, status: "exited" };
-  if (s.status === "running" || s.status === "restarting") {
-    const mainAlive = s.status === "running" && isAlive(s.pid, s.pidStart, s.boot);
+  if (s.status === Status.EXITED) return { ...common, status: "exited" };
+  if (s.status === Status.RUNNING || s.status === Status.RESTARTING) {
+    const mainAlive = s.status === Status.RUNNING && isAlive(s.pid, s.pidStart, s.boot);
     if (mainAlive && monitorAlive) {
       const cgroup = readRecord(id)?.cgroup;
       return {
@@ -284,7 +193,7 @@ function statusOf(id: string, s: StateFile | null): ContainerStatus {
       // It just ended and the monitor is recording it, or it waits to restart.
       return {
         ...common,
-        status: s.status === "restarting" ? "restarting" : "running",
+        status: s.status === Status.RESTARTING ? "restarting" : "running",
         monitor: s.monitor,
         pid: 0,
       };

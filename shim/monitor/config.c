@@ -45,10 +45,10 @@ static int split(char *line, char **vec, int max) {
 }
 
 static int restart_policy(const char *s) {
-  if (strcmp(s, "no") == 0) return RESTART_NO;
-  if (strcmp(s, "on-failure") == 0) return RESTART_ON_FAILURE;
-  if (strcmp(s, "always") == 0) return RESTART_ALWAYS;
-  if (strcmp(s, "unless-stopped") == 0) return RESTART_UNLESS_STOPPED;
+  if (strcmp(s, MON_RESTART_NO) == 0) return RESTART_NO;
+  if (strcmp(s, MON_RESTART_ON_FAILURE) == 0) return RESTART_ON_FAILURE;
+  if (strcmp(s, MON_RESTART_ALWAYS) == 0) return RESTART_ALWAYS;
+  if (strcmp(s, MON_RESTART_UNLESS_STOPPED) == 0) return RESTART_UNLESS_STOPPED;
   return -1;
 }
 
@@ -70,48 +70,52 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
       snprintf(why, whylen, "bad config line '%s'", line);
       return -1;
     }
-    if (strcmp(key, "id") == 0) cfg->id = v[1];
-    else if (strcmp(key, "program") == 0) cfg->program = v[1];
-    else if (strcmp(key, "state") == 0) cfg->state = v[1];
-    else if (strcmp(key, "log") == 0) cfg->log = v[1];
-    else if (strcmp(key, "attach") == 0) cfg->attach = v[1];
-    else if (strcmp(key, "stop-marker") == 0) cfg->stop_marker = v[1];
-    else if (strcmp(key, "log-max-size") == 0) cfg->log_max_size = atoll(v[1]);
-    else if (strcmp(key, "log-max-files") == 0) cfg->log_max_files = atoi(v[1]);
-    else if (strcmp(key, "open-stdin") == 0) cfg->open_stdin = atoi(v[1]);
-    else if (strcmp(key, "tty") == 0) cfg->tty = atoi(v[1]);
-    else if (strcmp(key, "wait-attach") == 0) cfg->wait_attach = atoi(v[1]);
-    else if (strcmp(key, "userns") == 0) {
-      cfg->join_userns = strcmp(v[1], "join") == 0;
-      if (!cfg->join_userns && strcmp(v[1], "new") != 0) {
-        snprintf(why, whylen, "bad userns '%s': new or join", v[1]);
+    if (strcmp(key, MON_KEY_ID) == 0) cfg->id = v[1];
+    else if (strcmp(key, MON_KEY_PROGRAM) == 0) cfg->program = v[1];
+    else if (strcmp(key, MON_KEY_STATE) == 0) cfg->state = v[1];
+    else if (strcmp(key, MON_KEY_LOG) == 0) cfg->log = v[1];
+    else if (strcmp(key, MON_KEY_ATTACH) == 0) cfg->attach = v[1];
+    else if (strcmp(key, MON_KEY_STOP_MARKER) == 0) cfg->stop_marker = v[1];
+    else if (strcmp(key, MON_KEY_LOG_MAX_SIZE) == 0) cfg->log_max_size = atoll(v[1]);
+    else if (strcmp(key, MON_KEY_LOG_MAX_FILES) == 0) cfg->log_max_files = atoi(v[1]);
+    else if (strcmp(key, MON_KEY_OPEN_STDIN) == 0) cfg->open_stdin = atoi(v[1]);
+    else if (strcmp(key, MON_KEY_TTY) == 0) cfg->tty = atoi(v[1]);
+    else if (strcmp(key, MON_KEY_WAIT_ATTACH) == 0) cfg->wait_attach = atoi(v[1]);
+    else if (strcmp(key, MON_KEY_USERNS) == 0) {
+      cfg->join_userns = strcmp(v[1], MON_USERNS_JOIN) == 0;
+      if (!cfg->join_userns && strcmp(v[1], MON_USERNS_NEW) != 0) {
+        snprintf(why, whylen, "bad userns '%s': " MON_USERNS_NEW " or " MON_USERNS_JOIN, v[1]);
         return -1;
       }
     }
-    else if (strcmp(key, "uid-map") == 0) cfg->uid_map_text = v[1];
-    else if (strcmp(key, "gid-map") == 0) cfg->gid_map_text = v[1];
-    else if (strcmp(key, "restart") == 0 && n == 3) {
+    else if (strcmp(key, MON_KEY_UID_MAP) == 0) cfg->uid_map_text = v[1];
+    else if (strcmp(key, MON_KEY_GID_MAP) == 0) cfg->gid_map_text = v[1];
+    else if (strcmp(key, MON_KEY_RESTART) == 0 && n == 3) {
       cfg->restart = restart_policy(v[1]);
       cfg->restart_max = atoi(v[2]);
       if (cfg->restart < 0) {
         snprintf(why, whylen, "bad restart policy '%s'", v[1]);
         return -1;
       }
-    } else if (strcmp(key, "net-log") == 0) cfg->net_log = v[1];
-    else if (strcmp(key, "net-api") == 0) cfg->net_api = v[1];
-    else if (strcmp(key, "cgroup") == 0) cfg->cgroup = v[1];
-    else if (strcmp(key, "net-request") == 0) {
+    } else if (strcmp(key, MON_KEY_NET_LOG) == 0) cfg->net_log = v[1];
+    else if (strcmp(key, MON_KEY_NET_API) == 0) cfg->net_api = v[1];
+    else if (strcmp(key, MON_KEY_CGROUP) == 0) cfg->cgroup = v[1];
+    else if (strcmp(key, MON_KEY_NET_REQUEST) == 0) {
       if (cfg->net_nrequests == MON_MAX_REQUESTS) {
-        snprintf(why, whylen, "more than %d net-request lines", MON_MAX_REQUESTS);
+        snprintf(why, whylen, "more than %d " MON_KEY_NET_REQUEST " lines", MON_MAX_REQUESTS);
         return -1;
       }
       cfg->net_requests[cfg->net_nrequests++] = v[1];
-    } else if (strcmp(key, "newuidmap") == 0 || strcmp(key, "newgidmap") == 0 ||
-               strcmp(key, "on-exit") == 0 || strcmp(key, "net-helper") == 0) {
-      char **dst = strcmp(key, "on-exit") == 0      ? cfg->on_exit
-                   : strcmp(key, "net-helper") == 0 ? cfg->net_helper
-                   : strcmp(key, "newuidmap") == 0  ? cfg->uidmap
-                                                    : cfg->gidmap;
+    } else if (strcmp(key, MON_KEY_NEWUIDMAP) == 0 || strcmp(key, MON_KEY_NEWGIDMAP) == 0 ||
+               strcmp(key, MON_KEY_ON_EXIT) == 0 || strcmp(key, MON_KEY_NET_HELPER) == 0) {
+      char **dst = strcmp(key, MON_KEY_ON_EXIT) == 0      ? cfg->on_exit
+                   : strcmp(key, MON_KEY_NET_HELPER) == 0 ? cfg->net_helper
+                   : strcmp(key, MON_KEY_NEWUIDMAP) == 0  ? cfg->uidmap
+                                                          : cfg->gidmap;
+      if (n > MON_MAX_ARGS) { /* the values and the NULL after them must fit */
+        snprintf(why, whylen, "more than %d values for '%s'", MON_MAX_ARGS - 1, key);
+        return -1;
+      }
       for (int i = 1; i < n; i++) dst[i - 1] = v[i];
       dst[n - 1] = NULL;
     } else {
@@ -121,7 +125,9 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
     line = next;
   }
   if (!cfg->id || !cfg->program || !cfg->state || !cfg->log) {
-    snprintf(why, whylen, "config %s lacks id, program, state or log", path);
+    snprintf(why, whylen,
+             "config %s lacks " MON_KEY_ID ", " MON_KEY_PROGRAM ", " MON_KEY_STATE " or " MON_KEY_LOG,
+             path);
     return -1;
   }
   if (cfg->join_userns && (cfg->uidmap[0] || cfg->gidmap[0] || cfg->uid_map_text)) {
@@ -129,12 +135,13 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
     return -1;
   }
   if (cfg->net_nrequests > 0 && (!cfg->net_api || !cfg->net_helper[0])) {
-    snprintf(why, whylen, "config %s has net-request lines without net-helper and net-api", path);
+    snprintf(why, whylen, "config %s has " MON_KEY_NET_REQUEST " lines without " MON_KEY_NET_HELPER
+             " and " MON_KEY_NET_API, path);
     return -1;
   }
   if (cfg->log_max_files < 1) cfg->log_max_files = 1;
-  /* Map texts travel with ';' for newlines. */
-  for (char *p = cfg->uid_map_text; p && *p; p++) if (*p == ';') *p = '\n';
-  for (char *p = cfg->gid_map_text; p && *p; p++) if (*p == ';') *p = '\n';
+  /* Map texts travel with MON_MAP_NEWLINE for newlines. */
+  for (char *p = cfg->uid_map_text; p && *p; p++) if (*p == MON_MAP_NEWLINE) *p = '\n';
+  for (char *p = cfg->gid_map_text; p && *p; p++) if (*p == MON_MAP_NEWLINE) *p = '\n';
   return 0;
 }

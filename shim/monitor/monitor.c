@@ -18,6 +18,9 @@
 #include "../src/nook_shim.h"
 #include "monitor.h"
 
+/* The report line of a MON_FAIL_OTHER failure worded by FORMAT. */
+#define REPORT_OTHER(format) MON_REPORT_FAIL " " MON_FAIL_OTHER " " format "\n"
+
 struct monitor {
   struct mon_config cfg;
   uint8_t *prog;
@@ -88,14 +91,16 @@ static void write_state(struct monitor *m, const char *status, int code) {
   if (oom >= 0) m->oom_kills = oom; /* the last count stays once the cgroup is gone */
   char text[1024];
   int n = snprintf(text, sizeof text,
-                   "status %s\npid %d\npid-start %s\nmonitor %d\nmonitor-start %s\nboot %s\n"
-                   "started %lld\nrestarts %d\n",
-                   status, (int)m->pid, m->pid_start[0] ? m->pid_start : "-", (int)getpid(),
+                   MON_STATE_STATUS " %s\n" MON_STATE_PID " %d\n" MON_STATE_PID_START " %s\n"
+                   MON_STATE_MONITOR " %d\n" MON_STATE_MONITOR_START " %s\n" MON_STATE_BOOT
+                   " %s\n" MON_STATE_STARTED " %lld\n" MON_STATE_RESTARTS " %d\n",
+                   status, (int)m->pid, m->pid_start[0] ? m->pid_start : MON_NONE, (int)getpid(),
                    m->self_start, m->boot, (long long)m->started, m->restarts);
   if (m->oom_kills >= 0)
-    n += snprintf(text + n, sizeof text - (size_t)n, "oom-kills %lld\n", m->oom_kills);
+    n += snprintf(text + n, sizeof text - (size_t)n, MON_STATE_OOM_KILLS " %lld\n", m->oom_kills);
   if (code >= 0)
-    n += snprintf(text + n, sizeof text - (size_t)n, "exit-code %d\nfinished %lld\n", code,
+    n += snprintf(text + n, sizeof text - (size_t)n,
+                  MON_STATE_EXIT_CODE " %d\n" MON_STATE_FINISHED " %lld\n", code,
                   (long long)now_ns());
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.tmp-%d", m->cfg.state, (int)getpid());
@@ -165,21 +170,22 @@ static void reap_now(pid_t pid) {
   }
 }
 
-/* Starts the container; on failure writes one report line into WHY ("step S OP ERRNO", ...). */
+/* Starts the container; on failure writes the report's failure into WHY: a MON_FAIL_* kind
+   and its fields (see monitor_protocol.h). */
 static int start_container(struct monitor *m, char *why, size_t whylen) {
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
   int cgfd = -1;
   if (m->cfg.cgroup) {
     cgfd = cgroup_attach_program(m->prog, m->prog_len, m->cfg.cgroup);
     if (cgfd < 0) {
-      snprintf(why, whylen, "cgroup %d", -cgfd);
+      snprintf(why, whylen, MON_FAIL_CGROUP " %d", -cgfd);
       return -1;
     }
   }
   if (!m->cfg.tty) {
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
         (m->cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
-      snprintf(why, whylen, "other cannot make pipes: %s", strerror(errno));
+      snprintf(why, whylen, MON_FAIL_OTHER " cannot make pipes: %s", strerror(errno));
       if (cgfd >= 0) close(cgfd);
       return -1;
     }
@@ -199,7 +205,7 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
   m->err_r = err[0];
   m->in_w = in[1];
   if (r < 0) {
-    snprintf(why, whylen, "clone %d", -r);
+    snprintf(why, whylen, MON_FAIL_CLONE " %d", -r);
     return -1;
   }
   m->pid = res[0];
@@ -208,7 +214,7 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
   if (write_id_maps(m, maperr, sizeof maperr) < 0) {
     close(res[2]); /* the child reads EOF and exits */
     reap_now(m->pid);
-    snprintf(why, whylen, "map %s", maperr);
+    snprintf(why, whylen, MON_FAIL_MAP " %s", maperr);
     return -1;
   }
   /* The network is up before the command runs. */
@@ -231,11 +237,13 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
     if (rel[NOOK_REL_PTY_FD] >= 0) close(rel[NOOK_REL_PTY_FD]);
     reap_now(m->pid);
     net_stop(&m->net);
-    if (r < 0) snprintf(why, whylen, "other cannot start the container: %s", strerror(-r));
+    if (r < 0)
+      snprintf(why, whylen, MON_FAIL_OTHER " cannot start the container: %s", strerror(-r));
     else if (rel[NOOK_REL_RESULT] == 1)
-      snprintf(why, whylen, "step %d %d %d", rel[NOOK_REL_STEP], rel[NOOK_REL_OP],
+      snprintf(why, whylen, MON_FAIL_STEP " %d %d %d", rel[NOOK_REL_STEP], rel[NOOK_REL_OP],
                rel[NOOK_REL_ERRNO]);
-    else snprintf(why, whylen, "other the container's first process died during setup");
+    else
+      snprintf(why, whylen, MON_FAIL_OTHER " the container's first process died during setup");
     return -1;
   }
   if (m->cfg.tty) {
@@ -244,7 +252,7 @@ static int start_container(struct monitor *m, char *why, size_t whylen) {
   }
   m->started = now_ns();
   if (proc_start_time(m->pid, m->pid_start, sizeof m->pid_start) < 0) m->pid_start[0] = '\0';
-  write_state(m, "running", -1);
+  write_state(m, MON_STATUS_RUNNING, -1);
   return 0;
 }
 
@@ -299,12 +307,13 @@ static int stop_requested(const struct monitor *m) {
   return m->cfg.stop_marker && access(m->cfg.stop_marker, F_OK) == 0;
 }
 
-/* `nook restart` stops the container with "restart" in the marker: it starts it again at
-   once, so the on-exit command (`nook rm` for --rm) must not run. */
+/* `nook restart` stops the container with MON_STOP_RESTART in the marker: it starts it again
+   at once, so the on-exit command (`nook rm` for --rm) must not run. */
 static int restart_requested(const struct monitor *m) {
   char text[16];
-  return m->cfg.stop_marker && read_small(m->cfg.stop_marker, text, sizeof text) >= 7 &&
-         strncmp(text, "restart", 7) == 0;
+  size_t len = strlen(MON_STOP_RESTART);
+  return m->cfg.stop_marker && read_small(m->cfg.stop_marker, text, sizeof text) >= (int)len &&
+         strncmp(text, MON_STOP_RESTART, len) == 0;
 }
 
 static int should_restart(const struct monitor *m, int code) {
@@ -384,7 +393,7 @@ int main(int argc, char **argv) {
   /* Detach from the CLI: the first process exits at once, the second is reparented. */
   pid_t first = fork();
   if (first < 0) {
-    printf("fail other cannot fork the monitor: %s\n", strerror(errno));
+    printf(REPORT_OTHER("cannot fork the monitor: %s"), strerror(errno));
     return 1;
   }
   if (first > 0) _exit(0);
@@ -400,7 +409,7 @@ int main(int argc, char **argv) {
   m.net.pid = 0;
   m.net.exit_fd = -1;
   if (mon_read_config(argv[1], &m.cfg, why, sizeof why) < 0) {
-    dprintf(report, "fail other %s\n", why);
+    dprintf(report, REPORT_OTHER("%s"), why);
     return 1;
   }
   size_t prog_len = 0;
@@ -408,12 +417,14 @@ int main(int argc, char **argv) {
   m.prog_len = (uint32_t)prog_len;
   m.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (!m.prog || m.devnull < 0 || chdir("/") < 0) {
-    dprintf(report, "fail other cannot read the program %s: %s\n", m.cfg.program, strerror(errno));
+    dprintf(report, REPORT_OTHER("cannot read the program %s: %s"), m.cfg.program,
+            strerror(errno));
     return 1;
   }
-  if (read_small("/proc/sys/kernel/random/boot_id", m.boot, sizeof m.boot) < 0) strcpy(m.boot, "-");
+  if (read_small("/proc/sys/kernel/random/boot_id", m.boot, sizeof m.boot) < 0)
+    strcpy(m.boot, MON_NONE);
   m.boot[strcspn(m.boot, "\n")] = '\0';
-  if (proc_start_time(getpid(), m.self_start, sizeof m.self_start) < 0) strcpy(m.self_start, "-");
+  if (proc_start_time(getpid(), m.self_start, sizeof m.self_start) < 0) strcpy(m.self_start, MON_NONE);
 
   sigset_t mask;
   sigemptyset(&mask);
@@ -424,8 +435,8 @@ int main(int argc, char **argv) {
   m.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
   int ar = attach_listen(&m.attach, m.cfg.attach);
   if (m.sfd < 0 || ar < 0) {
-    dprintf(report, "fail other cannot listen on %s: %s\n", m.cfg.attach ? m.cfg.attach : "-",
-            strerror(ar < 0 ? -ar : errno));
+    dprintf(report, REPORT_OTHER("cannot listen on %s: %s"),
+            m.cfg.attach ? m.cfg.attach : MON_NONE, strerror(ar < 0 ? -ar : errno));
     return 1;
   }
   log_open(&m.log, &m.cfg);
@@ -435,11 +446,11 @@ int main(int argc, char **argv) {
   }
 
   if (start_container(&m, why, sizeof why) < 0) {
-    dprintf(report, "fail %s\n", why); /* nook removes the cgroup it made */
+    dprintf(report, MON_REPORT_FAIL " %s\n", why); /* nook removes the cgroup it made */
     attach_close_all(&m.attach, m.cfg.attach);
     return 1;
   }
-  dprintf(report, "ok %d %s\n", (int)m.pid, m.pid_start);
+  dprintf(report, MON_REPORT_OK " %d %s\n", (int)m.pid, m.pid_start[0] ? m.pid_start : MON_NONE);
   close(report);
 
   int code;
@@ -453,7 +464,7 @@ int main(int argc, char **argv) {
     close_fd(&m.pidfd);
     int64_t ran_ms = (now_ns() - m.started) / 1000000;
     if (!should_restart(&m, code)) break;
-    write_state(&m, "restarting", code);
+    write_state(&m, MON_STATUS_RESTARTING, code);
     /* docker's backoff: 100 ms, doubling, reset after a run of 10 s */
     long delay = ran_ms >= 10000 ? 100 : 100L << (m.restarts < 9 ? m.restarts : 9);
     for (long waited = 0; waited < delay && !stop_requested(&m); waited += 50) sleep_ms(50);
@@ -474,7 +485,7 @@ int main(int argc, char **argv) {
   long long oom = cgroup_oom_kills(m.cfg.cgroup);
   if (oom >= 0) m.oom_kills = oom;
   cgroup_remove(m.cfg.cgroup);
-  write_state(&m, "exited", code);
+  write_state(&m, MON_STATUS_EXITED, code);
   char frame[16];
   int n = snprintf(frame, sizeof frame, "%d", code);
   attach_broadcast(&m.attach, STREAM_EXIT, frame, (size_t)n);

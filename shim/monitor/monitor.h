@@ -4,11 +4,12 @@
  * TypeScript plans the container (the same step program `nook run` uses),
  * writes it and a config file into the container's runtime directory, and
  * starts `nook-monitor CONFIG`. The monitor detaches from the CLI, starts the
- * container through the shim's spawn code, reports "ok PID" or the failure to
- * the CLI on its stdout, then holds the container's stdio: it writes the log,
- * serves attach clients, records the exit in the state file, applies the
- * restart policy, and finally runs the on-exit command (e.g. `nook rm` for
+ * container through the shim's spawn code, reports "ok PID START" or the
+ * failure to the CLI on its stdout, then holds the container's stdio: it writes
+ * the log, serves attach clients, records the exit in the state file, applies
+ * the restart policy, and finally runs the on-exit command (e.g. `nook rm` for
  * --rm). It never links the runtime; it needs a few hundred KB of memory.
+ * The config, the report and the state file: monitor_protocol.h.
  */
 #ifndef NOOK_MONITOR_H
 #define NOOK_MONITOR_H
@@ -16,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MON_MAX_ARGS 64
+#include "monitor_protocol.h"
+
 #define MON_MAX_CLIENTS 16
-#define MON_MAX_REQUESTS 1024
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 
@@ -61,8 +62,8 @@ struct mon_net {
   pid_t pid;   /* 0 when none (or reaped) */
   int exit_fd; /* closing it tells slirp4netns to exit */
 };
-/* Starts the helper for TARGET and waits until it is ready; on failure WHY gets a report
-   ("net spawn ERRNO", "net ready ERRNO", "net request INDEX REPLY") and nothing is left. */
+/* Starts the helper for TARGET and waits until it is ready; on failure WHY gets the report's
+   failure (MON_FAIL_NET and a MON_NET_* kind with its fields) and nothing is left. */
 int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, char *why,
               size_t whylen);
 /* Kills and reaps the helper (if it has not been reaped already). */

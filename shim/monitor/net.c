@@ -10,6 +10,8 @@
 #include "monitor.h"
 
 #define NET_READY_TIMEOUT_MS 10000
+/* A report's failure of the helper: MON_FAIL_NET, then the kind. */
+#define NET_FAIL(kind) MON_FAIL_NET " " kind
 
 int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, char *why,
               size_t whylen) {
@@ -22,7 +24,7 @@ int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, cha
   for (; cfg->net_helper[argc]; argc++) {
     size_t l = strlen(cfg->net_helper[argc]) + 1;
     if (len + l > sizeof blob) {
-      snprintf(why, whylen, "net spawn %d", E2BIG);
+      snprintf(why, whylen, NET_FAIL(MON_NET_SPAWN) " %d", E2BIG);
       return -1;
     }
     memcpy(blob + len, cfg->net_helper[argc], l);
@@ -31,7 +33,7 @@ int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, cha
   int32_t out[3];
   int r = nook_net_spawn(blob, len, argc, target, cfg->net_log, out);
   if (r < 0) {
-    snprintf(why, whylen, "net spawn %d", -r);
+    snprintf(why, whylen, NET_FAIL(MON_NET_SPAWN) " %d", -r);
     return -1;
   }
   n->pid = out[0];
@@ -39,7 +41,7 @@ int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, cha
   r = nook_net_ready(out[1], NET_READY_TIMEOUT_MS);
   if (r < 0) {
     net_stop(n);
-    snprintf(why, whylen, "net ready %d", -r);
+    snprintf(why, whylen, NET_FAIL(MON_NET_READY) " %d", -r);
     return -1;
   }
   for (int i = 0; i < cfg->net_nrequests; i++) {
@@ -52,7 +54,7 @@ int net_start(struct mon_net *n, const struct mon_config *cfg, pid_t target, cha
     if (r < 0) snprintf(reply, sizeof reply, "errno %d", -r);
     for (char *p = reply; *p; p++)
       if (*p == '\n' || *p == '\r') *p = ' ';
-    snprintf(why, whylen, "net request %d %s", i, reply);
+    snprintf(why, whylen, NET_FAIL(MON_NET_REQUEST) " %d %s", i, reply);
     return -1;
   }
   return 0;
@@ -73,14 +75,14 @@ const char *net_failure_text(const struct mon_config *cfg, const char *why, char
                              size_t len) {
   char kind[16];
   int e = 0;
-  if (!cfg->net_helper[0] || sscanf(why, "net %15s %d", kind, &e) != 2) return why;
-  if (strcmp(kind, "request") == 0) {
-    const char *reply = strchr(why + strlen("net request "), ' ');
+  if (!cfg->net_helper[0] || sscanf(why, MON_FAIL_NET " %15s %d", kind, &e) != 2) return why;
+  if (strcmp(kind, MON_NET_REQUEST) == 0) {
+    const char *reply = strchr(why + strlen(NET_FAIL(MON_NET_REQUEST) " "), ' ');
     snprintf(out, len, "%s refused to publish a port: %s", cfg->net_helper[0],
              reply ? reply + 1 : why);
   } else
     snprintf(out, len, "the network helper %s did not %s: %s; see %s", cfg->net_helper[0],
-             strcmp(kind, "spawn") == 0 ? "start" : "get ready", strerror(e),
+             strcmp(kind, MON_NET_SPAWN) == 0 ? "start" : "get ready", strerror(e),
              cfg->net_log ? cfg->net_log : "its log");
   return out;
 }
