@@ -1395,3 +1395,56 @@ Deno.test("a record of the nook before configs starts as it did; a newer nook's 
     assert.equal(rm.code, 0, rm.stderr);
   });
 });
+
+Deno.test("exec runs as the configured user (root by default), not as the ids the entrypoint dropped to", async () => {
+  await withStore("execuser", async (s) => {
+    const rootfs = await busyboxRootfs();
+    // Like a database image's entrypoint: starts as root, then drops to another user for good.
+    const drop = "exec su -s /bin/sh tester -c 'exec sleep 60'";
+    await s.ok(["run", "-d", "--name", "drops", "--rootfs", rootfs, "sh", "-c", drop]);
+    await until("PID 1 to drop to uid 1000", async () => {
+      const status = await s.run(["exec", "drops", "cat", "/proc/1/status"]);
+      return /^Uid:\s+1000\s/m.test(status.stdout);
+    });
+    assert.equal(
+      await s.ok(["exec", "drops", "sh", "-c", 'id -u; id -g; echo "$HOME"']),
+      "0\n0\n/root\n",
+    );
+    assert.equal(await s.ok(["exec", "-u", "2000", "drops", "id", "-u"]), "2000\n");
+    assert.equal(await s.ok(["exec", "-u", "tester", "drops", "id", "-G"]), "1000 2000\n");
+
+    // A configured user is exec's default; -u still overrides it.
+    await s.ok([
+      "run",
+      "-d",
+      "--name",
+      "tester",
+      "-u",
+      "tester",
+      "--rootfs",
+      rootfs,
+      "sleep",
+      "60",
+    ]);
+    assert.equal(
+      await s.ok(["exec", "tester", "sh", "-c", 'id -u; echo "$HOME"']),
+      "1000\n/home/tester\n",
+    );
+    assert.equal(await s.ok(["exec", "-u", "0", "tester", "id", "-u"]), "0\n");
+
+    // With --userns keep-id, the container's root default is your own id (as its PID 1 started).
+    await s.ok([
+      "run",
+      "-d",
+      "--name",
+      "kept",
+      "--userns",
+      "keep-id",
+      "--rootfs",
+      rootfs,
+      "sleep",
+      "60",
+    ]);
+    assert.equal(await s.ok(["exec", "kept", "id", "-u"]), `${Deno.uid()}\n`);
+  });
+});

@@ -131,57 +131,6 @@ export function processIdMaps(pid: number): ProcessIdMaps {
   };
 }
 
-/** Who a process runs as, in its own user namespace. */
-export interface ProcessIdentity {
-  /** Real uid. */
-  uid: number;
-  /** Real gid. */
-  gid: number;
-  /** Supplementary gids (those mapped in its namespace). */
-  groups: number[];
-}
-
-/** The id inside for a host id, or null where no line maps it. */
-function inside(maps: IdMapping[], host: number): number | null {
-  const m = maps.find((m) => host >= m.outside && host < m.outside + m.count);
-  return m ? m.inside + (host - m.outside) : null;
-}
-
-/**
- * The real uid, gid and supplementary groups of `pid`, translated into its
- * user namespace: what a container's processes run as by default.
- *
- * @param pid A process in nook's pid namespace.
- * @param maps Its user namespace's maps ({@linkcode processIdMaps}).
- * @returns The ids as the container sees them.
- * @throws {NotRunningError} When the process has ended.
- * @throws {NookError} When its uid or gid is not mapped in its namespace.
- *
- * @example
- * ```ts
- * import { processIdentity, processIdMaps } from "./container_process.ts";
- * console.assert(processIdentity(Deno.pid, processIdMaps(Deno.pid)).uid === Deno.uid());
- * ```
- */
-export function processIdentity(pid: number, maps: ProcessIdMaps): ProcessIdentity {
-  const status = procText(pid, "status");
-  const field = (name: string) =>
-    (new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status)?.[1] ?? "").trim().split(/\s+/)
-      .filter(Boolean).map(Number);
-  const uid = inside(maps.uid, field("Uid")[0]);
-  const gid = inside(maps.gid, field("Gid")[0]);
-  if (uid === null || gid === null) {
-    throw new NookError(
-      `Cannot tell who process ${pid} runs as: uid ${field("Uid")[0]} or gid ` +
-        `${field("Gid")[0]} is not mapped in its user namespace`,
-    );
-  }
-  const groups = field("Groups").map((g) => inside(maps.gid, g)).filter((g): g is number =>
-    g !== null
-  );
-  return { uid, gid, groups };
-}
-
 /** Whether nook may read the namespaces (and so the root) of `pid`. */
 function inspectable(pid: number): boolean {
   try {

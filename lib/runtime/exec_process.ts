@@ -10,11 +10,10 @@
 import { loadShim } from "../../shim/binding.ts";
 import { NookError, SetupError, UsageError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
-import { isMapped } from "../userns/mod.ts";
+import { insideId, isMapped } from "../userns/mod.ts";
 import { capabilitySet, lastCapability } from "./capabilities.ts";
 import {
   joinableNamespaces,
-  processIdentity,
   type ProcessIdMaps,
   processIdMaps,
   type ReachableProcess,
@@ -56,9 +55,10 @@ export interface ExecOptions {
   envFiles?: readonly string[];
   /**
    * `-u NAME|UID[:GROUP|GID]`, looked up in the container's /etc/passwd and
-   * /etc/group; HOME follows it. Default: the ids the container's first
-   * process runs as (docker takes the configured user: pass it where the
-   * command may have changed its ids, e.g. through gosu).
+   * /etc/group; HOME follows it. Default: root of the container (the ids your
+   * own map to in its user namespace: 0, or yours with `--userns keep-id`),
+   * never the ids its first process may have switched to (gosu, su): pass the
+   * container's configured user, as lib/container/exec_container.ts does.
    */
   user?: string;
   /** Working directory inside (`-w`, must exist). Default "/"; the caller passes the container's. */
@@ -105,10 +105,11 @@ const ESRCH = 3;
 
 /**
  * The user to run as: `-u` resolved in the container's files (read through
- * process `via`), else the ids of the first process `pid`.
+ * process `via`), else, as docker's root, the ids your own map to in the
+ * container's user namespace (0; yours with `--userns keep-id`): the
+ * default its first process was started with, whatever ids it took since.
  */
 function execUser(
-  pid: number,
   via: number,
   spec: string | undefined,
   maps: ProcessIdMaps,
@@ -123,12 +124,11 @@ function execUser(
       );
     }
   };
-  if (spec === undefined) {
-    const id = processIdentity(pid, maps);
-    const home = resolveUser(root, String(id.uid), { readFile }).home;
-    return { ...id, groups: id.groups.length ? id.groups : [id.gid], home };
-  }
-  const user = resolveUser(root, spec, { readFile });
+  const user = resolveUser(root, spec, {
+    readFile,
+    defaultUid: insideId(maps.uid, sys.uid()) ?? 0,
+    defaultGid: insideId(maps.gid, sys.gid()) ?? 0,
+  });
   const where = "the container's user namespace maps";
   for (
     const [kind, id, map] of [["uid", user.uid, maps.uid], ["gid", user.gid, maps.gid]] as const
@@ -161,7 +161,7 @@ function resolveExec(
     );
   }
   const maps = processIdMaps(pid);
-  const user = execUser(pid, via.pid, options.user, maps);
+  const user = execUser(via.pid, options.user, maps);
   const lastCap = lastCapability();
   return {
     pid: via.pid,

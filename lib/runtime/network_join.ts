@@ -23,7 +23,7 @@ import { loadShim } from "../../shim/binding.ts";
 import type { Step } from "../../shim/protocol.ts";
 import { Errno, errnoText, UsageError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
-import type { IdMapping, IdMapPlan } from "../userns/mod.ts";
+import { type IdMapPlan, insideId } from "../userns/mod.ts";
 import { parseIdMap, type ProcessIdMaps } from "./container_process.ts";
 import type { InitLayer } from "./container_spec.ts";
 import { CloneFlag } from "./defaults.ts";
@@ -182,12 +182,6 @@ export function networkJoinFor(
     );
   }
   return resolved;
-}
-
-/** The id inside for a host id, or null where no line maps it. */
-function insideId(maps: IdMapping[], host: number): number | null {
-  const m = maps.find((m) => host >= m.outside && host < m.outside + m.count);
-  return m ? m.inside + (host - m.outside) : null;
 }
 
 /**

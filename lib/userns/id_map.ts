@@ -126,3 +126,22 @@ export function planIdMaps(options: PlanIdMapsOptions): IdMapPlan {
 export function isMapped(maps: IdMapping[], id: number): boolean {
   return maps.some((m) => id >= m.inside && id < m.inside + m.count);
 }
+
+/**
+ * The id inside a user namespace that a host id maps to.
+ *
+ * @param maps The uid or gid map.
+ * @param host An id outside (on the host).
+ * @returns The id inside, or null where no line maps it.
+ *
+ * @example
+ * ```ts
+ * import { insideId } from "./id_map.ts";
+ * console.assert(insideId([{ inside: 0, outside: 1000, count: 1 }], 1000) === 0);
+ * console.assert(insideId([{ inside: 0, outside: 1000, count: 1 }], 1001) === null);
+ * ```
+ */
+export function insideId(maps: IdMapping[], host: number): number | null {
+  const m = maps.find((m) => host >= m.outside && host < m.outside + m.count);
+  return m ? m.inside + (host - m.outside) : null;
+}
