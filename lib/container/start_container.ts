@@ -27,16 +27,20 @@ export type { ContainerOptions } from "../config/container_options.ts";
  * ```
  */
 export async function startContainer(options: ContainerOptions): Promise<RunningContainer> {
-  if (options.rootfs !== undefined && options.name === undefined) {
-    const config = buildContainerConfig(options, { onWarning: options.onWarning });
-    if (config.network.mode !== "network") {
-      // A rootfs run without a name keeps no record: the fast path.
-      const shared = config.network.mode === "container"
-        ? await (await import("./container_network.ts")).networkInternals(config.network)
-        : {};
-      return await spawnConfigured(config, { ...shared, rootfs: options.rootfs }, options);
-    }
+  const recorded = () => import("./start_image_container.ts");
+  if (options.rootfs === undefined || options.name !== undefined) {
+    return await (await recorded()).startImageContainer(options);
   }
-  const { startImageContainer } = await import("./start_image_container.ts");
-  return await startImageContainer(options);
+  const config = buildContainerConfig(options, { onWarning: options.onWarning });
+  if (config.network.mode === "network") {
+    // On a user-defined network it needs a record (its members are listed by record).
+    const { findNetwork } = await import("../network/network_record.ts");
+    findNetwork(config.network.name);
+    return await (await recorded()).startImageContainer(options, config);
+  }
+  // A rootfs run without a name keeps no record: the fast path.
+  const shared = config.network.mode === "container"
+    ? await (await import("./container_network.ts")).networkInternals(config.network)
+    : {};
+  return await spawnConfigured(config, { ...shared, rootfs: options.rootfs }, options);
 }

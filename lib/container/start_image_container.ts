@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ContainerConfig } from "../config/container_config.ts";
 import { removeContainer } from "./remove_container.ts";
 import type { RunningContainer } from "../runtime/run_container.ts";
 import { createContainer } from "./create_container.ts";
@@ -15,6 +16,7 @@ import type { ContainerOptions } from "./start_container.ts";
  * Creates and starts a container in the foreground.
  *
  * @param options What to run and how.
+ * @param built Its config, when the caller built it already from these options.
  * @returns The running container.
  * @throws {UsageError} When the image is missing (with `pull: "never"`), has no command,
  *   the name is taken, or the storage driver is not one.
@@ -24,8 +26,11 @@ import type { ContainerOptions } from "./start_container.ts";
  * await startImageContainer({ image: "busybox", command: ["true"] });
  * ```
  */
-export async function startImageContainer(options: ContainerOptions): Promise<RunningContainer> {
-  const record = await createContainer(options);
+export async function startImageContainer(
+  options: ContainerOptions,
+  built?: ContainerConfig,
+): Promise<RunningContainer> {
+  const record = await createContainer(options, built);
   try {
     return await launchForeground(record, {
       stdout: options.stdout,

@@ -155,19 +155,3 @@ export function checkNetworkFlags(
     throw conflict("--add-host", `the container uses the /etc/hosts of ${target}`);
   }
 }
-
-/**
- * Whether a `--network` value names a user-defined network (not a mode).
- *
- * @param text The value.
- * @returns True for a network's name.
- *
- * @example
- * ```ts
- * import { isUserNetwork } from "./network_mode.ts";
- * console.assert(isUserNetwork("backend") && !isUserNetwork("pasta") && !isUserNetwork("none"));
- * ```
- */
-export function isUserNetwork(text: string | undefined): boolean {
-  return text !== undefined && parseNetworkMode(text).mode === "network";
-}
