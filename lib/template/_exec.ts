@@ -62,7 +62,11 @@ class Executor {
   }
 
   fail(pos: number, at: string, reason: string): never {
-    throw new TemplateError(this.#s.src, positionOf(this.#s.src, pos), `executing at <${at}>: ${reason}`);
+    throw new TemplateError(
+      this.#s.src,
+      positionOf(this.#s.src, pos),
+      `executing at <${at}>: ${reason}`,
+    );
   }
 
   walk(nodes: Node[], dot: unknown): void {
@@ -103,7 +107,9 @@ class Executor {
       case "template": {
         const body = this.#tree.defines.get(n.name);
         if (!body) this.fail(n.pos, `template "${n.name}"`, `no such template "${n.name}"`);
-        if (++this.#depth > 100000) this.fail(n.pos, `template "${n.name}"`, "exceeded maximum template depth");
+        if (++this.#depth > 100000) {
+          this.fail(n.pos, `template "${n.name}"`, "exceeded maximum template depth");
+        }
         const v = n.pipe ? this.pipeline(n.pipe, dot) : undefined;
         const saved = this.#vars;
         this.#vars = [{ name: "$", value: v }];
@@ -175,18 +181,42 @@ class Executor {
     const [first, ...args] = cmd.args;
     switch (first.type) {
       case "field":
-        return this.chain(dot, first.names, args, final, dot, first.pos, "." + first.names.join("."));
+        return this.chain(
+          dot,
+          first.names,
+          args,
+          final,
+          dot,
+          first.pos,
+          "." + first.names.join("."),
+        );
       case "variable": {
         const v = this.variable(first.name, first.pos);
         if (first.names.length === 0) {
           this.noArgs(args, final, first.name, first.pos);
           return v;
         }
-        return this.chain(v, first.names, args, final, dot, first.pos, first.name + "." + first.names.join("."));
+        return this.chain(
+          v,
+          first.names,
+          args,
+          final,
+          dot,
+          first.pos,
+          first.name + "." + first.names.join("."),
+        );
       }
       case "chain": {
         const v = this.arg(first.node, dot);
-        return this.chain(v, first.names, args, final, dot, first.pos, "(...)." + first.names.join("."));
+        return this.chain(
+          v,
+          first.names,
+          args,
+          final,
+          dot,
+          first.pos,
+          "(...)." + first.names.join("."),
+        );
       }
       case "identifier":
         return this.call(first.name, args, final, dot, first.pos);
@@ -197,7 +227,9 @@ class Executor {
   }
 
   noArgs(args: Operand[], final: Final, what: string, pos: number): void {
-    if (args.length > 0 || final !== NONE) this.fail(pos, what, `can't give argument to non-function ${what}`);
+    if (args.length > 0 || final !== NONE) {
+      this.fail(pos, what, `can't give argument to non-function ${what}`);
+    }
   }
 
   variable(name: string, pos: number): unknown {
@@ -216,10 +248,20 @@ class Executor {
         return this.chain(dot, a.names, [], NONE, dot, a.pos, "." + a.names.join("."));
       case "variable": {
         const v = this.variable(a.name, a.pos);
-        return a.names.length ? this.chain(v, a.names, [], NONE, dot, a.pos, a.name + "." + a.names.join(".")) : v;
+        return a.names.length
+          ? this.chain(v, a.names, [], NONE, dot, a.pos, a.name + "." + a.names.join("."))
+          : v;
       }
       case "chain":
-        return this.chain(this.arg(a.node, dot), a.names, [], NONE, dot, a.pos, "(...)." + a.names.join("."));
+        return this.chain(
+          this.arg(a.node, dot),
+          a.names,
+          [],
+          NONE,
+          dot,
+          a.pos,
+          "(...)." + a.names.join("."),
+        );
       case "identifier":
         return this.call(a.name, [], NONE, dot, a.pos);
       case "pipe": {
@@ -274,8 +316,12 @@ class Executor {
     }
     if (this.isMap(receiver)) {
       if (hasArgs) this.fail(pos, at, `${name} is not a method but has arguments`);
-      const v = receiver instanceof Map ? receiver.get(name) : (receiver as Record<string, unknown>)[name];
-      return Object.hasOwn(receiver, name) || receiver instanceof Map ? this.typed(v, name) : undefined;
+      const v = receiver instanceof Map
+        ? receiver.get(name)
+        : (receiver as Record<string, unknown>)[name];
+      return Object.hasOwn(receiver, name) || receiver instanceof Map
+        ? this.typed(v, name)
+        : undefined;
     }
     if (!isObject(receiver)) {
       this.fail(pos, at, `can't evaluate field ${name} in type ${goType(receiver, this.isMap)}`);
@@ -285,7 +331,8 @@ class Executor {
       this.fail(
         pos,
         at,
-        `can't evaluate field ${name} in type struct` + (fields.length ? ` (fields: ${fields.join(", ")})` : ""),
+        `can't evaluate field ${name} in type struct` +
+          (fields.length ? ` (fields: ${fields.join(", ")})` : ""),
       );
     }
     const v = receiver[name];
@@ -320,7 +367,11 @@ class Executor {
     if (!f) this.fail(pos, at, `function "${name}" not defined`);
     const count = args.length + (final === NONE ? 0 : 1);
     if (count < f.min || count > f.max) {
-      const want = f.min === f.max ? `${f.min}` : f.max === Infinity ? `at least ${f.min}` : `${f.min} to ${f.max}`;
+      const want = f.min === f.max
+        ? `${f.min}`
+        : f.max === Infinity
+        ? `at least ${f.min}`
+        : `${f.min} to ${f.max}`;
       this.fail(pos, at, `wrong number of args for ${name}: want ${want} got ${count}`);
     }
     // and, or: evaluated left to right, stopping at the first that decides.

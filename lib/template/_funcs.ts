@@ -4,7 +4,7 @@
  * @module
  */
 import { goSprintf } from "./_printf.ts";
-import { GoNil, goJson, goText, goType, type IsMap, isObject, truth } from "./_value.ts";
+import { goJson, GoNil, goText, goType, type IsMap, isObject, truth } from "./_value.ts";
 
 /** What a function gets besides its arguments. */
 export interface FuncContext {
@@ -43,11 +43,15 @@ function sprint(args: unknown[], isMap: IsMap): string {
 }
 
 function compareBasic(a: unknown, b: unknown, ctx: FuncContext): number {
-  const kind = (v: unknown) => (typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? typeof v : null);
+  const kind = (
+    v: unknown,
+  ) => (typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? typeof v : null);
   const ka = kind(a);
   const kb = kind(b);
   if (ka === null || kb === null || ka === "boolean") {
-    throw new Error(`invalid type for comparison: ${goType(ka === null || ka === "boolean" ? a : b, ctx.isMap)}`);
+    throw new Error(
+      `invalid type for comparison: ${goType(ka === null || ka === "boolean" ? a : b, ctx.isMap)}`,
+    );
   }
   if (ka !== kb) throw new Error("incompatible types for comparison");
   return (a as number | string) < (b as number | string) ? -1 : a === b ? 0 : 1;
@@ -56,17 +60,27 @@ function compareBasic(a: unknown, b: unknown, ctx: FuncContext): number {
 function equal(a: unknown, b: unknown, ctx: FuncContext): boolean {
   const nil = (v: unknown) => v === null || v === undefined || v instanceof GoNil;
   if (nil(a) || nil(b)) return nil(a) && nil(b);
-  const basic = (v: unknown) => typeof v === "number" || typeof v === "string" || typeof v === "boolean";
-  if (!basic(a) || !basic(b)) throw new Error(`non-comparable type ${goType(basic(a) ? b : a, ctx.isMap)}`);
+  const basic = (v: unknown) =>
+    typeof v === "number" || typeof v === "string" || typeof v === "boolean";
+  if (!basic(a) || !basic(b)) {
+    throw new Error(`non-comparable type ${goType(basic(a) ? b : a, ctx.isMap)}`);
+  }
   if (typeof a !== typeof b) throw new Error("incompatible types for comparison");
   return a === b;
 }
 
 function indexOne(item: unknown, key: unknown, ctx: FuncContext): unknown {
   if (item === undefined || item === null) throw new Error("index of untyped nil");
-  if (Array.isArray(item) || typeof item === "string" || (item instanceof GoNil && item.kind === "slice")) {
+  if (
+    Array.isArray(item) || typeof item === "string" ||
+    (item instanceof GoNil && item.kind === "slice")
+  ) {
     const i = int(key, ctx);
-    const length = typeof item === "string" ? new TextEncoder().encode(item).length : item instanceof GoNil ? 0 : item.length;
+    const length = typeof item === "string"
+      ? new TextEncoder().encode(item).length
+      : item instanceof GoNil
+      ? 0
+      : item.length;
     if (i < 0 || i >= length) throw new Error(`index out of range: ${i}`);
     return typeof item === "string" ? new TextEncoder().encode(item)[i] : (item as unknown[])[i];
   }
@@ -104,7 +118,9 @@ function sliceOf(args: unknown[], ctx: FuncContext): unknown {
     if (ints.length > 2) throw new Error("cannot 3-index slice a string");
     const bytes = new TextEncoder().encode(item);
     const [i = 0, j = bytes.length] = ints;
-    if (i < 0 || j < i || j > bytes.length) throw new Error(`index out of range: ${j > bytes.length ? j : i}`);
+    if (i < 0 || j < i || j > bytes.length) {
+      throw new Error(`index out of range: ${j > bytes.length ? j : i}`);
+    }
     return new TextDecoder().decode(bytes.slice(i, j));
   }
   if (Array.isArray(item) || item instanceof GoNil) {
@@ -118,7 +134,12 @@ function sliceOf(args: unknown[], ctx: FuncContext): unknown {
 }
 
 const HTML: Record<string, string> = {
-  "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD",
+  "<": "&lt;",
+  ">": "&gt;",
+  "&": "&amp;",
+  "'": "&#39;",
+  '"': "&#34;",
+  "\0": "\uFFFD",
 }; // deno-fmt-ignore
 
 function jsEscape(s: string): string {
@@ -143,7 +164,10 @@ function jsEscape(s: string): string {
 
 /** docker's `title`: the first letter of each word in upper case, the rest left as is. */
 function title(s: string): string {
-  return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_, before: string, c: string) => before + c.toUpperCase());
+  return s.replace(
+    /(^|[^\p{L}\p{N}_'])(\p{L})/gu,
+    (_, before: string, c: string) => before + c.toUpperCase(),
+  );
 }
 
 /**
@@ -155,10 +179,18 @@ export const BUILTINS: Record<string, TemplateFunc> = {
   or: { min: 1, max: Infinity, fn: (a) => a.find((x) => truth(x)) ?? a[a.length - 1] },
   not: { min: 1, max: 1, fn: ([x]) => !truth(x) },
   len: { min: 1, max: 1, fn: ([x], ctx) => length(x, ctx) },
-  index: { min: 1, max: Infinity, fn: ([item, ...keys], ctx) => keys.reduce((v, k) => indexOne(v, k, ctx), item) },
+  index: {
+    min: 1,
+    max: Infinity,
+    fn: ([item, ...keys], ctx) => keys.reduce((v, k) => indexOne(v, k, ctx), item),
+  },
   slice: { min: 1, max: 4, fn: (a, ctx) => sliceOf(a, ctx) },
   print: { min: 0, max: Infinity, fn: (a, ctx) => sprint(a, ctx.isMap) },
-  println: { min: 0, max: Infinity, fn: (a, ctx) => a.map((x) => goText(x, ctx.isMap, false)).join(" ") + "\n" },
+  println: {
+    min: 0,
+    max: Infinity,
+    fn: (a, ctx) => a.map((x) => goText(x, ctx.isMap, false)).join(" ") + "\n",
+  },
   printf: { min: 1, max: Infinity, fn: ([f, ...a], ctx) => goSprintf(str(f, ctx), a, ctx.isMap) },
   eq: { min: 2, max: Infinity, fn: ([a, ...bs], ctx) => bs.some((b) => equal(a, b, ctx)) },
   ne: { min: 2, max: 2, fn: ([a, b], ctx) => !equal(a, b, ctx) },
@@ -166,12 +198,20 @@ export const BUILTINS: Record<string, TemplateFunc> = {
   le: { min: 2, max: 2, fn: ([a, b], ctx) => compareBasic(a, b, ctx) <= 0 },
   gt: { min: 2, max: 2, fn: ([a, b], ctx) => compareBasic(a, b, ctx) > 0 },
   ge: { min: 2, max: 2, fn: ([a, b], ctx) => compareBasic(a, b, ctx) >= 0 },
-  html: { min: 0, max: Infinity, fn: (a, ctx) => sprint(a, ctx.isMap).replace(/[<>&'"\0]/g, (c) => HTML[c]) },
+  html: {
+    min: 0,
+    max: Infinity,
+    fn: (a, ctx) => sprint(a, ctx.isMap).replace(/[<>&'"\0]/g, (c) => HTML[c]),
+  },
   js: { min: 0, max: Infinity, fn: (a, ctx) => jsEscape(sprint(a, ctx.isMap)) },
   urlquery: {
     min: 0,
     max: Infinity,
-    fn: (a, ctx) => encodeURIComponent(sprint(a, ctx.isMap)).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase()).replaceAll("%20", "+"),
+    fn: (a, ctx) =>
+      encodeURIComponent(sprint(a, ctx.isMap)).replace(
+        /[!'()*]/g,
+        (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
+      ).replaceAll("%20", "+"),
   },
   call: {
     min: 1,
@@ -199,7 +239,10 @@ export const BUILTINS: Record<string, TemplateFunc> = {
   split: {
     min: 2,
     max: 2,
-    fn: ([s, sep], ctx) => (str(sep, ctx) === "" ? [...str(s, ctx)] : str(s, ctx).split(str(sep, ctx))),
+    fn: (
+      [s, sep],
+      ctx,
+    ) => (str(sep, ctx) === "" ? [...str(s, ctx)] : str(s, ctx).split(str(sep, ctx))),
   },
   lower: { min: 1, max: 1, fn: ([s], ctx) => str(s, ctx).toLowerCase() },
   upper: { min: 1, max: 1, fn: ([s], ctx) => str(s, ctx).toUpperCase() },
@@ -213,6 +256,8 @@ export const BUILTINS: Record<string, TemplateFunc> = {
     min: 3,
     max: 3,
     fn: ([s, before, after], ctx) =>
-      str(s, ctx) === "" ? "" : " ".repeat(Math.max(0, int(before, ctx))) + s + " ".repeat(Math.max(0, int(after, ctx))),
+      str(s, ctx) === ""
+        ? ""
+        : " ".repeat(Math.max(0, int(before, ctx))) + s + " ".repeat(Math.max(0, int(after, ctx))),
   },
 };

@@ -42,7 +42,16 @@ export interface Token {
 }
 
 const KEYWORDS = new Set([
-  "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
+  "if",
+  "else",
+  "end",
+  "range",
+  "with",
+  "define",
+  "template",
+  "block",
+  "break",
+  "continue",
 ]); // deno-fmt-ignore
 
 const SPACE = /[ \t\r\n]/;
@@ -190,8 +199,9 @@ export function lex(src: string): Token[] {
 
 /** The end of the number starting at `i` (`i` itself when none is there). */
 function number(src: string, i: number): number {
-  const m = /^[+-]?(0[xX][0-9a-fA-F_]+(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9]+)?|0[bB][01_]+|0[oO][0-7_]+|([0-9][0-9_]*)?\.?[0-9_]*([eE][+-]?[0-9]+)?)/
-    .exec(src.slice(i));
+  const m =
+    /^[+-]?(0[xX][0-9a-fA-F_]+(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9]+)?|0[bB][01_]+|0[oO][0-7_]+|([0-9][0-9_]*)?\.?[0-9_]*([eE][+-]?[0-9]+)?)/
+      .exec(src.slice(i));
   const text = m ? m[0] : "";
   return /[0-9]/.test(text) ? i + text.length : i;
 }

@@ -171,7 +171,9 @@ class Parser {
             this.#vars = saved;
             if (end?.word !== "end") this.fail(word.pos, `missing {{end}} for {{${word.value}}}`);
             this.#defines.set(text, body);
-            if (word.value === "block") nodes.push({ type: "template", pos: word.pos, name: text, pipe });
+            if (word.value === "block") {
+              nodes.push({ type: "template", pos: word.pos, name: text, pipe });
+            }
             continue;
           }
         }
@@ -214,7 +216,10 @@ class Parser {
       [elseList, end] = this.list();
     }
     if (end?.word !== "end") {
-      this.fail(end ? end.pos : pos, end ? `unexpected {{else}}` : `unexpected EOF: missing {{end}} for {{${kind}}}`);
+      this.fail(
+        end ? end.pos : pos,
+        end ? `unexpected {{else}}` : `unexpected EOF: missing {{end}} for {{${kind}}}`,
+      );
     }
     this.#vars.pop();
     return { type: kind, pos, pipe, list, else: elseList };
@@ -236,7 +241,9 @@ class Parser {
         this.nextNonSpace();
         const second = this.expect("variable", "range");
         const op = this.nextNonSpace();
-        if (op.kind !== "declare" && op.kind !== "assign") this.fail(op.pos, "expected := in range");
+        if (op.kind !== "declare" && op.kind !== "assign") {
+          this.fail(op.pos, "expected := in range");
+        }
         pipe.decl.push(v.value, second.value);
         pipe.assign = op.kind === "assign";
       } else {
@@ -255,7 +262,10 @@ class Parser {
         return pipe;
       }
       if (t.kind === "eof" || t.kind === (inParens ? "right" : "rparen")) {
-        this.fail(t.pos, `unexpected ${describe(t)} in ${inParens ? "parenthesized pipeline" : context}`);
+        this.fail(
+          t.pos,
+          `unexpected ${describe(t)} in ${inParens ? "parenthesized pipeline" : context}`,
+        );
       }
       pipe.cmds.push(this.command(inParens));
     }
@@ -309,16 +319,24 @@ class Parser {
         node = { type: "identifier", pos: t.pos, name: t.value };
         break;
       case "string":
-        node = { type: "string", pos: t.pos, value: unquote(t.value, () => this.fail(t.pos, `bad string ${t.value}`)) };
+        node = {
+          type: "string",
+          pos: t.pos,
+          value: unquote(t.value, () => this.fail(t.pos, `bad string ${t.value}`)),
+        };
         break;
       case "raw":
         node = { type: "string", pos: t.pos, value: t.value };
         break;
       case "char": {
-        const s = unquote('"' + t.value.slice(1, -1).replaceAll('"', '\\"') + '"', () =>
-          this.fail(t.pos, `bad character constant ${t.value}`));
+        const s = unquote(
+          '"' + t.value.slice(1, -1).replaceAll('"', '\\"') + '"',
+          () => this.fail(t.pos, `bad character constant ${t.value}`),
+        );
         const cp = s.codePointAt(0);
-        if (cp === undefined || [...s].length !== 1) this.fail(t.pos, `bad character constant ${t.value}`);
+        if (cp === undefined || [...s].length !== 1) {
+          this.fail(t.pos, `bad character constant ${t.value}`);
+        }
         node = { type: "number", pos: t.pos, value: cp, text: t.value };
         break;
       }
@@ -335,7 +353,11 @@ class Parser {
         node = { type: "nil", pos: t.pos };
         break;
       case "lparen":
-        node = { type: "pipe", pos: t.pos, pipe: this.pipeline("parenthesized pipeline", false, true) };
+        node = {
+          type: "pipe",
+          pos: t.pos,
+          pipe: this.pipeline("parenthesized pipeline", false, true),
+        };
         break;
       default:
         this.fail(t.pos, `unexpected ${describe(t)} in operand`);
@@ -346,7 +368,9 @@ class Parser {
       if (node.type !== "pipe" && node.type !== "dot") {
         this.fail(t.pos, `unexpected . after term ${JSON.stringify(t.value)}`);
       }
-      return node.type === "dot" ? { type: "field", pos: t.pos, names } : { type: "chain", pos: t.pos, node, names };
+      return node.type === "dot"
+        ? { type: "field", pos: t.pos, names }
+        : { type: "chain", pos: t.pos, node, names };
     }
     return node;
   }
@@ -376,7 +400,16 @@ function unquote(lit: string, fail: () => never): string {
     }
     const e = lit[++i];
     const simple: Record<string, string> = {
-      n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", '"': '"', "'": "'",
+      n: "\n",
+      t: "\t",
+      r: "\r",
+      a: "\x07",
+      b: "\b",
+      f: "\f",
+      v: "\v",
+      "\\": "\\",
+      '"': '"',
+      "'": "'",
     }; // deno-fmt-ignore
     if (e in simple) out += simple[e];
     else if (e === "x" || e === "u" || e === "U") {

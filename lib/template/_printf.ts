@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { goExponent, goJson, goNumber, goText, goType, GoNil, type IsMap } from "./_value.ts";
+import { goExponent, goJson, GoNil, goNumber, goText, goType, type IsMap } from "./_value.ts";
 
 /**
  * Formats as Go's `fmt.Sprintf` does, with Go's `%!d(string=x)` for a wrong
@@ -61,7 +61,13 @@ export function goSprintf(format: string, args: unknown[], isMap: IsMap): string
   return out;
 }
 
-function pad(text: string, width: number | undefined, flags: string, verb: string, arg: unknown): string {
+function pad(
+  text: string,
+  width: number | undefined,
+  flags: string,
+  verb: string,
+  arg: unknown,
+): string {
   const len = [...text].length;
   if (width === undefined || len >= width) return text;
   if (flags.includes("-")) return text + " ".repeat(width - len);
@@ -84,7 +90,13 @@ function sign(n: number, text: string, flags: string): string {
   return text;
 }
 
-function formatOne(verb: string, arg: unknown, flags: string, prec: number | undefined, isMap: IsMap): string {
+function formatOne(
+  verb: string,
+  arg: unknown,
+  flags: string,
+  prec: number | undefined,
+  isMap: IsMap,
+): string {
   // Slices format element by element, as Go does for every verb but %s of []byte.
   if (Array.isArray(arg) && verb !== "v") {
     return `[${arg.map((x) => formatOne(verb, x, flags, prec, isMap)).join(" ")}]`;
@@ -92,23 +104,35 @@ function formatOne(verb: string, arg: unknown, flags: string, prec: number | und
   switch (verb) {
     case "v":
       if (flags.includes("#")) return goJson(arg);
-      if (flags.includes("+") && typeof arg === "object" && arg !== null && !Array.isArray(arg) &&
-        !(arg instanceof GoNil) && !isMap(arg)) {
+      if (
+        flags.includes("+") && typeof arg === "object" && arg !== null && !Array.isArray(arg) &&
+        !(arg instanceof GoNil) && !isMap(arg)
+      ) {
         return `{${
-          Object.entries(arg as Record<string, unknown>).map(([k, x]) => `${k}:${goText(x, isMap, false)}`)
+          Object.entries(arg as Record<string, unknown>).map(([k, x]) =>
+            `${k}:${goText(x, isMap, false)}`
+          )
             .join(" ")
         }}`;
       }
       if (typeof arg === "number") return sign(arg, goNumber(arg), flags);
       return goText(arg, isMap, false);
     case "s":
-      if (typeof arg === "number" || typeof arg === "boolean" || arg === null || arg === undefined) {
+      if (
+        typeof arg === "number" || typeof arg === "boolean" || arg === null || arg === undefined
+      ) {
         return bad(verb, arg, isMap);
       }
-      return prec === undefined ? goText(arg, isMap, false) : [...goText(arg, isMap, false)].slice(0, prec).join("");
+      return prec === undefined
+        ? goText(arg, isMap, false)
+        : [...goText(arg, isMap, false)].slice(0, prec).join("");
     case "q":
-      if (typeof arg === "string") return flags.includes("#") && !arg.includes("`") ? "`" + arg + "`" : goQuote(arg);
-      if (typeof arg === "number" && Number.isInteger(arg)) return "'" + goQuote(String.fromCodePoint(arg)).slice(1, -1) + "'";
+      if (typeof arg === "string") {
+        return flags.includes("#") && !arg.includes("`") ? "`" + arg + "`" : goQuote(arg);
+      }
+      if (typeof arg === "number" && Number.isInteger(arg)) {
+        return "'" + goQuote(String.fromCodePoint(arg)).slice(1, -1) + "'";
+      }
       return bad(verb, arg, isMap);
     case "t":
       return typeof arg === "boolean" ? String(arg) : bad(verb, arg, isMap);
@@ -125,14 +149,18 @@ function formatOne(verb: string, arg: unknown, flags: string, prec: number | und
         const base = verb === "d" ? 10 : verb === "b" ? 2 : 8;
         let digits = Math.abs(arg).toString(base);
         if (prec !== undefined) digits = digits.padStart(prec, "0");
-        if (verb === "O" || (verb === "o" && flags.includes("#"))) digits = (verb === "O" ? "0o" : "0") + digits;
+        if (verb === "O" || (verb === "o" && flags.includes("#"))) {
+          digits = (verb === "O" ? "0o" : "0") + digits;
+        }
         return sign(arg, (arg < 0 ? "-" : "") + digits, flags);
       }
     case "x":
     case "X": {
       let text: string;
       if (typeof arg === "string") {
-        text = [...new TextEncoder().encode(arg)].map((b) => b.toString(16).padStart(2, "0")).join("");
+        text = [...new TextEncoder().encode(arg)].map((b) => b.toString(16).padStart(2, "0")).join(
+          "",
+        );
       } else if (typeof arg === "number" && Number.isInteger(arg)) {
         text = Math.abs(arg).toString(16);
         if (prec !== undefined) text = text.padStart(prec, "0");

@@ -125,6 +125,9 @@ export function goType(v: unknown, isMap: IsMap): string {
  * @returns The JSON text.
  */
 export function goJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x instanceof GoNil ? null : x instanceof Map ? Object.fromEntries(x) : x)) ??
+  return JSON.stringify(
+    v,
+    (_k, x) => (x instanceof GoNil ? null : x instanceof Map ? Object.fromEntries(x) : x),
+  ) ??
     "null";
 }

@@ -53,6 +53,9 @@ export function tabWriter(text: string, options: TabWriterOptions = {}): string 
     }
   }
   return lines.map((cells, i) =>
-    cells.map((cell, c) => (c < cells.length - 1 ? cell + " ".repeat(widths[i][c] - width(cell)) : cell)).join("")
+    cells.map((
+      cell,
+      c,
+    ) => (c < cells.length - 1 ? cell + " ".repeat(widths[i][c] - width(cell)) : cell)).join("")
   ).join("\n");
 }

@@ -15,8 +15,21 @@ export type { FuncContext, TemplateFunc } from "./_funcs.ts";
  * `<no value>` (not an error), they print as `map[k:v]`, `null` as `map[]`.
  */
 export const DOCKER_MAP_FIELDS: ReadonlySet<string> = new Set([
-  "Labels", "ExposedPorts", "Volumes", "Ports", "Networks", "PortBindings", "Sysctls", "Data",
-  "Options", "DriverOpts", "Containers", "Annotations", "StorageOpt", "Tmpfs", "Status",
+  "Labels",
+  "ExposedPorts",
+  "Volumes",
+  "Ports",
+  "Networks",
+  "PortBindings",
+  "Sysctls",
+  "Data",
+  "Options",
+  "DriverOpts",
+  "Containers",
+  "Annotations",
+  "StorageOpt",
+  "Tmpfs",
+  "Status",
 ]); // deno-fmt-ignore
 
 /** Fields that are slices in docker's JSON: `null` prints as `[]`. */
