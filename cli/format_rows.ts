@@ -19,12 +19,20 @@ export interface FormatRowsOptions {
   table?: string;
 }
 
+/** Options of {@linkcode compileFormat}. */
+export interface CompileFormatOptions {
+  /** Functions replacing the usual ones (the header row's). */
+  funcs?: Record<string, TemplateFunc>;
+  /** The `--format` value the message names (default: the template). */
+  name?: string;
+}
+
 /**
  * A function of the template that the CLI reports as `Invalid --format
  * 'TEMPLATE': template: 1:2: ...` (exit 125).
  *
  * @param format The template, with `\t` and `\n` written as two characters turned into tab and newline, as docker does.
- * @param funcs Functions replacing the usual ones (the header row's).
+ * @param options The whole `--format` value, and functions replacing the usual ones.
  * @returns A function of the data that returns the text.
  * @throws {UsageError} When the template does not parse, naming it and the position.
  *
@@ -36,15 +44,16 @@ export interface FormatRowsOptions {
  */
 export function compileFormat(
   format: string,
-  funcs?: Record<string, TemplateFunc>,
+  options: CompileFormatOptions = {},
 ): (data: unknown) => string {
+  const { funcs, name = format } = options;
   const text = format.replaceAll("\\t", "\t").replaceAll("\\n", "\n");
   const reported = <T>(f: () => T): T => {
     try {
       return f();
     } catch (e) {
       if (e instanceof TemplateError) {
-        throw new UsageError(`Invalid --format '${format}': ${e.message}`);
+        throw new UsageError(`Invalid --format '${name}': ${e.message}`);
       }
       throw e;
     }
@@ -92,7 +101,7 @@ const HEADER_FUNCS: Record<string, TemplateFunc> = {
 export function formatRows(format: string, rows: object[], options: FormatRowsOptions): string {
   if (format === "json") return rows.map((r) => JSON.stringify(r) + "\n").join("");
   if (!format.startsWith("table")) {
-    const render = compileFormat(format.trim());
+    const render = compileFormat(format.trim(), { name: format });
     return rows.map((r) => render(r) + "\n").join("");
   }
   let body = format.slice("table".length).trim();
@@ -102,8 +111,10 @@ export function formatRows(format: string, rows: object[], options: FormatRowsOp
     }
     body = options.table;
   }
-  const render = compileFormat(body);
-  const header = compileFormat(body, HEADER_FUNCS)(headerRow(rows[0], options.headers));
+  const render = compileFormat(body, { name: format });
+  const header = compileFormat(body, { name: format, funcs: HEADER_FUNCS })(
+    headerRow(rows[0], options.headers),
+  );
   const lines = rows.map((r) => render(r) + "\n").join("");
   return tabWriter(header + "\n" + lines);
 }

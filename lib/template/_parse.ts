@@ -278,6 +278,10 @@ class Parser {
       if (t.kind === "pipe") {
         this.nextNonSpace();
         if (cmd.args.length === 0) this.fail(t.pos, "missing command before |");
+        const after = this.peekNonSpace();
+        if (after.kind === "right" || after.kind === "rparen") {
+          this.fail(after.pos, "missing command after |");
+        }
         return cmd;
       }
       if (t.kind === "right" || t.kind === "rparen") {
