@@ -221,7 +221,10 @@ Deno.test("image inspect shows docker's fields, takes a template, and names unkn
   assert.equal(JSON.parse(mixed.stdout).length, 1);
   const badField = await s.run(["image", "inspect", "-f", "{{.Nope}}", configured]);
   assert.equal(badField.code, 125);
-  assert.match(badField.stderr, /cannot evaluate field Nope/);
+  assert.match(
+    badField.stderr,
+    /Invalid --format '\{\{\.Nope\}\}': template: 1:2: .*can't evaluate field Nope/,
+  );
 });
 
 Deno.test("image prune removes dangling images, with -a unused ones, and asks first", async () => {

@@ -3,9 +3,6 @@
  * `pull`, `push`, `load`, `save` and `import` are the top-level commands,
  * loaded only when asked for (a missing one breaks only itself).
  *
- * Also the printing helpers of the image commands: docker's human sizes and
- * the small subset of Go templates that `--format` takes.
- *
  * @module
  */
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
@@ -100,7 +97,7 @@ const INSPECT_FLAGS: FlagSpec[] = [
   { name: "help", type: "bool", help: "Print usage" },
 ];
 
-function inspect(args: string[]): Promise<number> {
+async function inspect(args: string[]): Promise<number> {
   const p = parseArgs(args, INSPECT_FLAGS, { command: "image inspect", stopAtPositional: false });
   if (p.bools.help) {
     sys.stdout(
@@ -110,7 +107,7 @@ function inspect(args: string[]): Promise<number> {
         INSPECT_FLAGS,
       ),
     );
-    return Promise.resolve(0);
+    return 0;
   }
   if (p.rest.length === 0) {
     throw new UsageError(
@@ -131,10 +128,13 @@ function inspect(args: string[]): Promise<number> {
   if (format === undefined || format === "json") {
     sys.stdout(JSON.stringify(found, null, 4) + "\n");
   } else {
-    for (const item of found) sys.stdout(renderTemplate(format, item) + "\n");
+    // The template engine is loaded only for a --format.
+    const { compileFormat } = await import("../format_rows.ts");
+    const render = compileFormat(format);
+    sys.stdout(found.map((item) => render(item) + "\n").join(""));
   }
   for (const e of errors) sys.stderr(`nook: ${e}\n`);
-  return Promise.resolve(errors.length ? 125 : 0);
+  return errors.length ? 125 : 0;
 }
 
 const PRUNE_FLAGS: FlagSpec[] = [
@@ -177,90 +177,4 @@ async function prune(args: string[]): Promise<number> {
   for (const w of freed.warnings) sys.stderr(`nook: ${w}\n`);
   sys.stdout(`Total reclaimed space: ${humanSize(freed.bytes)}\n`);
   return 0;
-}
-
-/**
- * Renders the subset of Go's text/template that `--format` flags use:
- * `{{.Field.Sub}}`, `{{.}}`, `{{json .Field}}`, `{{upper .F}}`,
- * `{{lower .F}}`, `{{len .F}}`, with `\t` and `\n` written as such. Values
- * print as Go prints them (`[a b]` for lists, `map[k:v]` for objects,
- * `<no value>` for missing ones).
- *
- * @param template The template.
- * @param value The object `.` stands for.
- * @returns The text.
- * @throws {UsageError} On an action it does not know or a field that does not exist.
- *
- * @example
- * ```ts
- * import { renderTemplate } from "./image.ts";
- * const v = { Id: "sha256:1", Config: { Cmd: ["sh", "-c"] } };
- * console.assert(renderTemplate("{{.Id}} {{.Config.Cmd}}", v) === "sha256:1 [sh -c]");
- * console.assert(renderTemplate("{{json .Config.Cmd}}", v) === '["sh","-c"]');
- * ```
- */
-export function renderTemplate(template: string, value: unknown): string {
-  const text = template.replaceAll("\\t", "\t").replaceAll("\\n", "\n");
-  return text.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, action: string) => {
-    const m = /^(?:(json|upper|lower|len)\s+)?(\.[A-Za-z0-9_.]*)$/.exec(action);
-    if (!m) throw new UsageError(`Invalid --format template: cannot evaluate '{{${action}}}'`);
-    const found = lookup(m[2], value, action);
-    const v = found.value;
-    switch (m[1]) {
-      case "json":
-        return JSON.stringify(v ?? null);
-      case "upper":
-        return fieldText(found).toUpperCase();
-      case "lower":
-        return fieldText(found).toLowerCase();
-      case "len":
-        if (Array.isArray(v)) return String(v.length);
-        if (v && typeof v === "object") return String(Object.keys(v).length);
-        return String(typeof v === "string" ? v.length : 0);
-      default:
-        return fieldText(found);
-    }
-  });
-}
-
-/** Fields that are maps in docker (a missing key is `<no value>`, not an error). */
-const MAPS = new Set(["Labels", "ExposedPorts", "Volumes"]);
-/** Fields that are lists in docker (null prints `[]`). */
-const LISTS = new Set(["Cmd", "Entrypoint", "Env", "RepoTags", "RepoDigests", "Layers"]);
-
-function lookup(path: string, root: unknown, action: string): { value: unknown; field: string } {
-  const fields = path.split(".").filter((f) => f !== "");
-  let v: unknown = root;
-  let parent = "";
-  for (const field of fields) {
-    if (v === null || v === undefined) return { value: undefined, field };
-    const obj = v as Record<string, unknown>;
-    if (typeof v !== "object" || Array.isArray(v) || (!(field in obj) && !MAPS.has(parent))) {
-      throw new UsageError(
-        `Invalid --format template: cannot evaluate field ${field} in '{{${action}}}'`,
-      );
-    }
-    v = obj[field];
-    parent = field;
-  }
-  return { value: v, field: parent };
-}
-
-/** Go's text of a value; docker's null lists and maps print empty. */
-function fieldText({ value, field }: { value: unknown; field: string }): string {
-  if (value === null && LISTS.has(field)) return "[]";
-  if (value === null && MAPS.has(field)) return "map[]";
-  return goText(value);
-}
-
-function goText(v: unknown): string {
-  if (v === null || v === undefined) return "<no value>";
-  if (Array.isArray(v)) return `[${v.map(goText).join(" ")}]`;
-  if (typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0
-    );
-    return `map[${entries.map(([k, x]) => `${k}:${fieldText({ value: x, field: k })}`).join(" ")}]`;
-  }
-  return String(v);
 }

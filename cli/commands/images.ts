@@ -1,18 +1,24 @@
 /**
- * `nook images [-q] [--digests] [--format table|json]`.
+ * `nook images [-q] [--digests] [--format table|json|TEMPLATE]`.
  *
  * @module
  */
-import { UsageError } from "../../lib/errors/mod.ts";
 import { listImages } from "../../lib/image/image_api.ts";
+import type { ImageRecord } from "../../lib/store/image_index.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
-import { ago, table } from "../table.ts";
+import { ago, humanSize, table } from "../table.ts";
+import { withHidden } from "../hidden_fields.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Only image ids" },
   { name: "digests", type: "bool", help: "Show digests" },
-  { name: "format", type: "string", value: "table|json", help: "Output format" },
+  {
+    name: "format",
+    type: "string",
+    value: "FORMAT",
+    help: "table (default), json, or a template like '{{.Repository}}:{{.Tag}} {{.ID}}'",
+  },
   { name: "help", type: "bool", help: "Print usage" },
 ];
 
@@ -23,6 +29,49 @@ function short(name: string): [string, string] {
   if (repo.startsWith("docker.io/library/")) repo = repo.slice(18);
   else if (repo.startsWith("docker.io/")) repo = repo.slice(10);
   return [repo, tag];
+}
+
+/** docker's column titles, by template field. */
+const HEADERS: Record<string, string> = {
+  ID: "IMAGE ID",
+  Repository: "REPOSITORY",
+  Tag: "TAG",
+  Digest: "DIGEST",
+  CreatedSince: "CREATED",
+  CreatedAt: "CREATED AT",
+  Size: "SIZE",
+  Containers: "CONTAINERS",
+  SharedSize: "SHARED SIZE",
+  UniqueSize: "UNIQUE SIZE",
+  VirtualSize: "VIRTUAL SIZE",
+}; // deno-fmt-ignore
+
+/** Go's `time.Time` as docker prints it: `2024-05-01 10:20:30 +0000 UTC`. */
+function goTime(iso: string): string {
+  return new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " +0000 UTC");
+}
+
+/** One row a name, with docker's fields (and podman's names, which `json` leaves out). */
+function imageRows(images: ImageRecord[]): Record<string, string>[] {
+  return images.flatMap((img) =>
+    (img.names.length ? img.names.map(short) : [["<none>", "<none>"]]).map(([repo, tag]) => {
+      const size = humanSize(img.size, 3);
+      const row = {
+        Containers: "N/A",
+        CreatedAt: goTime(img.pulled),
+        CreatedSince: ago(img.pulled),
+        Digest: img.manifestDigest || "<none>",
+        ID: img.id.slice(7, 19),
+        Repository: repo,
+        SharedSize: "N/A",
+        Size: size,
+        Tag: tag,
+        UniqueSize: "N/A",
+        VirtualSize: size,
+      };
+      return withHidden(row, { Created: row.CreatedSince, Id: img.id, Names: img.names });
+    })
+  );
 }
 
 /**
@@ -36,17 +85,28 @@ function short(name: string): [string, string] {
  * await main(["--format", "json"]);
  * ```
  */
-export function main(args: string[]): Promise<number> {
+export async function main(args: string[]): Promise<number> {
   const p = parseArgs(args, FLAGS, { command: "images", stopAtPositional: false });
   if (p.bools.help) {
     console.log(helpText("nook images [OPTIONS]", "List images.", FLAGS));
-    return Promise.resolve(0);
+    return 0;
   }
   const format = p.strings.format ?? "table";
-  if (format !== "table" && format !== "json") {
-    throw new UsageError(`Invalid --format '${format}': use table or json`);
-  }
   const images = listImages();
+  if (format !== "table" && format !== "json" && !p.bools.quiet) {
+    // The template engine is loaded only for a template.
+    const { formatRows } = await import("../format_rows.ts");
+    const table = [
+      "{{.Repository}}",
+      "{{.Tag}}",
+      ...(p.bools.digests ? ["{{.Digest}}"] : []),
+      "{{.ID}}",
+      "{{.CreatedSince}}",
+      "{{.Size}}",
+    ].join("\t"); // deno-fmt-ignore
+    sys.stdout(formatRows(format, imageRows(images), { headers: HEADERS, table }));
+    return 0;
+  }
   if (p.bools.quiet) {
     for (const img of images) console.log(img.id.slice(7, 19));
   } else if (format === "json") {
@@ -86,5 +146,5 @@ export function main(args: string[]): Promise<number> {
     ];
     sys.stdout(table(head, rows));
   }
-  return Promise.resolve(0);
+  return 0;
 }

@@ -24,31 +24,6 @@ const FLAGS: FlagSpec[] = [
 ]; // deno-fmt-ignore
 
 /**
- * Fills `{{.A.B}}` and `{{json .A}}` from an object.
- *
- * @param template The template.
- * @param data The object.
- * @returns The text.
- *
- * @example
- * ```ts
- * import { fillPath } from "./inspect.ts";
- * console.assert(fillPath("{{.State.Pid}}", { State: { Pid: 7 } }) === "7");
- * ```
- */
-export function fillPath(template: string, data: unknown): string {
-  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json?: string, path?: string) => {
-    let v: unknown = data;
-    for (const k of (path ?? "").split(".").filter(Boolean)) {
-      v = (v as Record<string, unknown> | undefined)?.[k];
-    }
-    if (json) return JSON.stringify(v);
-    if (v === undefined || v === null) return "<no value>";
-    return typeof v === "object" ? JSON.stringify(v) : String(v);
-  });
-}
-
-/**
  * Runs `nook inspect`.
  *
  * @param args Arguments after "inspect".
@@ -88,7 +63,11 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   const format = p.strings.format;
-  if (format) sys.stdout(out.map((o) => fillPath(format, o) + "\n").join(""));
-  else sys.stdout(JSON.stringify(out, null, 4) + "\n");
+  if (format && format !== "json") {
+    // The template engine is loaded only for a --format.
+    const { compileFormat } = await import("../format_rows.ts");
+    const render = compileFormat(format);
+    sys.stdout(out.map((o) => render(o) + "\n").join(""));
+  } else sys.stdout(JSON.stringify(out, null, 4) + "\n");
   return code;
 }

@@ -52,9 +52,20 @@ const CREATE_FLAGS: FlagSpec[] = [
 
 const LS_FLAGS: FlagSpec[] = [
   { name: "quiet", short: "q", type: "bool", help: "Only names" },
-  { name: "format", type: "string", value: "FORMAT", help: "table (default) or json" },
+  { name: "format", type: "string", value: "FORMAT", help: "table (default), json, or a template like '{{.ID}} {{.Name}}'" },
   ...HELP,
 ]; // deno-fmt-ignore
+
+const INSPECT_FLAGS: FlagSpec[] = [
+  { name: "format", short: "f", type: "string", value: "TEMPLATE", help: "Print fields, e.g. '{{.IPAM.Config}}'" },
+  ...HELP,
+]; // deno-fmt-ignore
+
+/** docker's column titles of `network ls`, by template field. */
+const LS_HEADERS: Record<string, string> = {
+  ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv6: "IPV6",
+  Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT", Subnet: "SUBNET",
+}; // deno-fmt-ignore
 
 async function setNetwork(ref: string, network: string | undefined): Promise<void> {
   const record = findContainer(ref);
@@ -122,6 +133,22 @@ export async function main(args: string[]): Promise<number> {
       if (p.bools.quiet) sys.stdout(nets.map((n) => n.name + "\n").join(""));
       else if (p.strings.format === "json") {
         sys.stdout(nets.map((n) => JSON.stringify(networkInspect(n)) + "\n").join(""));
+      } else if (p.strings.format !== undefined && p.strings.format !== "table") {
+        // The template engine is loaded only for a template.
+        const { formatRows } = await import("../format_rows.ts");
+        const rows = nets.map((n) => ({
+          ID: n.id.slice(0, 12),
+          Name: n.name,
+          Driver: n.driver,
+          Scope: "local",
+          IPv6: "false",
+          Internal: String(n.internal),
+          Labels: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(","),
+          CreatedAt: n.created,
+          Subnet: n.subnet,
+        }));
+        const table = "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Subnet}}";
+        sys.stdout(formatRows(p.strings.format, rows, { headers: LS_HEADERS, table }));
       } else {
         sys.stdout(table(
           ["NETWORK ID", "NAME", "DRIVER", "SUBNET"],
@@ -131,14 +158,27 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     case "inspect": {
-      const p = parseArgs(rest, HELP, { command: "network inspect", stopAtPositional: false });
+      const p = parseArgs(rest, INSPECT_FLAGS, {
+        command: "network inspect",
+        stopAtPositional: false,
+      });
       if (p.bools.help || p.rest.length === 0) {
         sys.stdout(
-          helpText("nook network inspect NETWORK [NETWORK...]", "Show networks as JSON.", HELP),
+          helpText(
+            "nook network inspect [OPTIONS] NETWORK [NETWORK...]",
+            "Show networks as JSON.",
+            INSPECT_FLAGS,
+          ),
         );
         return p.bools.help ? 0 : 125;
       }
-      sys.stdout(JSON.stringify(p.rest.map(inspectNetwork), null, 4) + "\n");
+      const found = p.rest.map(inspectNetwork);
+      const format = p.strings.format;
+      if (format !== undefined && format !== "json") {
+        const { compileFormat } = await import("../format_rows.ts");
+        const render = compileFormat(format);
+        sys.stdout(found.map((n) => render(n) + "\n").join(""));
+      } else sys.stdout(JSON.stringify(found, null, 4) + "\n");
       return 0;
     }
     case "rm":

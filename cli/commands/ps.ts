@@ -12,6 +12,7 @@ import { formatPorts } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { ago, table } from "../table.ts";
+import { withHidden } from "../hidden_fields.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "all", short: "a", type: "bool", help: "Show all containers (default: running ones)" },
@@ -52,9 +53,12 @@ const HEADERS: Record<string, string> = {
   Size: "SIZE",
 }; // deno-fmt-ignore
 
+const DEFAULT_FIELDS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
+const DEFAULT_TABLE = DEFAULT_FIELDS.map((f) => `{{.${f}}}`).join("\t");
+
 function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
   const cmd = r.command.join(" ");
-  return {
+  const fields: Row = {
     ID: noTrunc ? r.id : r.id.slice(0, 12),
     Image: r.imageName,
     Command: `"${noTrunc || cmd.length <= 20 ? cmd : cmd.slice(0, 19) + "…"}"`,
@@ -69,6 +73,13 @@ function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
     Mounts: r.config.mounts.map((m) => m.target).join(","),
     Size: "",
   };
+  // docker's method `{{.Label "k"}}` and podman's names, which `json` leaves out.
+  return withHidden(fields, {
+    Label: (key: string) => r.config.labels[key] ?? "",
+    Created: fields.CreatedAt,
+    CreatedHuman: fields.RunningFor,
+    ImageID: r.image,
+  });
 }
 
 function matches(r: ContainerRecord, s: ContainerStatus, filters: string[]): boolean {
@@ -100,34 +111,6 @@ function matches(r: ContainerRecord, s: ContainerStatus, filters: string[]): boo
     },
   };
   return [...byKey].every(([k, values]) => values.some(test[k]));
-}
-
-/**
- * Fills a docker-style template: `{{.Field}}`, `{{json .}}`, `\t`.
- *
- * @param template The template.
- * @param r The row.
- * @returns The text.
- *
- * @example
- * ```ts
- * import { fillTemplate } from "./ps.ts";
- * console.assert(fillTemplate("{{.ID}}\\t{{.Names}}", { ID: "a", Names: "b" }) === "a\tb");
- * ```
- */
-export function fillTemplate(template: string, r: Row): string {
-  return template.replaceAll("\\t", "\t").replaceAll("\\n", "\n").replace(
-    /\{\{\s*(?:json\s+\.|\.(\w+))\s*\}\}/g,
-    (_, field?: string) => {
-      if (field === undefined) return JSON.stringify(r);
-      if (!(field in r)) {
-        throw new UsageError(
-          `Invalid --format: no field '${field}' (fields: ${Object.keys(r).join(", ")})`,
-        );
-      }
-      return r[field];
-    },
-  );
 }
 
 /**
@@ -165,25 +148,14 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const format = p.strings.format ?? "table";
-  if (format === "json") {
-    sys.stdout(data.map((d) => JSON.stringify(d) + "\n").join(""));
+  if (format !== "table") {
+    // The template engine is loaded only for a --format.
+    const { formatRows } = await import("../format_rows.ts");
+    sys.stdout(formatRows(format, data, { headers: HEADERS, table: DEFAULT_TABLE }));
     return 0;
   }
-  if (format === "table" || format.startsWith("table ")) {
-    const fields = format === "table"
-      ? ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"]
-      : [...format.matchAll(/\{\{\s*\.(\w+)\s*\}\}/g)].map((m) => m[1]);
-    const bad = fields.find((f) => !(f in HEADERS));
-    if (bad) {
-      throw new UsageError(
-        `Invalid --format: no field '${bad}' (fields: ${Object.keys(HEADERS).join(", ")})`,
-      );
-    }
-    sys.stdout(
-      table(fields.map((f) => HEADERS[f]), data.map((d) => fields.map((f) => d[f] ?? ""))),
-    );
-    return 0;
-  }
-  sys.stdout(data.map((d) => fillTemplate(format, d) + "\n").join(""));
+  sys.stdout(
+    table(DEFAULT_FIELDS.map((f) => HEADERS[f]), data.map((d) => DEFAULT_FIELDS.map((f) => d[f]))),
+  );
   return 0;
 }

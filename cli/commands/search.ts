@@ -11,7 +11,15 @@ import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { REGISTRY_FLAGS, registryOptions } from "../registry_flags.ts";
 import { table } from "../table.ts";
-import { renderTemplate } from "./image.ts";
+
+/** docker's column titles, by template field. */
+const HEADERS: Record<string, string> = {
+  Name: "NAME",
+  Description: "DESCRIPTION",
+  StarCount: "STARS",
+  IsOfficial: "OFFICIAL",
+  IsAutomated: "AUTOMATED",
+};
 
 const FLAGS: FlagSpec[] = [
   { name: "limit", type: "string", value: "N", help: "At most N results (default 25)" },
@@ -120,7 +128,8 @@ export async function main(args: string[]): Promise<number> {
   if (format === "json") {
     sys.stdout(rows.map((r) => JSON.stringify(r) + "\n").join(""));
   } else if (format !== undefined && format !== "table") {
-    sys.stdout(rows.map((r) => renderTemplate(format, r) + "\n").join(""));
+    const { formatRows } = await import("../format_rows.ts");
+    sys.stdout(formatRows(format, rows, { headers: HEADERS }));
   } else {
     const trunc = (text: string) =>
       p.bools["no-trunc"] || text.length <= DESCRIPTION_WIDTH

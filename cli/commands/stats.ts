@@ -13,11 +13,9 @@ import {
 import { containerStatus } from "../../lib/records/container_state.ts";
 import { type ContainerStats, watchStats } from "../../lib/container/container_stats.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
-import { UsageError } from "../../lib/errors/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { bytesSize, humanSize, table } from "../table.ts";
-import { fillTemplate } from "./ps.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "all", short: "a", type: "bool", help: "Show all containers (default: running ones)" },
@@ -95,26 +93,8 @@ export function statsRow(s: ContainerStats, ref: string, noTrunc: boolean): Reco
   };
 }
 
-/** The columns of a table format ("table" or "table TEMPLATE"), or null for another format. */
-function tableFields(format: string): string[] | null {
-  if (format === "table") return DEFAULT_FIELDS;
-  if (!format.startsWith("table ")) return null;
-  const fields = [...format.matchAll(/\{\{\s*\.(\w+)\s*\}\}/g)].map((m) => m[1]);
-  const bad = fields.find((f) => !(f in HEADERS));
-  if (bad) {
-    throw new UsageError(
-      `Invalid --format: no field '${bad}' (fields: ${Object.keys(HEADERS).join(", ")})`,
-    );
-  }
-  return fields;
-}
-
-/** The text of one batch in `format` (`fields`: its table columns). */
-function render(rows: Record<string, string>[], format: string, fields: string[] | null): string {
-  if (fields) return table(fields.map((f) => HEADERS[f]), rows.map((r) => fields.map((f) => r[f])));
-  if (format === "json") return rows.map((r) => JSON.stringify(r) + "\n").join("");
-  return rows.map((r) => fillTemplate(format, r) + "\n").join("");
-}
+/** docker's default table. */
+const DEFAULT_TABLE = DEFAULT_FIELDS.map((f) => `{{.${f}}}`).join("\\t");
 
 /**
  * Runs `nook stats`.
@@ -140,7 +120,15 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const format = p.strings.format ?? "table";
-  const fields = tableFields(format);
+  // The template engine is loaded only for a --format.
+  const formatRows = format === "table" ? null : (await import("../format_rows.ts")).formatRows;
+  const render = (rows: Record<string, string>[]): string =>
+    formatRows ? formatRows(format, rows, { headers: HEADERS, table: DEFAULT_TABLE }) : table(
+      DEFAULT_FIELDS.map((f) => HEADERS[f]),
+      rows.map((r) => DEFAULT_FIELDS.map((f) => r[f])),
+    );
+  // A bad template fails before the first reading.
+  if (formatRows) render([]);
   // Named containers stay in the table (stopped ones read "--"); else the running ones, or all.
   const named = p.rest.map((ref) => ({ id: findContainer(ref).id, ref }));
   const refs = new Map(named.map(({ id, ref }) => [id, ref]));
@@ -155,7 +143,7 @@ export async function main(args: string[]): Promise<number> {
     );
     // Like docker: clear the screen and draw the table again in its place.
     sys.stdout(
-      (redraw && !p.bools["no-stream"] ? "\x1b[2J\x1b[H" : "") + render(rows, format, fields),
+      (redraw && !p.bools["no-stream"] ? "\x1b[2J\x1b[H" : "") + render(rows),
     );
     if (p.bools["no-stream"]) break;
   }
