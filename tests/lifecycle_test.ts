@@ -1413,7 +1413,8 @@ Deno.test("exec runs as the configured user (root by default), not as the ids th
     assert.equal(await s.ok(["exec", "-u", "2000", "drops", "id", "-u"]), "2000\n");
     assert.equal(await s.ok(["exec", "-u", "tester", "drops", "id", "-G"]), "1000 2000\n");
 
-    // A configured user is exec's default; -u still overrides it.
+    // A configured user is exec's default (HOME as run sets it: beneath the container's -e), with
+    // the container's --group-add; -u still overrides it.
     await s.ok([
       "run",
       "-d",
@@ -1421,14 +1422,22 @@ Deno.test("exec runs as the configured user (root by default), not as the ids th
       "tester",
       "-u",
       "tester",
+      "--group-add",
+      "65534",
+      "-e",
+      "HOME=/tmp",
       "--rootfs",
       rootfs,
       "sleep",
       "60",
-    ]);
+    ]); // deno-fmt-ignore
     assert.equal(
-      await s.ok(["exec", "tester", "sh", "-c", 'id -u; echo "$HOME"']),
-      "1000\n/home/tester\n",
+      await s.ok(["exec", "tester", "sh", "-c", 'id -u; id -G; echo "$HOME"']),
+      "1000\n1000 2000 65534\n/tmp\n",
+    );
+    assert.equal(
+      await s.ok(["exec", "-u", "tester", "tester", "sh", "-c", 'echo "$HOME"']),
+      "/home/tester\n",
     );
     assert.equal(await s.ok(["exec", "-u", "0", "tester", "id", "-u"]), "0\n");
 

@@ -2,7 +2,8 @@
  * `exec` in a container by its record: the runtime's exec (setns through a
  * pidfd) with the container's defaults, as docker applies them: its
  * environment (image, then run flags), its configured user and working
- * directory, its capabilities.
+ * directory (else root, never the ids its first process dropped to), its
+ * capabilities and `--group-add` groups.
  *
  * @module
  */
@@ -17,7 +18,10 @@ import type { ContainerRecord } from "../records/container_record.ts";
 import { containerStatus } from "../records/container_state.ts";
 
 /** Options of {@linkcode execContainer}: the runtime's, with the container's defaults. */
-export type ExecContainerOptions = Omit<ExecOptions, "env" | "capabilities">;
+export type ExecContainerOptions = Omit<
+  ExecOptions,
+  "env" | "capabilities" | "defaultUser" | "groupAdd"
+>;
 
 /**
  * Starts a command in a running container.
@@ -67,7 +71,8 @@ export async function execContainer(
     {
       ...options,
       env: mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`], record.process.env, o.env),
-      user: options.user ?? record.process.user,
+      defaultUser: record.process.user,
+      groupAdd: o.groupAdd,
       workdir: options.workdir ?? record.process.workdir ?? "/",
       capabilities: CAPABILITIES.filter((_, i) => (mask & (1n << BigInt(i))) !== 0n),
     },

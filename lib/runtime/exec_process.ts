@@ -58,9 +58,18 @@ export interface ExecOptions {
    * /etc/group; HOME follows it. Default: root of the container (the ids your
    * own map to in its user namespace: 0, or yours with `--userns keep-id`),
    * never the ids its first process may have switched to (gosu, su): pass the
-   * container's configured user, as lib/container/exec_container.ts does.
+   * container's configured user as `defaultUser`, as lib/container/exec_container.ts does.
    */
   user?: string;
+  /**
+   * Who runs the command without `user`: the container's configured user
+   * (`run -u`, else the image's USER), resolved as `user` is, but its HOME
+   * beneath the container's environment (as run sets it). Default: the
+   * container's root.
+   */
+  defaultUser?: string;
+  /** Supplementary groups on top of the user's (the container's `--group-add`, as docker's exec). */
+  groupAdd?: readonly string[];
   /** Working directory inside (`-w`, must exist). Default "/"; the caller passes the container's. */
   workdir?: string;
   /** A pty from the container's /dev/ptmx (`-t`). */
@@ -113,6 +122,7 @@ function execUser(
   via: number,
   spec: string | undefined,
   maps: ProcessIdMaps,
+  groupAdd: readonly string[] | undefined,
 ): ResolvedUser {
   const root = `/proc/${via}/root`;
   const readFile = (path: string) => {
@@ -128,6 +138,7 @@ function execUser(
     readFile,
     defaultUid: insideId(maps.uid, sys.uid()) ?? 0,
     defaultGid: insideId(maps.gid, sys.gid()) ?? 0,
+    groupAdd,
   });
   const where = "the container's user namespace maps";
   for (
@@ -161,7 +172,7 @@ function resolveExec(
     );
   }
   const maps = processIdMaps(pid);
-  const user = execUser(via.pid, options.user, maps);
+  const user = execUser(via.pid, options.user ?? options.defaultUser, maps, options.groupAdd);
   const lastCap = lastCapability();
   return {
     pid: via.pid,
