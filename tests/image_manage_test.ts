@@ -149,6 +149,32 @@ Deno.test("rmi refuses an image a container uses, goes on with the others, and -
   assert.deepEqual(s.layers(), []);
 });
 
+Deno.test("rmi -a removes every image by each of its names; -i passes over a missing one", async () => {
+  await setup;
+  const s = store("rmiall");
+  await s.pull(base);
+  await s.pull(busybox);
+  assert.equal((await s.run(["tag", busybox, "second"])).code, 0);
+  const missing = await s.run(["rmi", "nosuch:1"]);
+  assert.equal(missing.code, 125);
+  assert.match(missing.stderr, /No such image: nosuch:1/);
+  const ignored = await s.run(["rmi", "-i", "nosuch:1"]);
+  assert.equal(ignored.code, 0, ignored.stderr);
+  assert.equal(ignored.stderr, "");
+  const both = await s.run(["rmi", "-a", "nosuch:1"]);
+  assert.equal(both.code, 125);
+  assert.match(both.stderr, /takes no image names/);
+  const all = await s.run(["rmi", "-a"]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /Untagged: second:latest\n/);
+  assert.ok((all.stdout.match(/^Deleted: sha256:/gm)?.length ?? 0) >= 2, all.stdout);
+  assert.deepEqual(s.index(), []);
+  assert.deepEqual(s.layers(), []);
+  const again = await s.run(["rmi", "--all"]);
+  assert.equal(again.code, 0, "nothing to remove is no error");
+  assert.equal(again.stdout, "");
+});
+
 Deno.test("tag gives an image another name that run and rmi take", async () => {
   await setup;
   const s = store("tag");

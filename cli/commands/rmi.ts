@@ -1,15 +1,19 @@
 /**
- * `nook rmi [-f] IMAGE...` (also `nook image rm`).
+ * `nook rmi [-f] [-i] IMAGE...` or `nook rmi -a [-f]` (also `nook image rm`).
  *
  * @module
  */
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
+import { NoSuchImageError } from "../../lib/image/no_such_image.ts";
 import { removeImage } from "../../lib/image/remove_image.ts";
+import { readIndex, storeLayout } from "../../lib/store/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 
 const FLAGS: FlagSpec[] = [
+  { name: "all", short: "a", type: "bool", help: "Remove every image (podman)" },
   { name: "force", short: "f", type: "bool", help: "Remove images that containers use" },
+  { name: "ignore", short: "i", type: "bool", help: "A missing image is no error (podman)" },
   { name: "no-prune", type: "bool", help: "Accepted for docker compatibility; no effect" },
   { name: "help", type: "bool", help: "Print usage" },
 ];
@@ -33,11 +37,18 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(helpText("nook rmi [OPTIONS] IMAGE [IMAGE...]", "Remove images.", FLAGS));
     return 0;
   }
-  if (p.rest.length === 0) {
+  if (p.bools.all && p.rest.length > 0) {
+    throw new UsageError("'nook rmi --all' takes no image names: give either");
+  }
+  if (p.rest.length === 0 && !p.bools.all) {
     throw new UsageError("'nook rmi' needs at least one image\nSee 'nook rmi --help'");
   }
+  // --all: each image by its names (all of them untagged), an untagged one by its id.
+  const names = p.bools.all
+    ? readIndex(storeLayout()).images.flatMap((i) => i.names.length ? i.names : [i.id])
+    : p.rest;
   let code = 0;
-  for (const name of p.rest) {
+  for (const name of names) {
     try {
       const { untagged, deleted, freed } = await removeImage(name, { force: p.bools.force });
       sys.stdout(
@@ -47,6 +58,8 @@ export async function main(args: string[]): Promise<number> {
       for (const w of freed.warnings) sys.stderr(`nook: ${w}\n`);
     } catch (err) {
       if (!(err instanceof NookError)) throw err; // a bug: let cli/main.ts show its stack
+      // Gone meanwhile (another name of an image removed before): --all and --ignore pass it over.
+      if (err instanceof NoSuchImageError && (p.bools.all || p.bools.ignore)) continue;
       sys.stderr(`nook: ${err.message}\n`);
       code = err.exitCode;
     }
