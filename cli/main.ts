@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { EXIT_NOOK } from "../lib/errors/nook_error.ts";
+import process from "node:process";
+import { EXIT_NOOK, UsageError } from "../lib/errors/nook_error.ts";
 import { report } from "./report.ts";
 import { modulePathOrUrl, setSelfCommand, sys } from "../lib/sys/sys.ts";
 import { versionText } from "./version_text.ts";
@@ -106,12 +107,71 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
 };
 
+/** Global flags that podman and docker scripts pass before the command, with their variables. */
+const GLOBAL_FLAGS: Record<string, { env?: string; values?: readonly string[]; help: string }> = {
+  "--root": { env: "NOOK_ROOT", help: "Where images and containers are kept (NOOK_ROOT)" },
+  "--runroot": { env: "NOOK_RUNROOT", help: "Where runtime state is kept (NOOK_RUNROOT)" },
+  "--storage-driver": {
+    env: "NOOK_STORAGE_DRIVER",
+    values: ["overlay", "fuse-overlayfs", "vfs"],
+    help: "overlay, fuse-overlayfs or vfs (NOOK_STORAGE_DRIVER)",
+  },
+  "--log-level": {
+    values: ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"],
+    help: "Accepted (docker's and podman's levels); nook prints warnings and errors",
+  },
+  "--cgroup-manager": {
+    values: ["cgroupfs", "systemd"],
+    help: "Accepted: nook writes the cgroup files itself (cgroupfs)",
+  },
+};
+
+/** Remote modes of docker and podman, which a daemonless tool cannot have. */
+const REMOTE_FLAGS = ["--url", "--remote", "-r", "--connection", "-c", "--host", "-H", "--context"];
+
+/**
+ * Takes the global flags off the front of `args` (`--root DIR`, `--log-level=debug`, ...),
+ * applying those that set a variable; returns the rest.
+ */
+function applyGlobalFlags(args: string[]): string[] {
+  let i = 0;
+  while (i < args.length && args[i].startsWith("-")) {
+    const at = args[i].indexOf("=");
+    const name = at < 0 ? args[i] : args[i].slice(0, at);
+    if (REMOTE_FLAGS.includes(name)) {
+      throw new UsageError(
+        `nook has no remote mode (${name}): it runs containers on this machine without a ` +
+          "daemon; run nook where the containers should run (e.g. over ssh)",
+      );
+    }
+    const flag = GLOBAL_FLAGS[name];
+    if (!flag) break;
+    const value = at < 0 ? args[i + 1] : args[i].slice(at + 1);
+    if (value === undefined || (at < 0 && value.startsWith("-"))) {
+      throw new UsageError(`Flag ${name} needs a value`);
+    }
+    if (flag.values && !flag.values.includes(value)) {
+      throw new UsageError(`Invalid ${name} '${value}': use ${flag.values.join(", ")}`);
+    }
+    // A relative directory is taken from here, as podman does (children start elsewhere).
+    const dir = name === "--root" || name === "--runroot";
+    if (flag.env) {
+      process.env[flag.env] = dir && !value.startsWith("/") ? `${sys.cwd()}/${value}` : value;
+    }
+    i += at < 0 ? 2 : 1;
+  }
+  return args.slice(i);
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 3;
   return "Usage:  nook [OPTIONS] COMMAND\n\nA rootless container tool: no daemon, no root.\n\n" +
     "Commands:\n" +
     Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`).join("\n") +
-    "\n\nOptions:\n  -v, --version   Print version information and quit\n  -h, --help      Print this help\n\n" +
+    "\n\nOptions:\n  -v, --version   Print version information and quit\n  -h, --help      Print this help\n" +
+    Object.entries(GLOBAL_FLAGS).map(([name, f]) => `  ${`${name} VALUE`.padEnd(24)}${f.help}\n`)
+      .join("") +
+    "\n" +
     "Run 'nook COMMAND --help' for more information on a command.\n";
 }
 
@@ -128,7 +188,13 @@ function usage(): string {
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const [first, ...rest] = args;
+  let globals: string[];
+  try {
+    globals = applyGlobalFlags(args);
+  } catch (err) {
+    return await report(err);
+  }
+  const [first, ...rest] = globals;
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     sys.stdout(usage());
     return first === undefined ? EXIT_NOOK : 0;

@@ -28,9 +28,10 @@ export function dataDir(): string {
 }
 
 /**
- * The runtime directory, created 0700 when missing: `$XDG_RUNTIME_DIR/nook`,
- * or `/tmp/nook-<uid>` where no XDG_RUNTIME_DIR is set (as podman does). The
- * fallback must be ours and private, else it is refused.
+ * The runtime directory, created 0700 when missing: `NOOK_RUNROOT` (the
+ * global `--runroot`) when set, else `$XDG_RUNTIME_DIR/nook`, or
+ * `/tmp/nook-<uid>` where no XDG_RUNTIME_DIR is set (as podman does). It must
+ * be ours and private, else it is refused.
  *
  * @returns An absolute path of an existing directory only this user can use.
  * @throws {Error} When the fallback exists but belongs to another user or is
@@ -45,7 +46,8 @@ export function dataDir(): string {
 export function runtimeDir(): string {
   const xdg = sys.env("XDG_RUNTIME_DIR");
   const uid = sys.uid();
-  const dir = xdg && sys.stat(xdg)?.isDirectory ? `${xdg}/nook` : `/tmp/nook-${uid}`;
+  const dir = sys.env("NOOK_RUNROOT") ||
+    (xdg && sys.stat(xdg)?.isDirectory ? `${xdg}/nook` : `/tmp/nook-${uid}`);
   let st = sys.lstat(dir);
   if (!st) {
     try {
