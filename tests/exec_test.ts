@@ -5,7 +5,8 @@
  * appears in its pid namespace; exit codes, environment, users, working
  * directory, capabilities, terminals and signals behave as docker's exec;
  * a container that is gone (or a reused pid) is refused. Also the pidfd
- * signal helper, which never hits a reused pid.
+ * signal helper, which never hits a reused pid, and `nook exec`'s user: the
+ * container's configured one, else root, whatever its PID 1 dropped to.
  *
  * @module
  */
@@ -25,7 +26,8 @@ import {
 } from "../lib/runtime/run_container.ts";
 import type { RunOptions } from "../lib/runtime/run_options.ts";
 import { loadShim } from "../shim/binding.ts";
-import { busyboxRootfs } from "./helpers.ts";
+import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { TestStore, withTestStore } from "./store_helpers.ts";
 
 const NAMESPACES = ["pid", "mnt", "uts", "ipc", "net", "user", "cgroup"];
 /** Docker's default capability set (CapBnd of `docker exec` in a default container). */
@@ -402,4 +404,94 @@ Deno.test("pidfd signals reach the process they were opened for, never a reused 
   assert.equal(signalNumber("kill"), 9);
   assert.equal(signalNumber("15"), 15);
   assert.throws(() => signalNumber("SIGNOPE"), NookError);
+});
+
+// `nook exec` by a container's record: who the command runs as is the container's configured
+// user (run -u, else the image's USER), else root; never the ids its PID 1 has dropped to.
+
+const storeRoot = Deno.makeTempDirSync({ prefix: "nook-exec-test-" });
+globalThis.addEventListener("unload", () => {
+  // Image layers hold files of subordinate ids: remove them as root in the user namespace.
+  new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", storeRoot],
+  }).outputSync();
+});
+
+/** An entrypoint that drops from root to tester (1000), as a database's does, then sleeps. */
+const DROP_TO_TESTER = ["su", "-s", "/bin/sh", "tester", "-c", "exec sleep 60"];
+
+/** Waits until PID 1 of container `ref` runs as uid `uid` (as the container sees it). */
+async function waitForPid1Uid(s: TestStore, ref: string, uid: number): Promise<void> {
+  const pid1Uid = async () => {
+    const status = await s.ok(["exec", "-u", "0", ref, "cat", "/proc/1/status"]);
+    return Number(/^Uid:\s*(\d+)/m.exec(status)?.[1]);
+  };
+  await waitFor(async () => (await pid1Uid()) === uid, 10_000, `PID 1 of ${ref} to be uid ${uid}`);
+}
+
+Deno.test("nook exec runs as root when neither the image nor run -u names a user, though PID 1 dropped to 1000", async () => {
+  await withTestStore(new TestStore(storeRoot, "root"), async (s) => {
+    await s.detach(["--name", "db", "--rootfs", await busyboxRootfs(), ...DROP_TO_TESTER]);
+    await waitForPid1Uid(s, "db", 1000);
+    assert.equal(
+      await s.ok(["exec", "db", "sh", "-c", 'id -u; id -g; id -G; echo "$HOME"']),
+      "0\n0\n0\n/root\n",
+    );
+    // What root may do and PID 1's user may not: become another user.
+    assert.equal(
+      await s.ok(["exec", "db", "su", "-s", "/bin/sh", "nobody", "-c", "id -u"]),
+      "65534\n",
+    );
+    // -u of exec wins; a uid without a passwd entry gets gid 0, one with an entry its gid and groups.
+    assert.equal(await s.ok(["exec", "-u", "2000", "db", "sh", "-c", "id -u; id -G"]), "2000\n0\n");
+    assert.equal(
+      await s.ok(["exec", "-u", "1000", "db", "sh", "-c", 'id -u; id -G; echo "$HOME"']),
+      "1000\n1000 2000\n/home/tester\n",
+    );
+  });
+});
+
+Deno.test("nook exec runs as the image's USER, and as run -u over it, whatever PID 1 runs as", async () => {
+  await withTestStore(new TestStore(storeRoot, "configured"), async (s) => {
+    const image = "localhost/exec-user:1";
+    await s.ok(["import", "-c", "USER tester", await busyboxRootfs(), image]);
+    await s.detach(["--name", "tester", image, "sleep", "60"]);
+    assert.equal(
+      await s.ok(["exec", "tester", "sh", "-c", 'id -u; id -G; echo "$HOME"']),
+      "1000\n1000 2000\n/home/tester\n",
+    );
+    assert.equal(await s.ok(["exec", "-u", "2000", "tester", "id", "-u"]), "2000\n");
+    // run -u root replaces the image's USER; its entrypoint then drops to tester.
+    await s.detach(["--name", "db", "-u", "root", image, ...DROP_TO_TESTER]);
+    await waitForPid1Uid(s, "db", 1000);
+    assert.equal(await s.ok(["exec", "db", "sh", "-c", "id -u; id -g"]), "0\n0\n");
+    // A configured uid with no group: its passwd gid and groups, and --group-add on top.
+    await s.detach([
+      "--name",
+      "nobody",
+      "-u",
+      "65534",
+      "--group-add",
+      "extra",
+      image,
+      "sleep",
+      "60",
+    ]);
+    assert.equal(await s.ok(["exec", "nobody", "sh", "-c", "id -u; id -G"]), "65534\n65534 2000\n");
+    assert.equal(
+      await s.ok(["exec", "-u", "2000", "nobody", "sh", "-c", "id -u; id -G"]),
+      "2000\n0 2000\n",
+    );
+  });
+});
+
+Deno.test("nook exec without a configured user runs as run's default: your own uid with --userns keep-id", async () => {
+  await withTestStore(new TestStore(storeRoot, "keep-id"), async (s) => {
+    const rootfs = await busyboxRootfs();
+    const id = ["sh", "-c", "id -u; id -g; id -G"];
+    const run = await s.ok(["run", "--rm", "--userns", "keep-id", "--rootfs", rootfs, ...id]);
+    assert.equal(run, `${Deno.uid()}\n${Deno.gid()}\n${Deno.gid()}\n`);
+    await s.detach(["--name", "keep", "--userns", "keep-id", "--rootfs", rootfs, "sleep", "60"]);
+    assert.equal(await s.ok(["exec", "keep", ...id]), run);
+  });
 });
