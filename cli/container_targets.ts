@@ -14,23 +14,24 @@ import type { FlagSpec } from "./args.ts";
  * The `-a/--all` flag of a verb.
  *
  * @param which What "all" means for it ("running containers").
- * @param short The one-letter alias ("a"; none where `-a` means something else).
+ * @param short The one-letter alias ("a"; null for none, where `-a` means something else).
  * @returns The flag.
  *
  * @example
  * ```ts
  * import { allFlag } from "./container_targets.ts";
  * console.assert(allFlag("running containers").short === "a");
+ * console.assert(allFlag("containers", null).short === undefined);
  * ```
  */
-export function allFlag(which: string, short: string | undefined = "a"): FlagSpec {
-  return { name: "all", short, type: "bool", help: `Act on all ${which}` };
+export function allFlag(which: string, short: string | null = "a"): FlagSpec {
+  return { name: "all", short: short ?? undefined, type: "bool", help: `Act on all ${which}` };
 }
 
 /**
  * The `--ignore` flag (podman's): a name that matches no container is not an error.
  *
- * @param short The one-letter alias ("i"; none where `-i` means something else).
+ * @param short The one-letter alias ("i"; null for none, where `-i` means something else).
  * @returns The flag.
  *
  * @example
@@ -39,10 +40,10 @@ export function allFlag(which: string, short: string | undefined = "a"): FlagSpe
  * console.assert(ignoreFlag().name === "ignore");
  * ```
  */
-export function ignoreFlag(short: string | undefined = "i"): FlagSpec {
+export function ignoreFlag(short: string | null = "i"): FlagSpec {
   return {
     name: "ignore",
-    short,
+    short: short ?? undefined,
     type: "bool",
     help: "A container that does not exist is not an error",
   };

@@ -1,16 +1,33 @@
 /**
- * `nook images [-q] [--digests] [--format table|json]`.
+ * `nook images [-a] [-q] [--no-trunc] [--digests] [--filter K=V]... [--format table|json]`.
  *
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { listImages } from "../../lib/image/image_api.ts";
+import { inspectImage, listImages } from "../../lib/image/image_api.ts";
+import { findImage } from "../../lib/image/find_image.ts";
+import { storeLayout } from "../../lib/store/layout.ts";
+import { imageFilter } from "../image_filter.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { ago, table } from "../table.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
+  {
+    name: "all",
+    short: "a",
+    type: "bool",
+    help: "Show all images (nook keeps no intermediate ones: the same list)",
+  },
   { name: "quiet", short: "q", type: "bool", help: "Only image ids" },
+  { name: "no-trunc", type: "bool", help: "Show whole image ids (sha256:...)" },
+  {
+    name: "filter",
+    short: "f",
+    type: "list",
+    value: "KEY=VALUE",
+    help: "dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE, label=KEY[=VALUE]",
+  },
   { name: "digests", type: "bool", help: "Show digests" },
   { name: "format", type: "string", value: "table|json", help: "Output format" },
   { name: "help", type: "bool", help: "Print usage" },
@@ -46,9 +63,15 @@ export function main(args: string[]): Promise<number> {
   if (format !== "table" && format !== "json") {
     throw new UsageError(`Invalid --format '${format}': use table or json`);
   }
-  const images = listImages();
+  const layout = storeLayout();
+  const pass = imageFilter(p.lists.filter, {
+    find: (ref) => findImage(layout, ref),
+    labels: (image) => inspectImage(image.id).Config.Labels ?? {},
+  });
+  const images = listImages().filter(pass);
+  const shownId = (id: string) => p.bools["no-trunc"] ? id : id.slice(7, 19);
   if (p.bools.quiet) {
-    for (const img of images) console.log(img.id.slice(7, 19));
+    for (const img of images) console.log(shownId(img.id));
   } else if (format === "json") {
     console.log(JSON.stringify(
       images.map((i) => ({
@@ -70,7 +93,7 @@ export function main(args: string[]): Promise<number> {
         if (p.bools.digests) row.push(img.manifestDigest);
         rows.push([
           ...row,
-          img.id.slice(7, 19),
+          shownId(img.id),
           ago(img.pulled),
           `${(img.size / 1e6).toFixed(1)}MB`,
         ]);

@@ -19,7 +19,7 @@ const FLAGS: FlagSpec[] = [
     help: "Attach to its output and return its exit code",
   },
   { name: "interactive", short: "i", type: "bool", help: "Attach its stdin" },
-  allFlag("containers that are not running", undefined),
+  allFlag("containers that are not running", null),
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 

@@ -24,7 +24,7 @@ const FLAGS: FlagSpec[] = [
     help: "What to wait for: stopped or exited (the default; prints the exit code), " +
       "running (prints -1); repeated: whichever comes first",
   },
-  ignoreFlag(undefined),
+  ignoreFlag(null),
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
