@@ -5,15 +5,22 @@
  * @module
  */
 import { NookError } from "../lib/errors/mod.ts";
-import { findContainer } from "../lib/container/find_container.ts";
+import { findContainer, NoSuchContainerError } from "../lib/container/find_container.ts";
 import type { ContainerRecord } from "../lib/records/container_record.ts";
 import { sys } from "../lib/sys/mod.ts";
+
+/** Options of {@linkcode eachContainer}. */
+export interface EachContainerOptions {
+  /** A reference that matches no container is skipped, not an error (podman's `--ignore`). */
+  ignore?: boolean;
+}
 
 /**
  * Runs `fn` on each container reference; prints what it returns on stdout.
  *
  * @param refs Container references.
  * @param fn The action; its string result (if any) is printed.
+ * @param options `ignore`: skip references that match nothing.
  * @returns 0, or the exit code of the last failure.
  *
  * @example
@@ -24,6 +31,7 @@ import { sys } from "../lib/sys/mod.ts";
 export async function eachContainer(
   refs: readonly string[],
   fn: (record: ContainerRecord, ref: string) => Promise<string | void> | string | void,
+  options: EachContainerOptions = {},
 ): Promise<number> {
   let code = 0;
   for (const ref of refs) {
@@ -31,6 +39,7 @@ export async function eachContainer(
       const out = await fn(findContainer(ref), ref);
       if (typeof out === "string") sys.stdout(out + "\n");
     } catch (err) {
+      if (options.ignore && err instanceof NoSuchContainerError) continue;
       if (!(err instanceof NookError)) throw err; // a bug: let cli/main.ts show its stack
       sys.stderr(`nook: ${err.message}\n`);
       code = err.exitCode;

@@ -59,13 +59,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import("./commands/container.ts"),
   },
   network: {
-    summary: "Manage networks (create, ls, inspect, rm, prune, connect, disconnect)",
+    summary: "Manage networks (create, ls, inspect, rm, prune, connect, disconnect, exists)",
     load: () => import("./commands/network.ts"),
   },
   pull: { summary: "Pull an image from a registry", load: () => import("./commands/pull.ts") },
   images: { summary: "List images", load: () => import("./commands/images.ts") },
   image: {
-    summary: "Manage images (inspect, prune, ls, rm, tag, pull, push, load, save, import)",
+    summary: "Manage images (inspect, prune, ls, rm, tag, pull, push, load, save, import, exists)",
     load: () => import("./commands/image.ts"),
   },
   rmi: { summary: "Remove images", load: () => import("./commands/rmi.ts") },
@@ -104,6 +104,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   system: {
     summary: "Check the host ('system check') or show facts ('system info')",
     load: () => import("./commands/system.ts"),
+  },
+  version: {
+    summary: "Show the version information (docker's Client section)",
+    load: () => import("./commands/version.ts"),
   },
 };
 
@@ -199,7 +203,7 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(usage());
     return first === undefined ? EXIT_NOOK : 0;
   }
-  if (first === "-v" || first === "--version" || first === "version") {
+  if (first === "-v" || first === "--version") {
     sys.stdout(await versionText(denoJson.version));
     return 0;
   }

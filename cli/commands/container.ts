@@ -37,6 +37,7 @@ const SUB: Record<string, () => Promise<CommandModule>> = {
   diff: () => import("./diff.ts"),
   commit: () => import("./commit.ts"),
   export: () => import("./export.ts"),
+  exists: () => import("./container_exists.ts"),
 };
 
 /**

@@ -9,6 +9,9 @@ import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import { inspectImage } from "../../lib/image/image_api.ts";
 import type { ImageInspect } from "../../lib/image/inspect_image.ts";
 import { NoSuchImageError } from "../../lib/image/no_such_image.ts";
+import { findImage } from "../../lib/image/find_image.ts";
+import { storeLayout } from "../../lib/store/layout.ts";
+import { existsMain } from "../exists_command.ts";
 import { pruneImages } from "../../lib/image/prune_images.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
@@ -48,6 +51,7 @@ Commands:
   load        Load images from an archive
   save        Save images to an archive
   import      Make an image from a rootfs tarball or directory
+  exists      Exit 0 when an image exists, 1 when not (podman's)
 
 Run 'nook image COMMAND --help' for more information on a command.
 `;
@@ -73,6 +77,7 @@ export async function main(args: string[]): Promise<number> {
   }
   if (sub === "inspect") return inspect(rest);
   if (sub === "prune") return await prune(rest);
+  if (sub === "exists") return exists(rest);
   const load = DELEGATED[sub];
   if (!load) throw new UsageError(`unknown command 'image ${sub}'\nSee 'nook image --help'`);
   let mod: CommandModule;
@@ -135,6 +140,13 @@ async function inspect(args: string[]): Promise<number> {
   }
   for (const e of errors) sys.stderr(`nook: ${e}\n`);
   return errors.length ? 125 : 0;
+}
+
+function exists(args: string[]): number {
+  return existsMain(args, {
+    kind: "image",
+    exists: (ref) => findImage(storeLayout(), ref) !== null,
+  });
 }
 
 const PRUNE_FLAGS: FlagSpec[] = [

@@ -1,17 +1,35 @@
 /**
- * `nook images [-q] [--digests] [--format table|json|TEMPLATE]`.
+/**
+ * `nook images [-a] [-q] [--no-trunc] [--digests] [--filter K=V]... [--format table|json|TEMPLATE]`.
  *
  * @module
  */
-import { listImages } from "../../lib/image/image_api.ts";
+import { inspectImage, listImages } from "../../lib/image/image_api.ts";
+import { findImage } from "../../lib/image/find_image.ts";
 import type { ImageRecord } from "../../lib/store/image_index.ts";
+import { storeLayout } from "../../lib/store/layout.ts";
+import { imageFilter } from "../image_filter.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { ago, humanSize, table } from "../table.ts";
 import { withHidden } from "../hidden_fields.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
+  {
+    name: "all",
+    short: "a",
+    type: "bool",
+    help: "Show all images (nook keeps no intermediate ones: the same list)",
+  },
   { name: "quiet", short: "q", type: "bool", help: "Only image ids" },
+  { name: "no-trunc", type: "bool", help: "Show whole image ids (sha256:...)" },
+  {
+    name: "filter",
+    short: "f",
+    type: "list",
+    value: "KEY=VALUE",
+    help: "dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE, label=KEY[=VALUE]",
+  },
   { name: "digests", type: "bool", help: "Show digests" },
   {
     name: "format",
@@ -52,7 +70,10 @@ function goTime(iso: string): string {
 }
 
 /** One row a name, with docker's fields (and podman's names, which `json` leaves out). */
-function imageRows(images: ImageRecord[]): Record<string, string>[] {
+function imageRows(
+  images: ImageRecord[],
+  shownId: (id: string) => string,
+): Record<string, string>[] {
   return images.flatMap((img) =>
     (img.names.length ? img.names.map(short) : [["<none>", "<none>"]]).map(([repo, tag]) => {
       const size = humanSize(img.size, 3);
@@ -61,7 +82,7 @@ function imageRows(images: ImageRecord[]): Record<string, string>[] {
         CreatedAt: goTime(img.pulled),
         CreatedSince: ago(img.pulled),
         Digest: img.manifestDigest || "<none>",
-        ID: img.id.slice(7, 19),
+        ID: shownId(img.id),
         Repository: repo,
         SharedSize: "N/A",
         Size: size,
@@ -92,7 +113,13 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const format = p.strings.format ?? "table";
-  const images = listImages();
+  const layout = storeLayout();
+  const pass = imageFilter(p.lists.filter, {
+    find: (ref) => findImage(layout, ref),
+    labels: (image) => inspectImage(image.id).Config.Labels ?? {},
+  });
+  const images = listImages().filter(pass);
+  const shownId = (id: string) => p.bools["no-trunc"] ? id : id.slice(7, 19);
   if (format !== "table" && format !== "json" && !p.bools.quiet) {
     // The template engine is loaded only for a template.
     const { formatRows } = await import("../format_rows.ts");
@@ -104,11 +131,11 @@ export async function main(args: string[]): Promise<number> {
       "{{.CreatedSince}}",
       "{{.Size}}",
     ].join("\t"); // deno-fmt-ignore
-    sys.stdout(formatRows(format, imageRows(images), { headers: HEADERS, table }));
+    sys.stdout(formatRows(format, imageRows(images, shownId), { headers: HEADERS, table }));
     return 0;
   }
   if (p.bools.quiet) {
-    for (const img of images) console.log(img.id.slice(7, 19));
+    for (const img of images) console.log(shownId(img.id));
   } else if (format === "json") {
     console.log(JSON.stringify(
       images.map((i) => ({
@@ -130,7 +157,7 @@ export async function main(args: string[]): Promise<number> {
         if (p.bools.digests) row.push(img.manifestDigest);
         rows.push([
           ...row,
-          img.id.slice(7, 19),
+          shownId(img.id),
           ago(img.pulled),
           `${(img.size / 1e6).toFixed(1)}MB`,
         ]);

@@ -1,15 +1,16 @@
 /**
- * `nook kill [-s SIGNAL] CONTAINER...`.
+ * `nook kill [-a] [-s SIGNAL] CONTAINER...`.
  *
  * @module
  */
-import { UsageError } from "../../lib/errors/mod.ts";
 import { killContainer } from "../../lib/container/signal_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { allFlag, containerTargets, isActive } from "../container_targets.ts";
 import { eachContainer } from "../each_container.ts";
 
 const FLAGS: FlagSpec[] = [
+  allFlag("running containers"),
   {
     name: "signal",
     short: "s",
@@ -37,9 +38,9 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(helpText("nook kill [OPTIONS] CONTAINER [CONTAINER...]", "Send a signal to running containers.", FLAGS));
     return 0;
   }
-  if (p.rest.length === 0) throw new UsageError("'nook kill' needs at least one container");
-  return await eachContainer(p.rest, async (record, ref) => {
+  const refs = containerTargets("kill", p.rest, { all: p.bools.all, select: isActive });
+  return await eachContainer(refs, async (record, ref) => {
     await killContainer(record, p.strings.signal ?? "SIGKILL");
     return ref;
-  });
+  }, { ignore: p.bools.all });
 }

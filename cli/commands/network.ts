@@ -1,5 +1,5 @@
 /**
- * `nook network create|ls|inspect|rm|prune|connect|disconnect`: user-defined
+ * `nook network create|ls|inspect|rm|prune|connect|disconnect|exists`: user-defined
  * networks, where containers reach each other by name and by address.
  *
  * @module
@@ -16,10 +16,12 @@ import {
   removeNetwork,
 } from "../../lib/network/network_api.ts";
 import { findNetwork, listNetworks } from "../../lib/network/network_record.ts";
+import { NoSuchNetworkError } from "../../lib/network/no_such_network.ts";
 import { parseNetworkConfig, userNetworkName } from "../../lib/config/network_config.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { table } from "../table.ts";
+import { existsMain } from "../exists_command.ts";
 
 const HELP = [{ name: "help", type: "bool", help: "Print usage" }] as FlagSpec[];
 
@@ -228,11 +230,24 @@ export async function main(args: string[]): Promise<number> {
       await setNetwork(p.rest[1], sub === "connect" ? net.name : "none");
       return 0;
     }
+    case "exists":
+      return existsMain(rest, {
+        kind: "network",
+        exists: (ref) => {
+          try {
+            findNetwork(ref);
+            return true;
+          } catch (err) {
+            if (err instanceof NoSuchNetworkError) return false;
+            throw err;
+          }
+        },
+      });
     default:
       if (sub === undefined || sub === "--help" || sub === "-h") {
         sys.stdout(
           "Usage:  nook network COMMAND\n\nManage networks.\n\nCommands:\n" +
-            "  create, ls, inspect, rm, prune, connect, disconnect\n",
+            "  create, ls, inspect, rm, prune, connect, disconnect, exists\n",
         );
         return sub === undefined ? 125 : 0;
       }

@@ -1,17 +1,25 @@
 /**
- * `nook pause|unpause CONTAINER...`: freezing needs the container's own
+ * `nook pause|unpause [-a] CONTAINER...`: freezing needs the container's own
  * cgroup v2 (its `cgroup.freeze`), which nook gives containers only where the
  * host delegates cgroups; elsewhere a clear error.
  *
  * @module
  */
 import { pauseContainer, unpauseContainer } from "../../lib/container/pause_container.ts";
-import { UsageError } from "../../lib/errors/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { allFlag, containerTargets } from "../container_targets.ts";
 import { eachContainer } from "../each_container.ts";
 
-const FLAGS: FlagSpec[] = [{ name: "help", type: "bool", help: "Print usage" }];
+const PAUSE_FLAGS: FlagSpec[] = [
+  allFlag("running containers"),
+  { name: "help", type: "bool", help: "Print usage" },
+];
+
+const UNPAUSE_FLAGS: FlagSpec[] = [
+  allFlag("paused containers"),
+  { name: "help", type: "bool", help: "Print usage" },
+];
 
 /**
  * Runs `nook pause` (or `unpause`).
@@ -26,20 +34,25 @@ const FLAGS: FlagSpec[] = [{ name: "help", type: "bool", help: "Print usage" }];
  * ```
  */
 export async function main(args: string[], verb = "pause"): Promise<number> {
-  const p = parseArgs(args, FLAGS, { command: verb, stopAtPositional: false });
+  const pause = verb === "pause";
+  const flags = pause ? PAUSE_FLAGS : UNPAUSE_FLAGS;
+  const p = parseArgs(args, flags, { command: verb, stopAtPositional: false });
   if (p.bools.help) {
     sys.stdout(
       helpText(
-        `nook ${verb} CONTAINER [CONTAINER...]`,
-        `${verb === "pause" ? "Freeze" : "Thaw"} all processes of containers.`,
-        FLAGS,
+        `nook ${verb} [OPTIONS] CONTAINER [CONTAINER...]`,
+        `${pause ? "Freeze" : "Thaw"} all processes of containers.`,
+        flags,
       ),
     );
     return 0;
   }
-  if (p.rest.length === 0) throw new UsageError(`'nook ${verb}' needs at least one container`);
-  return await eachContainer(p.rest, async (record, ref) => {
-    await (verb === "pause" ? pauseContainer : unpauseContainer)(record);
-    return ref;
+  const refs = containerTargets(verb, p.rest, {
+    all: p.bools.all,
+    select: (s) => s.status === "running" && s.paused !== pause,
   });
+  return await eachContainer(refs, async (record, ref) => {
+    await (pause ? pauseContainer : unpauseContainer)(record);
+    return ref;
+  }, { ignore: p.bools.all });
 }

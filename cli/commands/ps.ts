@@ -1,18 +1,24 @@
 /**
- * `nook ps [-a] [-q] [--no-trunc] [--filter K=V]... [--format table|json|TEMPLATE]`.
+ * `nook ps [-a] [-q] [-n N] [-l] [-s] [--no-trunc] [--filter K=V]... [--format table|json|TEMPLATE]`.
  *
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
-import { type ContainerRecord, listRecords } from "../../lib/records/container_record.ts";
+import {
+  containerDir,
+  type ContainerRecord,
+  listRecords,
+} from "../../lib/records/container_record.ts";
+import { treeSize } from "../../lib/store/tree_size.ts";
 import { type ContainerStatus, containerStatus } from "../../lib/records/container_state.ts";
 import { stateName, statusText } from "../../lib/container/inspect_container.ts";
 import { readNetworkState } from "../../lib/records/network_state.ts";
 import { formatPorts } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
-import { ago, table } from "../table.ts";
+import { ago, humanSize, table } from "../table.ts";
 import { withHidden } from "../hidden_fields.ts";
+import { containerFilter } from "../container_filter.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "all", short: "a", type: "bool", help: "Show all containers (default: running ones)" },
@@ -20,11 +26,29 @@ const FLAGS: FlagSpec[] = [
   { name: "no-trunc", type: "bool", help: "Do not shorten ids and commands" },
   { name: "latest", short: "l", type: "bool", help: "Only the latest created container" },
   {
+    name: "last",
+    short: "n",
+    type: "string",
+    value: "N",
+    help: "Only the N latest created containers (in any state)",
+  },
+  {
+    name: "size",
+    short: "s",
+    type: "bool",
+    help: "Show sizes: the container's files (virtual: with its image's)",
+  },
+  {
+    name: "external",
+    type: "bool",
+    help: "Accepted for podman compatibility: nook lists only its own containers",
+  },
+  {
     name: "filter",
     short: "f",
     type: "list",
     value: "KEY=VALUE",
-    help: "status=, name=, label=, ancestor=, id=",
+    help: "status=, name=, label=, ancestor=, id=, exited=CODE, before=CONTAINER, since=CONTAINER",
   },
   {
     name: "format",
@@ -82,35 +106,10 @@ function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
   });
 }
 
-function matches(r: ContainerRecord, s: ContainerStatus, filters: string[]): boolean {
-  const byKey = new Map<string, string[]>();
-  for (const f of filters) {
-    const at = f.indexOf("=");
-    if (at < 1) throw new UsageError(`Invalid --filter '${f}': use KEY=VALUE`);
-    const key = f.slice(0, at);
-    if (!["status", "name", "label", "ancestor", "id"].includes(key)) {
-      throw new UsageError(
-        `Invalid --filter '${f}': nook filters on status, name, label, ancestor and id`,
-      );
-    }
-    byKey.set(key, [...(byKey.get(key) ?? []), f.slice(at + 1)]);
-  }
-  const test: Record<string, (v: string) => boolean> = {
-    status: (v) => stateName(s) === v,
-    name: (v) => new RegExp(v).test(r.name),
-    id: (v) => r.id.startsWith(v),
-    label: (v) => {
-      const at = v.indexOf("=");
-      return at < 0 ? v in r.config.labels : r.config.labels[v.slice(0, at)] === v.slice(at + 1);
-    },
-    ancestor: (v) => {
-      const bare = (n: string) =>
-        n.replace(/^(docker\.io\/)?(library\/)?/, "").replace(/:latest$/, "");
-      return bare(r.imageName) === bare(v) || r.image === v ||
-        r.image.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, ""));
-    },
-  };
-  return [...byKey].every(([k, values]) => values.some(test[k]));
+/** `--size`: what the container's directory holds, and with its image's (docker's SIZE). */
+function sizeText(r: ContainerRecord, imageSizes: Map<string, number>): string {
+  const own = treeSize(containerDir(r.id));
+  return `${humanSize(own)} (virtual ${humanSize(own + (imageSizes.get(r.image) ?? 0))})`;
 }
 
 /**
@@ -134,15 +133,27 @@ export async function main(args: string[]): Promise<number> {
   const { removeLeftovers } = await import("../../lib/container/remove_container.ts");
   await removeLeftovers();
   const filters = p.lists.filter ?? [];
+  const last = p.strings.last;
+  if (last !== undefined && !/^-?\d+$/.test(last)) {
+    throw new UsageError(`Invalid --last '${last}': give a whole number of containers`);
+  }
+  // docker: -n N (N > 0) and -l list containers in any state; -n -1 is "no limit".
+  const limit = p.bools.latest ? 1 : last !== undefined && Number(last) > 0 ? Number(last) : 0;
+  const matches = containerFilter(filters);
   let rows = listRecords()
     .map((r) => ({ r, s: containerStatus(r.id) }))
     .filter(({ r, s }) =>
-      (p.bools.all || p.bools.latest || filters.some((f) => f.startsWith("status=")) ||
-        s.status === "running" || s.status === "restarting") && matches(r, s, filters)
+      (p.bools.all || limit > 0 || filters.some((f) => f.startsWith("status=")) ||
+        s.status === "running" || s.status === "restarting") && matches(r, s)
     )
     .reverse(); // newest first, as docker lists them
-  if (p.bools.latest) rows = rows.slice(0, 1);
+  if (limit > 0) rows = rows.slice(0, limit);
   const data = rows.map(({ r, s }) => row(r, s, p.bools["no-trunc"] ?? false));
+  if (p.bools.size) {
+    const { listImages } = await import("../../lib/image/image_api.ts");
+    const imageSizes = new Map(listImages().map((i) => [i.id, i.size]));
+    rows.forEach(({ r }, i) => data[i].Size = sizeText(r, imageSizes));
+  }
   if (p.bools.quiet) {
     sys.stdout(data.map((d) => d.ID + "\n").join(""));
     return 0;
@@ -154,8 +165,7 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(formatRows(format, data, { headers: HEADERS, table: DEFAULT_TABLE }));
     return 0;
   }
-  sys.stdout(
-    table(DEFAULT_FIELDS.map((f) => HEADERS[f]), data.map((d) => DEFAULT_FIELDS.map((f) => d[f]))),
-  );
+  const fields = DEFAULT_FIELDS.concat(p.bools.size ? ["Size"] : []);
+  sys.stdout(table(fields.map((f) => HEADERS[f]), data.map((d) => fields.map((f) => d[f]))));
   return 0;
 }

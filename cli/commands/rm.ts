@@ -1,16 +1,25 @@
 /**
- * `nook rm [-f] [-v] CONTAINER...`.
+ * `nook rm [-a] [-f] [-t N] [-i] [-v] CONTAINER...`; podman's clean-up line
+ * `nook rm -t 0 --all --force --ignore` works on any store, an empty one too.
  *
  * @module
  */
-import { UsageError } from "../../lib/errors/mod.ts";
 import { removeContainer } from "../../lib/container/remove_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { allFlag, containerTargets, ignoreFlag } from "../container_targets.ts";
 import { eachContainer } from "../each_container.ts";
+import { parseTime, TIME_FLAG } from "../time_flag.ts";
 
 const FLAGS: FlagSpec[] = [
-  { name: "force", short: "f", type: "bool", help: "Kill and remove running containers" },
+  allFlag("containers"),
+  { name: "force", short: "f", type: "bool", help: "Stop and remove running containers" },
+  {
+    ...TIME_FLAG,
+    help:
+      "With -f: seconds a running container gets after its stop signal before SIGKILL (default 0)",
+  },
+  ignoreFlag(),
   {
     name: "volumes",
     short: "v",
@@ -37,12 +46,14 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(helpText("nook rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove containers.", FLAGS));
     return 0;
   }
-  if (p.rest.length === 0) throw new UsageError("'nook rm' needs at least one container");
+  const refs = containerTargets("rm", p.rest, { all: p.bools.all });
+  const stopTimeout = parseTime(p.strings.time);
   const { removeLeftovers } = await import("../../lib/container/remove_container.ts");
-  const code = await eachContainer(p.rest, async (record, ref) => {
-    await removeContainer(record.id, { force: p.bools.force });
+  // With --all, one that went meanwhile (a --rm container that ended) is gone as asked.
+  const code = await eachContainer(refs, async (record, ref) => {
+    await removeContainer(record.id, { force: p.bools.force, stopTimeout });
     return ref;
-  });
+  }, { ignore: p.bools.ignore || p.bools.all });
   await removeLeftovers();
   return code;
 }

@@ -1,10 +1,11 @@
 /**
- * `nook start [-a] [-i] CONTAINER...`: start created or stopped containers
+ * `nook start [-a] [-i] [--all] CONTAINER...`: start created or stopped containers
  * under their monitors; `-a` attaches to one and returns its exit code.
  *
  * @module
  */
 import { UsageError } from "../../lib/errors/mod.ts";
+import { allFlag, containerTargets, isActive } from "../container_targets.ts";
 import { launchDetached } from "../../lib/container/launch_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
@@ -18,6 +19,7 @@ const FLAGS: FlagSpec[] = [
     help: "Attach to its output and return its exit code",
   },
   { name: "interactive", short: "i", type: "bool", help: "Attach its stdin" },
+  allFlag("containers that are not running", null),
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -38,9 +40,12 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(helpText("nook start [OPTIONS] CONTAINER [CONTAINER...]", "Start containers.", FLAGS));
     return 0;
   }
-  if (p.rest.length === 0) throw new UsageError("'nook start' needs at least one container");
+  const refs = containerTargets("start", p.rest, {
+    all: p.bools.all,
+    select: (s) => !isActive(s),
+  });
   const attach = p.bools.attach || p.bools.interactive;
-  if (attach && p.rest.length > 1) {
+  if (attach && (p.bools.all || refs.length > 1)) {
     throw new UsageError("'nook start -a' attaches to one container only");
   }
   if (attach) {
@@ -50,8 +55,8 @@ export async function main(args: string[]): Promise<number> {
     const { conn } = await launchDetached(record, { attach: true });
     return await attachContainer(record, { stdin: p.bools.interactive, conn });
   }
-  return await eachContainer(p.rest, async (record, ref) => {
+  return await eachContainer(refs, async (record, ref) => {
     await launchDetached(record);
     return ref;
-  });
+  }, { ignore: p.bools.all });
 }

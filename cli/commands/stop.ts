@@ -1,22 +1,26 @@
 /**
- * `nook stop [-t N] CONTAINER...` and `nook restart [-t N] CONTAINER...`.
+ * `nook stop [-a] [-i] [-t N] CONTAINER...` and `nook restart [-a [--running]] [-t N] CONTAINER...`.
  *
  * @module
  */
-import { UsageError } from "../../lib/errors/mod.ts";
 import { stopContainer } from "../../lib/container/signal_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { allFlag, containerTargets, ignoreFlag, isActive } from "../container_targets.ts";
 import { eachContainer } from "../each_container.ts";
+import { parseTime, TIME_FLAG } from "../time_flag.ts";
 
-const FLAGS: FlagSpec[] = [
-  {
-    name: "time",
-    short: "t",
-    type: "string",
-    value: "SECONDS",
-    help: "Seconds to wait before SIGKILL (default: the container's, 10)",
-  },
+const STOP_FLAGS: FlagSpec[] = [
+  allFlag("running containers"),
+  ignoreFlag(),
+  TIME_FLAG,
+  { name: "help", type: "bool", help: "Print usage" },
+]; // deno-fmt-ignore
+
+const RESTART_FLAGS: FlagSpec[] = [
+  allFlag("containers"),
+  { name: "running", type: "bool", help: "With --all: only the running ones" },
+  TIME_FLAG,
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -33,19 +37,19 @@ const FLAGS: FlagSpec[] = [
  * ```
  */
 export async function main(args: string[], verb = "stop"): Promise<number> {
-  const p = parseArgs(args, FLAGS, { command: verb, stopAtPositional: false });
+  const flags = verb === "stop" ? STOP_FLAGS : RESTART_FLAGS;
+  const p = parseArgs(args, flags, { command: verb, stopAtPositional: false });
   if (p.bools.help) {
     const what = verb === "stop" ? "Stop running containers." : "Restart containers.";
-    sys.stdout(helpText(`nook ${verb} [OPTIONS] CONTAINER [CONTAINER...]`, what, FLAGS));
+    sys.stdout(helpText(`nook ${verb} [OPTIONS] CONTAINER [CONTAINER...]`, what, flags));
     return 0;
   }
-  if (p.rest.length === 0) throw new UsageError(`'nook ${verb}' needs at least one container`);
-  const t = p.strings.time;
-  if (t !== undefined && !/^-?\d+$/.test(t)) {
-    throw new UsageError(`Invalid --time '${t}': give whole seconds`);
-  }
-  return await eachContainer(p.rest, async (record, ref) => {
-    const timeout = t === undefined ? undefined : Number(t);
+  const refs = containerTargets(verb, p.rest, {
+    all: p.bools.all,
+    select: verb === "stop" || p.bools.running ? isActive : undefined,
+  });
+  const timeout = parseTime(p.strings.time);
+  return await eachContainer(refs, async (record, ref) => {
     if (verb === "restart") {
       const { restartContainer } = await import("../../lib/container/restart_container.ts");
       await restartContainer(record, timeout);
@@ -53,5 +57,5 @@ export async function main(args: string[], verb = "stop"): Promise<number> {
       await stopContainer(record, timeout);
     }
     return ref;
-  });
+  }, { ignore: p.bools.ignore || p.bools.all });
 }

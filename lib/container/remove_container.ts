@@ -23,15 +23,20 @@ import { signalProcess, stopContainer } from "./signal_container.ts";
 
 /** Options of {@linkcode removeContainer}. */
 export interface RemoveOptions {
-  /** Stop it first when running (SIGKILL at once). */
+  /** Stop it first when running (SIGKILL at once, unless `stopTimeout` says otherwise). */
   force?: boolean;
+  /**
+   * With `force`: seconds a running one gets after its stop signal before SIGKILL
+   * (podman's `rm -t`; default 0).
+   */
+  stopTimeout?: number;
 }
 
 /**
  * Removes a container.
  *
  * @param id The container id.
- * @param options `force` to stop a running one.
+ * @param options `force` to stop a running one, `stopTimeout` to give it time.
  * @returns False when it did not exist.
  * @throws {UsageError} When it runs and `force` is not set.
  *
@@ -51,7 +56,7 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
             "stop it first, or use 'rm -f'",
         );
       }
-      await stopContainer(record, 0);
+      await stopContainer(record, options.stopTimeout ?? 0);
     }
     // A process that outlived its monitor would run on unseen once the record is gone.
     if (s.status === "unknown" && s.pid > 0) signalProcess(s.pid, s.pidStart, "SIGKILL");

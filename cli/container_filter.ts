@@ -1,0 +1,76 @@
+/**
+ * `ps --filter KEY=VALUE`: docker's container filters (status, name, label,
+ * ancestor, id, exited, before, since).
+ *
+ * @module
+ */
+import { UsageError } from "../lib/errors/mod.ts";
+import { findContainer } from "../lib/container/find_container.ts";
+import { stateName } from "../lib/container/inspect_container.ts";
+import type { ContainerRecord } from "../lib/records/container_record.ts";
+import type { ContainerStatus } from "../lib/records/container_state.ts";
+
+const FILTER_KEYS = ["status", "name", "label", "ancestor", "id", "exited", "before", "since"];
+
+/**
+ * The test of `ps --filter`s: values of one key are alternatives, keys must all
+ * hold (docker's rule). `before=` and `since=` name a container, resolved once.
+ *
+ * @param filters The `KEY=VALUE` texts.
+ * @returns Whether a container (its record and status) passes.
+ * @throws {UsageError} On a filter that is not `KEY=VALUE`, an unknown key
+ *   (named), or an exit code that is not a number.
+ * @throws {NoSuchContainerError} When `before=` or `since=` names no container.
+ *
+ * @example
+ * ```ts ignore
+ * const pass = containerFilter(["status=exited", "exited=3"]);
+ * listRecords().filter((r) => pass(r, containerStatus(r.id)));
+ * ```
+ */
+export function containerFilter(
+  filters: string[],
+): (r: ContainerRecord, s: ContainerStatus) => boolean {
+  const byKey = new Map<string, string[]>();
+  for (const f of filters) {
+    const at = f.indexOf("=");
+    if (at < 1) throw new UsageError(`Invalid --filter '${f}': use KEY=VALUE`);
+    const key = f.slice(0, at);
+    if (!FILTER_KEYS.includes(key)) {
+      throw new UsageError(
+        `Invalid --filter '${f}': no filter '${key}' (nook filters on ${FILTER_KEYS.join(", ")})`,
+      );
+    }
+    const value = f.slice(at + 1);
+    if (key === "exited" && !/^\d+$/.test(value)) {
+      throw new UsageError(`Invalid --filter '${f}': exited= takes an exit code (0-255)`);
+    }
+    byKey.set(key, [...(byKey.get(key) ?? []), value]);
+  }
+  const created = new Map<string, string>();
+  for (const v of [...byKey.get("before") ?? [], ...byKey.get("since") ?? []]) {
+    created.set(v, findContainer(v).created);
+  }
+  return (r, s) => {
+    const test: Record<string, (v: string) => boolean> = {
+      status: (v) => stateName(s) === v,
+      name: (v) => new RegExp(v).test(r.name),
+      id: (v) => r.id.startsWith(v),
+      label: (v) => {
+        const at = v.indexOf("=");
+        return at < 0 ? v in r.config.labels : r.config.labels[v.slice(0, at)] === v.slice(at + 1);
+      },
+      ancestor: (v) => {
+        const bare = (n: string) =>
+          n.replace(/^(docker\.io\/)?(library\/)?/, "").replace(/:latest$/, "");
+        return bare(r.imageName) === bare(v) || r.image === v ||
+          r.image.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, ""));
+      },
+      // As docker: a container that ran and ended with that code.
+      exited: (v) => s.status === "exited" && s.exitCode === Number(v),
+      before: (v) => r.created < created.get(v)!,
+      since: (v) => r.created > created.get(v)!,
+    };
+    return [...byKey].every(([k, values]) => values.some(test[k]));
+  };
+}
