@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "../lib/errors/mod.ts";
+import { parseFilters } from "./filter_flags.ts";
 import { findContainer } from "../lib/container/find_container.ts";
 import { stateName } from "../lib/container/inspect_container.ts";
 import type { ContainerRecord } from "../lib/records/container_record.ts";
@@ -31,22 +31,12 @@ const FILTER_KEYS = ["status", "name", "label", "ancestor", "id", "exited", "bef
 export function containerFilter(
   filters: string[],
 ): (r: ContainerRecord, s: ContainerStatus) => boolean {
-  const byKey = new Map<string, string[]>();
-  for (const f of filters) {
-    const at = f.indexOf("=");
-    if (at < 1) throw new UsageError(`Invalid --filter '${f}': use KEY=VALUE`);
-    const key = f.slice(0, at);
-    if (!FILTER_KEYS.includes(key)) {
-      throw new UsageError(
-        `Invalid --filter '${f}': no filter '${key}' (nook filters on ${FILTER_KEYS.join(", ")})`,
-      );
-    }
-    const value = f.slice(at + 1);
-    if (key === "exited" && !/^\d+$/.test(value)) {
-      throw new UsageError(`Invalid --filter '${f}': exited= takes an exit code (0-255)`);
-    }
-    byKey.set(key, [...(byKey.get(key) ?? []), value]);
-  }
+  const byKey = parseFilters(
+    filters,
+    FILTER_KEYS,
+    (key, value) =>
+      key === "exited" && !/^\d+$/.test(value) ? "exited= takes an exit code (0-255)" : null,
+  );
   const created = new Map<string, string>();
   for (const v of [...byKey.get("before") ?? [], ...byKey.get("since") ?? []]) {
     created.set(v, findContainer(v).created);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "../lib/errors/mod.ts";
+import { parseFilters } from "./filter_flags.ts";
 import { NoSuchImageError } from "../lib/image/no_such_image.ts";
 import type { ImageRecord } from "../lib/store/image_index.ts";
 
@@ -86,22 +86,14 @@ export function imageFilter(
   filters: readonly string[],
   store: ImageFilterStore,
 ): (image: ImageRecord) => boolean {
-  const byKey = new Map<string, string[]>();
-  for (const f of filters) {
-    const at = f.indexOf("=");
-    if (at < 1) throw new UsageError(`Invalid --filter '${f}': use KEY=VALUE`);
-    const key = f.slice(0, at);
-    if (!FILTER_KEYS.includes(key)) {
-      throw new UsageError(
-        `Invalid --filter '${f}': no filter '${key}' (nook filters on ${FILTER_KEYS.join(", ")})`,
-      );
-    }
-    const value = f.slice(at + 1);
-    if (key === "dangling" && value !== "true" && value !== "false") {
-      throw new UsageError(`Invalid --filter '${f}': dangling= takes true or false`);
-    }
-    byKey.set(key, [...(byKey.get(key) ?? []), value]);
-  }
+  const byKey = parseFilters(
+    filters,
+    FILTER_KEYS,
+    (key, value) =>
+      key === "dangling" && value !== "true" && value !== "false"
+        ? "dangling= takes true or false"
+        : null,
+  );
   const pulled = new Map<string, string>();
   for (const v of [...byKey.get("before") ?? [], ...byKey.get("since") ?? []]) {
     const image = store.find(v);
