@@ -5,7 +5,6 @@
  *
  * @module
  */
-import process from "node:process";
 import { EXIT_NOOK, UsageError } from "../lib/errors/nook_error.ts";
 import { report } from "./report.ts";
 import { modulePathOrUrl, setSelfCommand, sys } from "../lib/sys/sys.ts";
@@ -160,7 +159,7 @@ function applyGlobalFlags(args: string[]): string[] {
     // A relative directory is taken from here, as podman does (children start elsewhere).
     const dir = name === "--root" || name === "--runroot";
     if (flag.env) {
-      process.env[flag.env] = dir && !value.startsWith("/") ? `${sys.cwd()}/${value}` : value;
+      sys.setEnv(flag.env, dir && !value.startsWith("/") ? `${sys.cwd()}/${value}` : value);
     }
     i += at < 0 ? 2 : 1;
   }

@@ -69,3 +69,32 @@ Deno.test("bin/nook runs small commands from their single-file bundles, with the
     Deno.removeSync(store, { recursive: true });
   }
 });
+
+/** The files Deno loads to start `file` before any lazy import: its static imports, transitively. */
+function staticClosure(dir: string, file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = Deno.readTextFileSync(`${dir}/${file}`);
+  for (const m of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gms)) {
+    if (m[1].startsWith("./")) staticClosure(dir, m[1].slice(2), seen);
+    else seen.add(m[1]);
+  }
+  for (const m of text.matchAll(/^import\s*"([^"]+)"/gm)) {
+    if (m[1].startsWith("./")) staticClosure(dir, m[1].slice(2), seen);
+    else seen.add(m[1]);
+  }
+  return seen;
+}
+
+Deno.test("nook --version and run load no node: built-in under Deno (the first costs ~10 ms of start-up)", () => {
+  const dist = `${repoRoot()}/dist`;
+  const main = staticClosure(dist, "main.js");
+  assert.ok(main.size > 1, "main.js imports its chunks");
+  assert.deepEqual([...main].filter((m) => m.startsWith("node:")), [], "dist/main.js");
+  const run = Deno.readTextFileSync(`${dist}/main.js`).match(
+    /\brun: \{[^}]*import\(new URL\("\.\/([^"]+)"/,
+  );
+  assert.ok(run, "dist/main.js names the run command's chunk");
+  const runPath = staticClosure(dist, run[1]);
+  assert.deepEqual([...runPath].filter((m) => m.startsWith("node:")), [], run[1]);
+});

@@ -133,6 +133,8 @@ export interface Sys {
   env(name: string): string | undefined;
   /** The whole environment. */
   envAll(): Record<string, string>;
+  /** Sets an environment variable of this process (and of the children it starts). */
+  setEnv(name: string, value: string): void;
   /** Real uid of this process. */
   uid(): number;
   /** Real gid of this process. */
@@ -291,6 +293,7 @@ function denoSys(): Sys {
     exit: (code) => Deno.exit(code),
     env: (name) => Deno.env.get(name),
     envAll: () => Deno.env.toObject(),
+    setEnv: (name, value) => Deno.env.set(name, value),
     uid: () => Deno.uid() ?? 0,
     gid: () => Deno.gid() ?? 0,
     readText: (path) => orNull(() => Deno.readTextFileSync(path)),

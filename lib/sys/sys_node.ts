@@ -112,6 +112,9 @@ export function nodeSys(): Sys {
       Object.fromEntries(
         Object.entries(proc.env).filter((e): e is [string, string] => e[1] !== undefined),
       ),
+    setEnv: (name, value) => {
+      proc.env[name] = value;
+    },
     uid: () => proc.getuid(),
     gid: () => proc.getgid(),
     readText: (path) => orNull(() => fs.readFileSync(path, "utf8")),
