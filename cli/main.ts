@@ -9,6 +9,7 @@ import { EXIT_NOOK, UsageError } from "../lib/errors/nook_error.ts";
 import { report } from "./report.ts";
 import { modulePathOrUrl, setSelfCommand, sys } from "../lib/sys/sys.ts";
 import { versionText } from "./version_text.ts";
+import { trace } from "../lib/sys/trace.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
 /** A command module: `main` gets the arguments after the command name. */
@@ -198,6 +199,7 @@ export async function main(args: string[]): Promise<number> {
     return await report(err);
   }
   const [first, ...rest] = globals;
+  trace("main");
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     sys.stdout(usage());
     return first === undefined ? EXIT_NOOK : 0;
@@ -212,7 +214,9 @@ export async function main(args: string[]): Promise<number> {
     return EXIT_NOOK;
   }
   try {
-    return await (await cmd.load()).main(rest);
+    const command = await cmd.load();
+    trace(`${first} loaded`);
+    return await command.main(rest);
   } catch (err) {
     return await report(err);
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ContainerConfig } from "../config/container_config.ts";
+import { trace } from "../sys/mod.ts";
 import { removeContainer } from "./remove_container.ts";
 import type { RunningContainer } from "../runtime/run_container.ts";
 import { createContainer } from "./create_container.ts";
@@ -31,6 +32,7 @@ export async function startImageContainer(
   built?: ContainerConfig,
 ): Promise<RunningContainer> {
   const record = await createContainer(options, built);
+  trace("container created");
   try {
     return await launchForeground(record, {
       stdout: options.stdout,
@@ -41,6 +43,7 @@ export async function startImageContainer(
       onExit: options.rm
         ? async () => {
           await removeContainer(record.id, { force: true });
+          trace("container removed");
         }
         : undefined,
     });

@@ -26,8 +26,14 @@ const { ENOENT, EPIPE, ETIMEDOUT } = Errno;
 export interface AttachedNetwork {
   /** The helper's pid. */
   readonly pid: number;
-  /** Kills and reaps it (once; later calls wait for the first). */
-  detach(): Promise<void>;
+  /**
+   * Kills it and reaps it (once; later calls wait for the first). With
+   * `wait: false` the promise resolves once it is killed and the reaping goes
+   * on in the background: a helper's exit tears its tap device down, which
+   * waits for an RCU grace period (26-54 ms measured here), and a container
+   * that published no port has nothing left to free that a caller could see.
+   */
+  detach(options?: { wait?: boolean }): Promise<void>;
 }
 
 /** What went wrong, as the shim or the monitor reports it (the monitor's `NetFailure`). */
@@ -128,17 +134,19 @@ export async function attachNetwork(plan: NetHelperPlan, pid: number): Promise<A
   if (plan.api) sys.remove(plan.api);
   const child = shim.netSpawn(plan.argv, pid, plan.log);
   if (typeof child === "number") throw netHelperError(plan, { kind: "spawn", errno: -child });
-  let done: Promise<void> | undefined;
-  const detach = () =>
-    done ??= (async () => {
+  let reaped: Promise<unknown> | undefined;
+  const detach = ({ wait = true }: { wait?: boolean } = {}) => {
+    if (!reaped) {
       shim.close(child.exitFd);
       try {
         sys.kill(child.pid, "SIGKILL"); // not reaped yet: the pid is still the helper's
       } catch {
         // it ended by itself
       }
-      await shim.wait(child.pid);
-    })();
+      reaped = shim.wait(child.pid);
+    }
+    return wait ? reaped.then(() => {}) : Promise.resolve();
+  };
   const ready = await shim.netReady(child.readyFd, NET_READY_TIMEOUT_MS);
   if (ready < 0) {
     await detach();

@@ -13,7 +13,7 @@ import { limitNames } from "../cgroups/resource_limits.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
-import { sys } from "../sys/mod.ts";
+import { sys, trace } from "../sys/mod.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
 import type { ContainerConfig } from "../config/container_config.ts";
 import { lastCapability } from "./capabilities.ts";
@@ -300,6 +300,7 @@ export async function spawnConfigured(
   };
   try {
     const spec = planSpec(config, gatherFacts(config, start, id, dir, warn));
+    trace("spec planned");
     // A container with a record gets a cgroup of its own wherever it can (pause, stats and
     // update reach it through the record); a run without one (the fast path) when it asks.
     if (
@@ -329,6 +330,7 @@ export async function spawnConfigured(
     spec.stdoutFd = io.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = io.stderr === "null" ? "null" : err?.[1];
     const plan = planContainer(spec);
+    trace("steps planned");
     const helper = spec.netHelper;
     // A joined user namespace has its maps already.
     const child = await spawnPlanned(plan, spec.join ? null : spec.idMap, {
@@ -336,7 +338,9 @@ export async function spawnConfigured(
       // The network is up before the command runs.
       beforeRelease: helper && (async (pid) => {
         const { attachNetwork } = await import("../network/attach_network.ts");
+        trace("network helper loaded");
         net = await attachNetwork(helper, pid);
+        trace("network attached");
       }),
     });
     if (out) shim.close(out[1]);
@@ -358,9 +362,11 @@ export async function spawnConfigured(
     }
     const status = child.status.then(async (s) => {
       await relay;
-      await net?.detach();
+      // Without published ports nothing of the helper's is left to free once it is killed.
+      await net?.detach({ wait: (spec.ports ?? []).length > 0 });
       cleanup();
       await cgroup?.remove();
+      trace("cleaned up");
       return s;
     });
     return {

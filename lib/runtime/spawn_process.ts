@@ -16,7 +16,7 @@ import {
   NookError,
   SetupError,
 } from "../errors/mod.ts";
-import { sys } from "../sys/mod.ts";
+import { sys, trace } from "../sys/mod.ts";
 import { applyIdMaps, type IdMapPlan } from "../userns/mod.ts";
 import { joinFailure } from "./network_join.ts";
 import type { Plan } from "./plan_steps.ts";
@@ -218,6 +218,7 @@ export async function spawnPlanned(
     child = shim.spawn(encodeProgram(plan.program));
   }
   if (typeof child === "number") throw await cloneError(-child, hooks.cgroup);
+  trace("cloned");
   const { ctl } = child;
   let { pid, pidfd } = child;
   let reaped: Promise<ExitStatus> | undefined;
@@ -228,13 +229,16 @@ export async function spawnPlanned(
     });
   try {
     if (idMap) await applyIdMaps(pid, idMap);
+    trace("id maps written");
     await hooks.beforeRelease?.(pid);
+    trace("before release done");
   } catch (err) {
     shim.close(ctl); // the child reads EOF and exits
     await reap();
     throw err;
   }
   const rel = await shim.release(ctl);
+  trace("released: exec'd or failed");
   if (rel.pid > 0) {
     // A clone step handed over to a sibling (a joined network): wait for that one from now on.
     await reap();
@@ -248,6 +252,7 @@ export async function spawnPlanned(
   let done = false;
   const status = reap().then((s) => {
     done = true;
+    trace("reaped");
     return s;
   });
   return {

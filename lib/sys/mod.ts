@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./sys.ts";
+export * from "./trace.ts";
