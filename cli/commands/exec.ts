@@ -9,12 +9,10 @@ import { execContainer } from "../../lib/container/exec_container.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
-import { RUN_FLAGS } from "./run.ts";
-
-const SHARED = ["interactive", "tty", "env", "env-file", "user", "workdir"];
+import { PROCESS_FLAGS } from "../process_flags.ts";
 
 const FLAGS: FlagSpec[] = [
-  ...RUN_FLAGS.filter((f) => SHARED.includes(f.name)),
+  ...PROCESS_FLAGS,
   { name: "detach", short: "d", type: "bool", help: "Run the command in the background" },
   { name: "privileged", type: "bool", help: "Keep every capability in the bounding set" },
   { name: "help", type: "bool", help: "Print usage" },

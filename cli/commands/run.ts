@@ -9,6 +9,7 @@ import type { RunOptions } from "../../lib/runtime/run_options.ts";
 import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { LIMIT_FLAGS, limitsFromArgs } from "../limit_flags.ts";
+import { PROCESS_FLAGS } from "../process_flags.ts";
 import { parseCgroupsMode } from "../../lib/cgroups/mod.ts";
 import { NETWORK_MODES } from "../../lib/runtime/network_mode.ts";
 import { sys } from "../../lib/sys/sys.ts";
@@ -35,30 +36,7 @@ const FLAGS: FlagSpec[] = [
     help: "overlay, fuse-overlayfs or vfs (default: $NOOK_STORAGE_DRIVER, else automatic)",
   },
   { name: "rm", type: "bool", help: "Remove the container when it exits" },
-  { name: "interactive", short: "i", type: "bool", help: "Keep STDIN open" },
-  { name: "tty", short: "t", type: "bool", help: "Allocate a pseudo-TTY" },
-  {
-    name: "env",
-    short: "e",
-    type: "list",
-    value: "NAME=VALUE",
-    help: "Set an environment variable",
-  },
-  { name: "env-file", type: "list", value: "FILE", help: "Read environment variables from a file" },
-  {
-    name: "workdir",
-    short: "w",
-    type: "string",
-    value: "DIR",
-    help: "Working directory inside the container",
-  },
-  {
-    name: "user",
-    short: "u",
-    type: "string",
-    value: "USER[:GROUP]",
-    help: "Name or uid (and group) to run as",
-  },
+  ...PROCESS_FLAGS,
   { name: "group-add", type: "list", value: "GROUP", help: "Add a supplementary group" },
   { name: "hostname", short: "h", type: "string", value: "NAME", help: "Container hostname" },
   {

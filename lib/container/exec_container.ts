@@ -42,7 +42,7 @@ export async function execContainer(
   record: ContainerRecord,
   options: ExecContainerOptions,
 ): Promise<RunningExec> {
-  const s = containerStatus(record.id);
+  const s = containerStatus(record.id, record);
   if (s.status !== "running" || !s.pid) {
     throw new UsageError(
       `Container ${record.name} is not running (status ${s.status}): start it first`,

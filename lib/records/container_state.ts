@@ -137,6 +137,9 @@ function iso(ns: number | undefined): string {
  * A container's status, from its state file and the live system.
  *
  * @param id The container id.
+ * @param record The container's record when the caller has read it (as
+ *   `exec` has): its cgroup tells whether the container is paused, without
+ *   reading the record again.
  * @returns The status.
  *
  * @example
@@ -144,15 +147,15 @@ function iso(ns: number | undefined): string {
  * if (containerStatus(id).status === "running") console.log("up");
  * ```
  */
-export function containerStatus(id: string): ContainerStatus {
-  const status = statusOf(id, readState(id));
+export function containerStatus(id: string, record?: { cgroup?: string }): ContainerStatus {
+  const status = statusOf(id, readState(id), record);
   if (status.status !== "unknown") return status;
   // The monitor may have recorded the end and exited between the read of the state file and
   // the look at its process: the file read again tells.
-  return statusOf(id, readState(id));
+  return statusOf(id, readState(id), record);
 }
 
-function statusOf(id: string, s: StateFile | null): ContainerStatus {
+function statusOf(id: string, s: StateFile | null, record?: { cgroup?: string }): ContainerStatus {
   const base: ContainerStatus = {
     status: "created",
     pid: 0,
@@ -179,7 +182,7 @@ function statusOf(id: string, s: StateFile | null): ContainerStatus {
   if (s.status === Status.RUNNING || s.status === Status.RESTARTING) {
     const mainAlive = s.status === Status.RUNNING && isAlive(s.pid, s.pidStart, s.boot);
     if (mainAlive && monitorAlive) {
-      const cgroup = readRecord(id)?.cgroup;
+      const cgroup = (record ?? readRecord(id))?.cgroup;
       return {
         ...common,
         status: "running",
