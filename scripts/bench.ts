@@ -43,7 +43,16 @@
  * built checkout (the commit before a change), so that a regression shows in
  * one run.
  *
- * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--forms [--baseline DIR]]
+ * With `--targets` (part of the default run as root): the table of issue 14, one row per
+ * work with nook, its peer (rootless podman; bwrap and Deno's empty script for `--rootfs`),
+ * the ratio, the target and whether it is met: `run --rm` of the minbase image with
+ * `--network none` and with each tool's default network, `exec`, pull + unpack, the memory
+ * that keeps an idle detached container (keeper + network helpers), `run --rm --rootfs`, and
+ * a PostgreSQL 15 container (an image debootstrapped once as root into
+ * /var/tmp/nook-bench/postgres15.tar) from `run -d -p` to the first answered `select 1`.
+ *
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--targets]
+ *   [--forms [--baseline DIR]]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
