@@ -43,7 +43,16 @@
  * built checkout (the commit before a change), so that a regression shows in
  * one run.
  *
- * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--forms [--baseline DIR]]
+ * With `--targets` (part of the default run as root): the table of issue 14, one row per
+ * work with nook, its peer (rootless podman; bwrap and Deno's empty script for `--rootfs`),
+ * the ratio, the target and whether it is met: `run --rm` of the minbase image with
+ * `--network none` and with each tool's default network, `exec`, pull + unpack, the memory
+ * that keeps an idle detached container (keeper + network helpers), `run --rm --rootfs`, and
+ * a PostgreSQL 15 container (an image debootstrapped once as root into
+ * /var/tmp/nook-bench/postgres15.tar) from `run -d -p` to the first answered `select 1`.
+ *
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--targets]
+ *   [--forms [--baseline DIR]]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
  * that user: the numbers are rootless numbers.
@@ -91,6 +100,7 @@ async function asTestUser(): Promise<never> {
       rm -rf "$d"`,
     ]);
   }
+  if (!sectionGiven() || Deno.args.includes("--targets")) await buildPostgresTar();
   const dest = "/var/tmp/nook-bench/src";
   await sh("sh", [
     "-c",
@@ -115,8 +125,10 @@ async function asTestUser(): Promise<never> {
       "run",
       "-A",
       `${dest}/scripts/bench.ts`,
-      // --forms alone is quick: it needs no image.
-      ...(Deno.args.includes("--forms") ? [] : ["--images"]),
+      // --forms alone is quick: it needs no image; --targets has its own image rows.
+      ...(Deno.args.includes("--forms") || Deno.args.includes("--targets") ? [] : ["--images"]),
+      // Without a section: the targets table too.
+      ...(sectionGiven() ? [] : ["--targets"]),
       ...Deno.args,
     ],
   }).output();
@@ -666,6 +678,605 @@ TCP host -> container through a published port (127.0.0.1): ${bytes >> 20} MiB `
   }
 }
 
+/** The sections' flags; without any, the default run picks its own. */
+const SECTIONS = ["--forms", "--images", "--lifecycle", "--network", "--targets"];
+
+function sectionGiven(): boolean {
+  return SECTIONS.some((flag) => Deno.args.includes(flag));
+}
+
+/** The PostgreSQL 15 rootfs (debootstrap, as root) that the targets' last row runs. */
+const POSTGRES_TAR = "/var/tmp/nook-bench/postgres15.tar";
+/** Why the PostgreSQL rootfs could not be built (the row says so), written as root. */
+const POSTGRES_SKIPPED = "/var/tmp/nook-bench/postgres15.skipped";
+
+/**
+ * Builds POSTGRES_TAR once (minutes): a Debian minbase with postgresql-15 and an entry
+ * script that makes a cluster trusting host connections on first start, then runs postgres
+ * in the foreground. Without the Debian mirror, records why in POSTGRES_SKIPPED.
+ */
+async function buildPostgresTar(): Promise<void> {
+  try {
+    Deno.statSync(POSTGRES_TAR);
+    return;
+  } catch {
+    // not built yet
+  }
+  Deno.mkdirSync("/var/tmp/nook-bench", { recursive: true });
+  const mirror = "http://deb.debian.org/debian";
+  const reach = await new Deno.Command("curl", {
+    args: ["-fsS", "-m", "10", "-o", "/dev/null", `${mirror}/dists/bookworm/Release`],
+    stdout: "null",
+    stderr: "piped",
+  }).output().catch((err: Error) => ({
+    success: false,
+    stderr: new TextEncoder().encode(`${err}`),
+  }));
+  if (!reach.success) {
+    Deno.writeTextFileSync(
+      POSTGRES_SKIPPED,
+      `the Debian mirror ${mirror} is not reachable (${
+        new TextDecoder().decode(reach.stderr).trim()
+      }), so the PostgreSQL image (debootstrap --include=postgresql-15) cannot be built`,
+    );
+    return;
+  }
+  console.log(`bench: building ${POSTGRES_TAR} (debootstrap with postgresql-15, once)`);
+  // /var/run is an absolute symlink to /run in the rootfs: its directory is made as run/.
+  await sh("sh", [
+    "-c",
+    `set -e; d=$(mktemp -d /var/tmp/nook-bench-postgres.XXXX); tar="$0"
+    debootstrap --variant=minbase --include=postgresql-15 bookworm "$d" ${mirror} >/dev/null
+    rm -rf "$d"/var/cache/apt/archives/*.deb "$d"/var/lib/apt/lists/*
+    cat >"$d/usr/local/bin/nook-bench-postgres" <<'SCRIPT'
+#!/bin/sh
+set -e
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  /usr/lib/postgresql/15/bin/initdb -D "$PGDATA" -U postgres --auth-local=trust --auth-host=trust >/dev/null
+  echo "listen_addresses = '*'" >>"$PGDATA/postgresql.conf"
+  echo "host all all 0.0.0.0/0 trust" >>"$PGDATA/pg_hba.conf"
+fi
+exec /usr/lib/postgresql/15/bin/postgres -D "$PGDATA"
+SCRIPT
+    chmod 755 "$d/usr/local/bin/nook-bench-postgres"
+    ids=$(awk -F: '$1=="postgres"{print $3 ":" $4}' "$d/etc/passwd")
+    mkdir -p "$d/run/postgresql" "$d/var/lib/postgresql"
+    chown -R "$ids" "$d/var/lib/postgresql" "$d/run/postgresql"
+    chmod 2775 "$d/run/postgresql"
+    tar -C "$d" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+    rm -rf "$d" ${POSTGRES_SKIPPED}`,
+    POSTGRES_TAR,
+  ]);
+}
+
+/** Pushes a rootfs tar as a one-layer image to the registry, with umoci config flags: its reference. */
+async function pushRootfsImage(
+  work: string,
+  tar: string,
+  reference: string,
+  config: string[],
+): Promise<string> {
+  const layout = `${work}/oci-${reference.replace(/[^a-z0-9]/g, "-")}`;
+  await sh("umoci", ["init", "--layout", layout]);
+  await sh("umoci", ["new", "--image", `${layout}:img`]);
+  await sh("umoci", ["raw", "add-layer", "--image", `${layout}:img`, tar]);
+  await sh("umoci", ["config", "--image", `${layout}:img`, ...config]);
+  await sh("skopeo", [
+    "copy",
+    "--quiet",
+    "--dest-tls-verify=false",
+    `oci:${layout}:img`,
+    `docker://${reference}`,
+  ]);
+  await Deno.remove(layout, { recursive: true });
+  return reference;
+}
+
+/** The direct children of a process (all its threads'), or none. */
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`);
+      kids.push(...text.split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return kids;
+}
+
+/** A process and all its descendants. */
+function withDescendants(pid: number): number[] {
+  return [pid, ...childrenOf(pid).flatMap(withDescendants)];
+}
+
+function procText(pid: number, file: string): string {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/${file}`).replaceAll("\0", " ").trim();
+  } catch {
+    return "";
+  }
+}
+
+function procLink(pid: number, file: string): string {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/${file}`);
+  } catch {
+    return "";
+  }
+}
+
+/** Processes that keep a container, in kB: the keeper itself and its network helpers. */
+interface Keeper {
+  keeper: number;
+  helpers: number;
+  detail: string;
+}
+
+/**
+ * nook's monitor and its network helpers: the monitor's children other than the container's
+ * own process, and theirs.
+ */
+function nookKeeper(state: string): Keeper {
+  const monitor = Number(/^monitor (\d+)/m.exec(state)?.[1]);
+  const init = Number(/^pid (\d+)/m.exec(state)?.[1]);
+  const helpers = childrenOf(monitor).filter((p) => p !== init).flatMap(withDescendants);
+  return {
+    keeper: rssKb(monitor),
+    helpers: helpers.reduce((sum, p) => sum + rssKb(p), 0),
+    detail: `monitor ${monitor}; helpers ${
+      helpers.map((p) => `${p} ${procText(p, "comm")}`).join(", ") || "none"
+    }`,
+  };
+}
+
+/**
+ * podman's conmon and the helpers of this container's network: the slirp4netns whose
+ * command line names the container's network namespace, and rootlessport processes
+ * in that namespace (port forwarding) with their parent rootlessport.
+ */
+function podmanKeeper(conmon: number, sandbox: string, containerPid: number): Keeper {
+  const netns = procLink(containerPid, "ns/net");
+  const helpers = new Set<number>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid) || pid === containerPid) continue;
+    const comm = procText(pid, "comm");
+    if (comm === "slirp4netns" && sandbox && procText(pid, "cmdline").includes(sandbox)) {
+      helpers.add(pid);
+    } else if (comm.startsWith("rootlessport") && netns && procLink(pid, "ns/net") === netns) {
+      helpers.add(pid);
+      const parent = Number(/^PPid:\s+(\d+)/m.exec(procText(pid, "status"))?.[1]);
+      if (procText(parent, "comm").startsWith("rootlessport")) helpers.add(parent);
+    }
+  }
+  return {
+    keeper: rssKb(conmon),
+    helpers: [...helpers].reduce((sum, p) => sum + rssKb(p), 0),
+    detail: `conmon ${conmon}; helpers ${
+      [...helpers].map((p) => `${p} ${procText(p, "comm")}`).join(", ") || "none"
+    }`,
+  };
+}
+
+/** Reads whole PostgreSQL backend messages (type, body) from a connection. */
+class PgReader {
+  #buf = new Uint8Array(0);
+  constructor(private conn: Deno.Conn) {}
+
+  async #fill(n: number): Promise<void> {
+    const chunk = new Uint8Array(8192);
+    while (this.#buf.length < n) {
+      const got = await this.conn.read(chunk);
+      if (got === null) throw new Error("the server closed the connection");
+      const joined = new Uint8Array(this.#buf.length + got);
+      joined.set(this.#buf);
+      joined.set(chunk.subarray(0, got), this.#buf.length);
+      this.#buf = joined;
+    }
+  }
+
+  async next(): Promise<[string, Uint8Array]> {
+    await this.#fill(5);
+    const length = new DataView(this.#buf.buffer, this.#buf.byteOffset).getInt32(1);
+    await this.#fill(1 + length);
+    const type = String.fromCharCode(this.#buf[0]);
+    const body = this.#buf.slice(5, 1 + length);
+    this.#buf = this.#buf.slice(1 + length);
+    return [type, body];
+  }
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+}
+
+/** A frontend message: type byte, int32 length, body. */
+function pgMessage(type: string, body: Uint8Array): Uint8Array {
+  const msg = new Uint8Array(5 + body.length);
+  msg[0] = type.charCodeAt(0);
+  new DataView(msg.buffer).setInt32(1, 4 + body.length);
+  msg.set(body, 5);
+  return msg;
+}
+
+/**
+ * One `select 1` on 127.0.0.1:port with protocol 3.0 as user postgres (trust only): throws
+ * unless the server answers with a row and is ready again.
+ */
+async function pgSelectOne(port: number): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let closed = false;
+  const close = () => {
+    if (!closed) conn.close();
+    closed = true;
+  };
+  // A forwarder may accept before the server listens and then hold the connection.
+  const timer = setTimeout(close, 2000);
+  try {
+    const enc = new TextEncoder();
+    const params = enc.encode("user\0postgres\0database\0postgres\0\0");
+    const startup = new Uint8Array(8 + params.length);
+    const view = new DataView(startup.buffer);
+    view.setInt32(0, startup.length);
+    view.setInt32(4, 3 << 16);
+    startup.set(params, 8);
+    await writeAll(conn, startup);
+    const reader = new PgReader(conn);
+    let queried = false;
+    let row = false;
+    for (;;) {
+      const [type, body] = await reader.next();
+      if (type === "R") {
+        const code = new DataView(body.buffer, body.byteOffset).getInt32(0);
+        if (code !== 0) {
+          throw new Error(`the server asks for authentication ${code}: the image must trust hosts`);
+        }
+      } else if (type === "E") {
+        throw new Error(`the server says: ${new TextDecoder().decode(body).replaceAll("\0", " ")}`);
+      } else if (type === "D") {
+        row = true;
+      } else if (type === "Z") {
+        if (!queried) {
+          await writeAll(conn, pgMessage("Q", enc.encode("select 1\0")));
+          queried = true;
+        } else if (row) {
+          await writeAll(conn, pgMessage("X", new Uint8Array(0)));
+          return;
+        } else {
+          throw new Error("select 1 returned no row");
+        }
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    close();
+  }
+}
+
+/**
+ * Milliseconds from the start of `cmd` (a `run -d -p 127.0.0.1:port:5432`) to the first
+ * answered `select 1`, retrying every 20 ms (up to 2 minutes).
+ */
+async function pgStartToQuery(cmd: string[], port: number): Promise<number> {
+  const start = performance.now();
+  const child = new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let failure = "";
+  const done = child.output().then((out) => {
+    if (!out.success) {
+      failure = `'${cmd.join(" ")}' failed: ${new TextDecoder().decode(out.stderr).trim()}`;
+    }
+  });
+  let last: unknown;
+  while (performance.now() - start < 120_000) {
+    if (failure) throw new Error(failure);
+    try {
+      await pgSelectOne(port);
+      const ms = performance.now() - start;
+      await done;
+      if (failure) throw new Error(failure);
+      return ms;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  await done;
+  throw new Error(`no answer on 127.0.0.1:${port} within 2 minutes: ${last}`);
+}
+
+/**
+ * The table of issue 14: each row of work nook against its peer (podman 4.3 with runc and
+ * conmon; bwrap and Deno's empty script for `--rootfs`), the ratio and the target.
+ */
+async function benchTargets(runs: number): Promise<void> {
+  for (const tool of ["podman", "skopeo", "umoci", "docker-registry", "bwrap"]) {
+    if (!have(tool)) {
+      throw new Error(`${tool} is missing: run 'deno task bench' as root to provision`);
+    }
+  }
+  const { startRegistry } = await import("../tests/registry_helpers.ts");
+  await using registry = await startRegistry();
+  const work = await Deno.makeTempDir({ prefix: "nook-bench-targets-" });
+  const root = `${work}/nook-root`;
+  const nookBin = `${repo}/bin/nook`;
+  const nook = `env NOOK_ROOT=${root} ${nookBin}`;
+  const podman = "podman --runtime runc";
+  // One name per rm: podman 4.3 removes none of them when the first is missing.
+  const rmAll =
+    ["b-t-exec", "b-t-pg"].map((name) =>
+      `${nook} rm -f ${name} >/dev/null 2>&1; ${podman} rm -f -t 0 ${name} >/dev/null 2>&1; `
+    ).join("") + "true";
+  const ms = (r: Result | undefined) => (r?.median ?? NaN) * 1000;
+  const fmtMs = (v: number) => v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`;
+  // WORK, NOOK, PEER, RATIO, TARGET, MET
+  const rows: string[][] = [];
+  const row = (
+    work: string,
+    nookV: string,
+    peer: string,
+    ratio: number,
+    target: string,
+    met: boolean,
+  ) => rows.push([work, nookV, peer, `${ratio.toFixed(2)}x`, target, met ? "yes" : "no"]);
+  const images: string[] = [];
+  try {
+    Deno.mkdirSync(`${Deno.env.get("HOME")}/.config/containers`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${Deno.env.get("HOME")}/.config/containers/storage.conf`,
+      '[storage]\ndriver = "overlay"\n',
+    );
+    const image = await pushRootfsImage(
+      work,
+      "/var/tmp/nook-bench/minbase.tar",
+      `${registry.host}/bench/minbase:targets`,
+      ["--config.cmd", "bash"],
+    );
+    images.push(image);
+
+    // Pull + unpack, each store emptied before each run.
+    const pull = await hyperfine(
+      {
+        "nook pull": `${nook} pull -q ${image}`,
+        "podman pull": `${podman} pull -q --tls-verify=false ${image}`,
+      },
+      Math.max(3, Math.min(runs, 8)),
+      {
+        "nook pull": `${nook} unshare rm -rf ${root}`,
+        "podman pull": `sh -c '${podman} rmi -f ${image} >/dev/null 2>&1; true'`,
+      },
+    );
+    await sh("sh", [
+      "-c",
+      `${nook} pull -q ${image} >/dev/null && ${podman} pull -q --tls-verify=false ${image} >/dev/null`,
+    ], false);
+
+    const none = await hyperfine({
+      "nook run --network none": `${nook} run --rm --network none --pull=never ${image} true`,
+      "podman run --network none": `${podman} run --rm --network none ${image} true`,
+    }, runs);
+    const dflt = await hyperfine({
+      "nook run": `${nook} run --rm --pull=never ${image} true`,
+      "podman run": `${podman} run --rm ${image} true`,
+    }, runs);
+
+    // One idle detached container per tool on its default network: its keeper's memory,
+    // then exec in it.
+    await sh("sh", ["-c", rmAll], false);
+    await sh("sh", [
+      "-c",
+      `${nook} run -d --name b-t-exec --pull=never ${image} sleep 100000 >/dev/null && ` +
+      `${podman} run -d --name b-t-exec ${image} sleep 100000 >/dev/null`,
+    ], false);
+    await new Promise((r) => setTimeout(r, 2000));
+    const id = (await sh("sh", ["-c", `${nook} inspect -f '{{.Id}}' b-t-exec`], false)).trim();
+    const nookMem = nookKeeper(Deno.readTextFileSync(`${root}/containers/${id}/state`));
+    const [conmon, sandbox, ctrPid] = (await sh("sh", [
+      "-c",
+      `${podman} inspect -f '{{.State.ConmonPid}} {{.NetworkSettings.SandboxKey}} {{.State.Pid}}' b-t-exec`,
+    ], false)).trim().split(" ");
+    const podmanMem = podmanKeeper(Number(conmon), sandbox, Number(ctrPid));
+    console.log(`memory: nook ${nookMem.detail}; podman ${podmanMem.detail}`);
+    const exec = await hyperfine({
+      "nook exec": `${nook} exec b-t-exec true`,
+      "podman exec": `${podman} exec b-t-exec true`,
+    }, runs);
+    await sh("sh", ["-c", rmAll], false);
+
+    // --rootfs: a busybox rootfs; bwrap and Deno's empty script in the same run.
+    const rootfs = `${work}/rootfs`;
+    Deno.mkdirSync(rootfs);
+    await makeBusyboxRootfs(rootfs);
+    const empty = `${work}/empty.js`;
+    Deno.writeTextFileSync(empty, "");
+    const bare = await hyperfine({
+      "nook run --rootfs": `${nookBin} run --rm --rootfs ${rootfs} /bin/true`,
+      bwrap:
+        `bwrap --unshare-all --die-with-parent --bind ${rootfs} / --proc /proc --dev /dev /bin/true`,
+      "deno (empty script)": `${deno} run -A ${empty}`,
+    }, runs);
+
+    // PostgreSQL: run -d -p to the first answered query, alternating, medians.
+    let pg: [number, number] | string =
+      `${POSTGRES_TAR} is missing (built by 'deno task bench' as root)`;
+    try {
+      pg = Deno.readTextFileSync(POSTGRES_SKIPPED);
+    } catch {
+      // no reason recorded
+    }
+    if (have(POSTGRES_TAR.slice(POSTGRES_TAR.lastIndexOf("/") + 1), "/var/tmp/nook-bench")) {
+      try {
+        const pgImage = await pushRootfsImage(
+          work,
+          POSTGRES_TAR,
+          `${registry.host}/bench/postgres:15`,
+          [
+            "--config.user",
+            "postgres",
+            "--config.env",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "--config.env",
+            "PGDATA=/var/lib/postgresql/data",
+            "--config.exposedports",
+            "5432/tcp",
+            "--config.cmd",
+            "/usr/local/bin/nook-bench-postgres",
+          ],
+        );
+        images.push(pgImage);
+        await sh("sh", [
+          "-c",
+          `${nook} pull -q ${pgImage} >/dev/null && ` +
+          `${podman} pull -q --tls-verify=false ${pgImage} >/dev/null`,
+        ], false);
+        const times: Record<string, number[]> = { nook: [], podman: [] };
+        const n = Math.max(3, Math.min(runs, 5));
+        for (let i = 0; i < n; i++) {
+          for (const tool of ["nook", "podman"]) {
+            await sh("sh", ["-c", rmAll], false);
+            const port = 20000 + Math.floor(Math.random() * 20000);
+            const publish = ["-p", `127.0.0.1:${port}:5432`];
+            const cmd = tool === "nook"
+              ? [
+                "env",
+                `NOOK_ROOT=${root}`,
+                nookBin,
+                "run",
+                "-d",
+                "--name",
+                "b-t-pg",
+                "--pull=never",
+              ]
+              : ["podman", "--runtime", "runc", "run", "-d", "--name", "b-t-pg"];
+            times[tool].push(await pgStartToQuery([...cmd, ...publish, pgImage], port));
+          }
+        }
+        await sh("sh", ["-c", rmAll], false);
+        console.log(
+          `postgres (ms): nook ${times.nook.map((t) => t.toFixed(0)).join(", ")}; ` +
+            `podman ${times.podman.map((t) => t.toFixed(0)).join(", ")}`,
+        );
+        pg = [median(times.nook), median(times.podman)];
+      } catch (err) {
+        // One tool cannot run it: the row says why, the others stand.
+        pg = `a run failed: ${err instanceof Error ? err.message : err}`;
+        await sh("sh", ["-c", rmAll], false).catch(() => "");
+      }
+    }
+
+    const pair = (
+      work: string,
+      r: Map<string, Result>,
+      a: string,
+      b: string,
+      peer: string,
+      limit: number,
+    ) => {
+      const x = ms(r.get(a));
+      const y = ms(r.get(b));
+      row(work, fmtMs(x), `${fmtMs(y)}${peer}`, x / y, `<= ${limit}x`, x / y <= limit);
+    };
+    pair(
+      "run --rm --network none IMAGE true",
+      none,
+      "nook run --network none",
+      "podman run --network none",
+      "",
+      0.2,
+    );
+    pair(
+      "run --rm IMAGE true (default network)",
+      dflt,
+      "nook run",
+      "podman run",
+      " (slirp4netns)",
+      0.25,
+    );
+    pair("exec CTR true", exec, "nook exec", "podman exec", "", 0.25);
+    pair(
+      "pull + unpack, Debian minbase, local registry",
+      pull,
+      "nook pull",
+      "podman pull",
+      "",
+      0.5,
+    );
+    const mb = (k: Keeper) => (k.keeper + k.helpers) / 1024;
+    const parts = (k: Keeper) =>
+      `${(k.keeper / 1024).toFixed(1)} + ${(k.helpers / 1024).toFixed(1)}`;
+    rows.push([
+      "memory keeping one idle detached container",
+      `${mb(nookMem).toFixed(1)} MB (${parts(nookMem)})`,
+      `${mb(podmanMem).toFixed(1)} MB (${parts(podmanMem)})`,
+      `${(mb(nookMem) / mb(podmanMem)).toFixed(2)}x`,
+      "<= 10 MB, <= podman",
+      mb(nookMem) <= 10 && mb(nookMem) <= mb(podmanMem) ? "yes" : "no",
+    ]);
+    const rootfsMs = ms(bare.get("nook run --rootfs"));
+    const denoMs = ms(bare.get("deno (empty script)"));
+    rows.push([
+      "run --rm --rootfs DIR /bin/true",
+      fmtMs(rootfsMs),
+      `bwrap ${fmtMs(ms(bare.get("bwrap")))}, deno ${fmtMs(denoMs)}`,
+      `${(rootfsMs / ms(bare.get("bwrap"))).toFixed(2)}x`,
+      `<= 2x deno (${fmtMs(2 * denoMs)})`,
+      rootfsMs <= 2 * denoMs ? "yes" : "no",
+    ]);
+    if (typeof pg === "string") {
+      rows.push([
+        "PostgreSQL 15: run -d -p to first query",
+        "skipped",
+        "skipped",
+        "-",
+        "<= 0.9x",
+        "-",
+      ]);
+    } else {
+      row(
+        "PostgreSQL 15: run -d -p to first query",
+        fmtMs(pg[0]),
+        fmtMs(pg[1]),
+        pg[0] / pg[1],
+        "<= 0.9x",
+        pg[0] / pg[1] <= 0.9,
+      );
+    }
+    const head = ["WORK", "NOOK", "PEER", "RATIO", "TARGET", "MET"];
+    const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i].length)));
+    console.log(
+      `\nTargets (issue 14): medians; latencies from one alternating hyperfine run per row\n`,
+    );
+    console.log(
+      [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n"),
+    );
+    console.log(
+      `
+PEER: rootless podman (--runtime runc, conmon; default network slirp4netns), or bwrap and
+Deno's empty script for --rootfs. RATIO: nook / peer (for --rootfs: nook / bwrap; its target is
+2x Deno's empty script). Latencies: ${runs} runs (pull: ${Math.max(3, Math.min(runs, 8))}, each
+store emptied first; PostgreSQL: ${Math.max(3, Math.min(runs, 5))} alternating runs, run -d with
+-p 127.0.0.1:PORT:5432 until select 1 answers). Memory: VmRSS of nook's monitor + its network
+helpers (its children but the container) against podman's conmon + this container's
+slirp4netns (and rootlessport).`,
+    );
+    if (typeof pg === "string") console.log(`PostgreSQL row skipped: ${pg}`);
+  } finally {
+    await sh("sh", ["-c", rmAll], false).catch(() => "");
+    for (const img of images) {
+      await sh("sh", ["-c", `${podman} rmi -f ${img} >/dev/null 2>&1; true`], false).catch(() =>
+        ""
+      );
+    }
+    await sh("sh", ["-c", `${nook} unshare rm -rf ${root}`], false).catch(() => "");
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
 await main();
 if (Deno.args.includes("--forms")) {
   await benchForms(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 30);
@@ -678,4 +1289,7 @@ if (Deno.args.includes("--lifecycle")) {
 }
 if (Deno.args.includes("--images")) {
   await benchImages(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 10);
+}
+if (Deno.args.includes("--targets")) {
+  await benchTargets(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 10);
 }
