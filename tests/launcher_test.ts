@@ -3,8 +3,9 @@
 import assert from "node:assert/strict";
 import { busyboxRootfs, repoRoot } from "./helpers.ts";
 
-async function launch(args: string[]) {
-  const out = await new Deno.Command(`${repoRoot()}/bin/nook`, { args, stdin: "null" }).output();
+async function launch(args: string[], env?: Record<string, string>) {
+  const out = await new Deno.Command(`${repoRoot()}/bin/nook`, { args, stdin: "null", env })
+    .output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
@@ -97,4 +98,26 @@ Deno.test("nook --version and run load no node: built-in under Deno (the first c
   assert.ok(run, "dist/main.js names the run command's chunk");
   const runPath = staticClosure(dist, run[1]);
   assert.deepEqual([...runPath].filter((m) => m.startsWith("node:")), [], run[1]);
+});
+
+Deno.test("NOOK_TRACE=1 marks a run's phases on stderr, in order; without it nothing is printed", async () => {
+  const rootfs = await busyboxRootfs();
+  const args = ["run", "--rm", "--rootfs", rootfs, "true"];
+  const quiet = await launch(args, { NOOK_TRACE: "" });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.stderr, "");
+  const traced = await launch(args, { NOOK_TRACE: "1" });
+  assert.equal(traced.code, 0, traced.stderr);
+  const marks = traced.stderr.trimEnd().split("\n").map((line) => {
+    const m = /^nook trace: (\d+\.\d) ms (.+)$/.exec(line);
+    assert.ok(m, `not a trace line: ${JSON.stringify(line)}`);
+    return { ms: Number(m[1]), label: m[2] };
+  });
+  const labels = marks.map((m) => m.label);
+  for (const label of ["main", "run loaded", "cloned", "id maps written", "reaped", "cleaned up"]) {
+    assert.ok(labels.includes(label), `no '${label}' mark in ${JSON.stringify(labels)}`);
+  }
+  assert.ok(labels.indexOf("main") < labels.indexOf("cloned"));
+  assert.ok(labels.indexOf("cloned") < labels.indexOf("reaped"));
+  for (let i = 1; i < marks.length; i++) assert.ok(marks[i].ms >= marks[i - 1].ms, labels[i]);
 });
