@@ -327,6 +327,30 @@ function podmanRmMinbase(podman: string): string {
     `xargs -r ${podman} rmi -f >/dev/null 2>&1; true`;
 }
 
+/**
+ * Pull + unpack of `image` by nook (into `root`) and podman, alternating in one
+ * hyperfine run, each store emptied of it before each run.
+ */
+function timePulls(
+  nook: string,
+  podman: string,
+  root: string,
+  image: string,
+  runs: number,
+): Promise<Map<string, Result>> {
+  return hyperfine(
+    {
+      "nook pull": `${nook} pull -q ${image}`,
+      "podman pull": `${podman} pull -q --tls-verify=false ${image}`,
+    },
+    Math.max(3, Math.min(runs, 8)),
+    {
+      "nook pull": `${nook} unshare rm -rf ${root}`,
+      "podman pull": `sh -c '${podmanRmMinbase(podman)}'`,
+    },
+  );
+}
+
 /** Pull and run of a Debian minbase image: nook against rootless podman. */
 async function benchImages(runs: number): Promise<void> {
   const tar = "/var/tmp/nook-bench/minbase.tar";
@@ -359,17 +383,7 @@ async function benchImages(runs: number): Promise<void> {
     const root = `${work}/nook-root`;
     const nook = `env NOOK_ROOT=${root} ${repo}/bin/nook`;
     const podman = "podman --runtime runc";
-    const pull = await hyperfine(
-      {
-        "nook pull": `${nook} pull -q ${image}`,
-        "podman pull": `${podman} pull -q --tls-verify=false ${image}`,
-      },
-      Math.max(3, Math.min(runs, 8)),
-      {
-        "nook pull": `${nook} unshare rm -rf ${root}`,
-        "podman pull": `sh -c '${podmanRmMinbase(podman)}'`,
-      },
-    );
+    const pull = await timePulls(nook, podman, root, image, runs);
     await sh("sh", [
       "-c",
       `${nook} pull -q ${image} && ${podman} pull -q --tls-verify=false ${image}`,
@@ -1050,17 +1064,7 @@ async function benchTargets(runs: number): Promise<void> {
     images.push(image);
 
     // Pull + unpack, each store emptied before each run.
-    const pull = await hyperfine(
-      {
-        "nook pull": `${nook} pull -q ${image}`,
-        "podman pull": `${podman} pull -q --tls-verify=false ${image}`,
-      },
-      Math.max(3, Math.min(runs, 8)),
-      {
-        "nook pull": `${nook} unshare rm -rf ${root}`,
-        "podman pull": `sh -c '${podmanRmMinbase(podman)}'`,
-      },
-    );
+    const pull = await timePulls(nook, podman, root, image, runs);
     await sh("sh", [
       "-c",
       `${nook} pull -q ${image} >/dev/null && ${podman} pull -q --tls-verify=false ${image} >/dev/null`,
