@@ -35,8 +35,8 @@
  * fastest (target: none above 1.5x).
  *
  * The image comparisons run both tools with `--network none`, so that they
- * time the same work (nook's default for an image is pasta, podman's is
- * slirp4netns). The rootfs section also times `--network pasta`: what a user-
+ * time the same work (nook's default for an image is slirp4netns without -p and
+ * pasta with -p; podman 4's is slirp4netns). The rootfs section also times `--network pasta`: what a user-
  * mode network would cost each `run --rootfs` (so that default stays `none`).
  *
  * With `--forms --baseline DIR`: the same rows also for DIR/bin/nook, another

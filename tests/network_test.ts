@@ -213,10 +213,16 @@ function hostGateway(): string {
   return "";
 }
 
-/** The helper an image's container gets: pasta where the host has a route for it. */
-function defaultHelper(): string {
-  if (TOOLS.includes("pasta") && hostGateway() !== "") return "pasta";
-  return TOOLS.includes("slirp4netns") ? "slirp4netns" : "none";
+/**
+ * The helper an image's container gets: without ports slirp4netns, else
+ * pasta; with ports (-p, -P) pasta where the host has a route for it, else
+ * slirp4netns.
+ */
+function defaultHelper(ports = false): string {
+  const pasta = TOOLS.includes("pasta") && hostGateway() !== "";
+  const slirp = TOOLS.includes("slirp4netns");
+  if (ports && pasta) return "pasta";
+  return slirp ? "slirp4netns" : pasta ? "pasta" : "none";
 }
 
 // ---------------------------------------------------------------------------
@@ -728,7 +734,7 @@ testNeeds([requireAnyTool(NET_HELPERS)], {
         "/www",
       ]);
       const mode = (await s.ok(["inspect", "-f", "{{.HostConfig.NetworkMode}}", "pub"])).trim();
-      assert.equal(mode, defaultHelper(), "the default helper");
+      assert.equal(mode, defaultHelper(true), "the default helper for ports");
       const listed = await s.ok(["port", "pub"]);
       const m = /^80\/tcp -> 127\.0\.0\.1:(\d+)\n5353\/udp -> 127\.0\.0\.1:(\d+)\n$/.exec(listed);
       assert.ok(m, `nook port: ${listed}`);
@@ -845,6 +851,7 @@ Deno.test("info names the network helpers and the default", async () => {
   const info = JSON.parse((await nook(["info", "--format", "json"])).stdout);
   assert.deepEqual(info.networkHelpers.map((h: { name: string }) => h.name), TOOLS);
   assert.equal(info.networkDefault, defaultHelper());
+  assert.equal(info.networkDefaultPorts, defaultHelper(true));
   const text = (await nook(["info"])).stdout;
   assert.match(text, new RegExp(`^network default: +${defaultHelper()}`, "m"));
 });

@@ -20,6 +20,7 @@ import {
 } from "../../lib/host/mod.ts";
 import type { StorageChoice } from "../../lib/storage/choose_storage_driver.ts";
 import { parseHasDefaultRoute } from "../../lib/network/host_route.ts";
+import { pickNetworkMode } from "../../lib/network/find_net_helper.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 /** Options of {@linkcode main}, for tests and for the dispatcher. */
@@ -135,20 +136,30 @@ async function storageRow(
   }
 }
 
-/** The network mode of an image's container without --network (as defaultNetworkMode decides). */
-async function networkDefault(host: Host, info: HostInfo): Promise<string> {
+/**
+ * The network modes of an image's container without --network (as
+ * defaultNetworkMode decides): without published ports, and with them.
+ */
+async function networkDefault(
+  host: Host,
+  info: HostInfo,
+): Promise<{ plain: string; ports: string }> {
   const has = (name: string) => info.networkHelpers.some((h) => h.name === name);
-  const routed = parseHasDefaultRoute(
+  const route = parseHasDefaultRoute(
     await host.readTextFile("/proc/net/route") ?? "",
     await host.readTextFile("/proc/net/ipv6_route") ?? "",
   );
-  return has("pasta") && routed ? "pasta" : has("slirp4netns") ? "slirp4netns" : "none";
+  const routed = () => route;
+  return {
+    plain: pickNetworkMode(has, routed, false),
+    ports: pickNetworkMode(has, routed, true),
+  };
 }
 
 function infoText(
   info: HostInfo,
   storage: { name: string; reason: string } | undefined,
-  network: string,
+  network: { plain: string; ports: string },
 ): string {
   const user = info.user.name ?? "(no name)";
   const mapping = info.idMapping === "subid"
@@ -172,9 +183,12 @@ function infoText(
     ["network helpers", helpers],
     [
       "network default",
-      network === "none"
+      network.plain === "none"
         ? "none (no usable helper: install passt or slirp4netns for networking)"
-        : `${network} (for images and -p; --rootfs runs without -p: none)`,
+        : network.plain === network.ports
+        ? `${network.plain} (for images and -p; --rootfs runs without -p: none)`
+        : `${network.plain} (for images without -p; with -p or -P: ${network.ports}; ` +
+          "--rootfs runs without -p: none)",
     ],
     ["runtime dir", info.runtimeDir],
   ]);
@@ -239,7 +253,8 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
           version: config.version,
           [sys.runtime]: sys.version,
           ...info,
-          networkDefault: network,
+          networkDefault: network.plain,
+          networkDefaultPorts: network.ports,
           storageDriver,
         },
         null,

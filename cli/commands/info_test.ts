@@ -1,4 +1,4 @@
-import { ok, rejects, strictEqual } from "node:assert";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { UsageError } from "../../lib/errors/mod.ts";
 import { fakeHost } from "../../lib/host/mod.ts";
 import { main } from "./info.ts";
@@ -21,7 +21,7 @@ Deno.test("main() prints host facts as aligned key: value lines", async () => {
   ok(out.includes("network default: none (no usable helper: install passt or slirp4netns"), out);
 });
 
-Deno.test("main() names the default network helper: pasta (with a route), else slirp4netns", async () => {
+Deno.test("main() names the default network helpers: slirp4netns, and pasta for -p (with a route)", async () => {
   const route = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n" +
     "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\n";
   const executables = { pasta: "/usr/bin/pasta", slirp4netns: "/usr/bin/slirp4netns" };
@@ -31,13 +31,24 @@ Deno.test("main() names the default network helper: pasta (with a route), else s
     text.includes("network helpers: pasta (/usr/bin/pasta), slirp4netns (/usr/bin/slirp4netns)"),
     text,
   );
-  ok(text.includes("network default: pasta (for images and -p"), text);
-  const defaultOf = async (host: ReturnType<typeof fakeHost>) =>
-    JSON.parse((await run(["--format", "json"], host))[1]).networkDefault;
+  ok(
+    text.includes("network default: slirp4netns (for images without -p; with -p or -P: pasta;"),
+    text,
+  );
+  const defaultsOf = async (host: ReturnType<typeof fakeHost>) => {
+    const info = JSON.parse((await run(["--format", "json"], host))[1]);
+    return [info.networkDefault, info.networkDefaultPorts];
+  };
   const slirp = fakeHost({ executables: { slirp4netns: "/usr/bin/slirp4netns" } });
-  strictEqual(await defaultOf(slirp), "slirp4netns");
-  // Without a default route pasta cannot start: slirp4netns then.
-  strictEqual(await defaultOf(fakeHost({ executables })), "slirp4netns");
+  deepStrictEqual(await defaultsOf(slirp), ["slirp4netns", "slirp4netns"]);
+  const pasta = fakeHost({
+    executables: { pasta: "/usr/bin/pasta" },
+    files: { "/proc/net/route": route },
+  });
+  deepStrictEqual(await defaultsOf(pasta), ["pasta", "pasta"]);
+  ok((await run([], pasta))[1].includes("network default: pasta (for images and -p;"));
+  // Without a default route pasta cannot start: slirp4netns then, even for -p.
+  deepStrictEqual(await defaultsOf(fakeHost({ executables })), ["slirp4netns", "slirp4netns"]);
 });
 
 Deno.test("main() prints one JSON object with --format json", async () => {

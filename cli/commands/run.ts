@@ -65,7 +65,7 @@ const FLAGS: FlagSpec[] = [
     aliases: ["net"],
     type: "string",
     value: "MODE",
-    help: `${NETWORK_MODES} (default: pasta, else slirp4netns, for an image or -p; else none)`,
+    help: `${NETWORK_MODES} (default for an image: slirp4netns, with -p/-P pasta; else none)`,
   },
   {
     name: "publish",

@@ -157,7 +157,8 @@ function networkOf(
   else if (publish.length > 0) network = parseNetwork(helperForPorts()) as HelperNetwork;
   else if (options.image !== undefined) {
     const warn = context.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
-    network = parseNetwork(defaultNetworkMode(warn)) as NetworkConfig;
+    const ports = options.publishAll === true; // -P: the image's EXPOSE ports
+    network = parseNetwork(defaultNetworkMode(warn, undefined, undefined, ports)) as NetworkConfig;
   } else network = { mode: "none" };
   if (network.mode === "network") context.findNetwork?.(network.name); // not at the first start
   // A bad --add-host fails now, not at each start.

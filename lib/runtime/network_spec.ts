@@ -100,7 +100,7 @@ export function defaultHostIp(): string {
 
 /**
  * The network mode of a container that publishes ports without a
- * `--network`: the default helper.
+ * `--network`: pasta (it keeps the client's address), else slirp4netns.
  *
  * @returns "pasta" or "slirp4netns".
  * @throws {HostError} When neither is installed.
@@ -111,7 +111,7 @@ export function defaultHostIp(): string {
  * ```
  */
 export function helperForPorts(): "pasta" | "slirp4netns" {
-  const mode = defaultNetworkMode(() => {});
+  const mode = defaultNetworkMode(() => {}, undefined, undefined, true);
   if (mode === "none") {
     throw new HostError(
       "Cannot publish ports: no user-mode network helper is installed; install one with " +
