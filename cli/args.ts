@@ -65,6 +65,8 @@ const BOOL_TEXT: Record<string, boolean> = { true: true, false: false, "1": true
  *   { name: "rm", type: "bool" },
  * ], { command: "run" });
  * console.assert(p.bools.tty && p.lists.env[0] === "A=1" && p.rest.join(" ") === "img -x");
+ * const q = parseArgs(["-t=false"], [{ name: "tty", short: "t", type: "bool" }], { command: "run" });
+ * console.assert(q.bools.tty === false);
  * ```
  */
 export function parseArgs(
@@ -118,6 +120,11 @@ export function parseArgs(
         const spec = byShort.get(arg[k]);
         if (!spec) throw unknown(`-${arg[k]}`);
         if (spec.type === "bool") {
+          // pflag's "-H=false": the value after "=" is the bool's, and ends the group.
+          if (arg[k + 1] === "=") {
+            set(spec, arg.slice(k + 2), `-${arg[k]}`);
+            break;
+          }
           set(spec, undefined, `-${arg[k]}`);
           continue;
         }

@@ -65,7 +65,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   pull: { summary: "Pull an image from a registry", load: () => import("./commands/pull.ts") },
   images: { summary: "List images", load: () => import("./commands/images.ts") },
   image: {
-    summary: "Manage images (inspect, prune, ls, rm, tag, pull, push, load, save, import, exists)",
+    summary:
+      "Manage images (inspect, prune, ls, rm, tag, pull, push, load, save, import, history, exists)",
     load: () => import("./commands/image.ts"),
   },
   rmi: { summary: "Remove images", load: () => import("./commands/rmi.ts") },
@@ -100,9 +101,17 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "Export a container's filesystem as a tar archive",
     load: () => import("./commands/export.ts"),
   },
+  history: {
+    summary: "Show the history of an image",
+    load: () => import("./commands/history.ts"),
+  },
+  events: {
+    summary: "Show events of containers, images and networks, live",
+    load: () => import("./commands/events.ts"),
+  },
   info: { summary: "Show what nook finds on this host", load: () => import("./commands/info.ts") },
   system: {
-    summary: "Check the host ('system check') or show facts ('system info')",
+    summary: "Manage nook (check, info, df, events, prune, reset)",
     load: () => import("./commands/system.ts"),
   },
   version: {

@@ -36,6 +36,7 @@ function groups(mod: typeof M): [string, Record<string, Value>][] {
     ["FIELDS_", mod.ReportFields],
     ["STATE_", mod.StateKey],
     ["STATUS_", mod.Status],
+    ["EVENT_", mod.EventWord],
   ];
 }
 
@@ -146,6 +147,8 @@ function spelledWords(source: string): string[] {
     ...Object.values(M.RestartPolicy),
     ...Object.values(M.UsernsMode),
     ...Object.values(M.Status),
+    // "start" is English too (NOT_PROTOCOL): the other event words only.
+    ...Object.values(M.EventWord).filter((w) => typeof w === "string" && w !== "start"),
     M.NONE,
     M.STOP_RESTART,
   ]);
@@ -251,6 +254,8 @@ Deno.test("encodeMonitorConfig() writes every key of the header, and the monitor
       // Its parent is missing: the monitor cannot make it again, after it read the whole config.
       cgroup: `${dir}/missing/cgroup`,
       onExit: ["/bin/true"],
+      events: `${dir}/events.jsonl`,
+      eventAttributes: '"name":"web"',
     };
     const single: M.MonitorConfig = {
       ...base(dir, program),

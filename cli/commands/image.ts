@@ -1,6 +1,6 @@
 /**
  * `nook image SUBCOMMAND`: `inspect` and `prune` here; `ls`, `rm`, `tag`,
- * `pull`, `push`, `load`, `save` and `import` are the top-level commands,
+ * `pull`, `push`, `load`, `save`, `import` and `history` are the top-level commands,
  * loaded only when asked for (a missing one breaks only itself).
  *
  * @module
@@ -34,6 +34,7 @@ const DELEGATED: Record<string, () => Promise<CommandModule>> = {
   load: () => import("./load.ts"),
   save: () => import("./save.ts"),
   import: () => import("./import.ts"),
+  history: () => import("./history.ts"),
 };
 
 const USAGE = `Usage:  nook image COMMAND
@@ -41,6 +42,7 @@ const USAGE = `Usage:  nook image COMMAND
 Manage images
 
 Commands:
+  history     Show the history of an image (same as 'nook history')
   inspect     Show details of one or more images (JSON)
   ls          List images (also: list; same as 'nook images')
   prune       Remove unused images

@@ -35,10 +35,13 @@ export interface InfoOptions {
   write?: (text: string) => void;
 }
 
-const INFO_USAGE = `Usage: nook info [--format text|json]
+const INFO_USAGE = `Usage: nook info [--format text|json|TEMPLATE]
 
 Show facts about the host: versions, kernel, user, subordinate ids, id
-mapping, cgroups, storage drivers and network helpers.
+mapping, cgroups, storage drivers and network helpers. A Go template
+('{{.KernelVersion}}', '{{json .}}') gets the JSON fields and docker's and
+podman's common ones: .ServerVersion .KernelVersion .Architecture .Driver
+.CgroupVersion .DockerRootDir .Host.Security.Rootless .Store.GraphRoot.
 `;
 const CHECK_USAGE = `Usage: nook system check [--format text|json]
 
@@ -46,7 +49,8 @@ Check that the host can run rootless containers and print a fix for each
 problem. Exits 1 when a check is an error.
 `;
 
-type Format = "text" | "json";
+/** "text", "json", or a Go template (`info` only). */
+type Format = string;
 
 interface Parsed {
   check: boolean;
@@ -71,9 +75,10 @@ function parseArgs(args: string[]): Parsed {
       if (value === undefined) {
         throw new UsageError(`Missing value for --format of '${command}': expected text or json`);
       }
-      if (value !== "text" && value !== "json") {
+      if (value !== "text" && value !== "json" && (parsed.check || !value.includes("{{"))) {
         throw new UsageError(
-          `Invalid value '${value}' for --format of '${command}': expected text or json`,
+          `Invalid value '${value}' for --format of '${command}': expected text or json` +
+            (parsed.check ? "" : " or a Go template"),
         );
       }
       parsed.format = value;
@@ -194,6 +199,34 @@ function infoText(
   ]);
 }
 
+/** The JSON fields, and (not in `{{json .}}`) the fields docker's and podman's scripts read. */
+async function templateData(
+  data: Record<string, unknown>,
+  info: HostInfo,
+): Promise<Record<string, unknown>> {
+  const { dataDir, runtimeDir } = await import("../../lib/paths/mod.ts");
+  const driver = (data.storageDriver as { name: string } | undefined)?.name ?? "";
+  const cgroup = info.cgroups.mode === "v2" ? "2" : info.cgroups.mode === "none" ? "" : "1";
+  const hidden = (value: unknown) => ({ value, enumerable: false });
+  return Object.defineProperties({ ...data }, {
+    ServerVersion: hidden(config.version),
+    KernelVersion: hidden(info.kernel),
+    Architecture: hidden(sys.arch),
+    OSType: hidden("linux"),
+    Driver: hidden(driver),
+    CgroupVersion: hidden(cgroup),
+    DockerRootDir: hidden(dataDir()),
+    Host: hidden({
+      Arch: sys.arch,
+      Kernel: info.kernel,
+      CgroupsVersion: cgroup ? `v${cgroup}` : "",
+      Security: { Rootless: true },
+    }),
+    Store: hidden({ GraphRoot: dataDir(), RunRoot: runtimeDir(), GraphDriverName: driver }),
+    Version: hidden({ Version: config.version }),
+  });
+}
+
 function checksText(checks: Check[]): string {
   const rows = [["CHECK", "STATUS", "DETAIL"], ...checks.map((c) => [c.id, c.status, c.detail])];
   const fixes = checks
@@ -246,21 +279,19 @@ export async function main(args: string[], options: InfoOptions = {}): Promise<n
   });
   const storageDriver = chooseStorage && await storageRow(chooseStorage);
   const network = await networkDefault(host, info);
+  const data = {
+    version: config.version,
+    [sys.runtime]: sys.version,
+    ...info,
+    networkDefault: network.plain,
+    networkDefaultPorts: network.ports,
+    storageDriver,
+  };
   if (parsed.format === "json") {
-    write(
-      JSON.stringify(
-        {
-          version: config.version,
-          [sys.runtime]: sys.version,
-          ...info,
-          networkDefault: network.plain,
-          networkDefaultPorts: network.ports,
-          storageDriver,
-        },
-        null,
-        2,
-      ) + "\n",
-    );
+    write(JSON.stringify(data, null, 2) + "\n");
+  } else if (parsed.format !== "text") {
+    const { compileFormat } = await import("../format_rows.ts");
+    write(compileFormat(parsed.format)(await templateData(data, info)) + "\n");
   } else {
     write(infoText(info, storageDriver, network));
   }

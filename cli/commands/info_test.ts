@@ -95,3 +95,22 @@ Deno.test("main() prints usage for --help", async () => {
   strictEqual(code, 0);
   ok(out.startsWith("Usage: nook info"));
 });
+
+Deno.test("main() --format TEMPLATE runs a Go template on docker's and podman's fields", async () => {
+  const [code, out] = await run([
+    "--format",
+    "{{.KernelVersion}} {{.Host.Security.Rootless}} {{.ServerVersion}} {{.kernel}}",
+  ]);
+  strictEqual(code, 0);
+  const [kernel, rootless, version, again] = out.trimEnd().split(" ");
+  strictEqual(kernel, "6.8.0");
+  strictEqual(rootless, "true");
+  strictEqual(again, kernel);
+  ok(/^\d+\.\d+/.test(version), out);
+  // {{json .}} is the JSON output's object, without the aliases.
+  const [, json] = await run(["--format", "{{json .}}"]);
+  const parsed = JSON.parse(json);
+  strictEqual(parsed.kernel, "6.8.0");
+  strictEqual(parsed.KernelVersion, undefined);
+  await rejects(run(["--check", "--format", "{{.x}}"]), /expected text or json$/);
+});

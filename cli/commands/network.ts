@@ -6,8 +6,6 @@
  */
 import { NookError, UsageError } from "../../lib/errors/mod.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
-import { readRecord, withRecordsLock, writeRecord } from "../../lib/records/container_record.ts";
-import { containerStatus } from "../../lib/records/container_state.ts";
 import { createNetwork } from "../../lib/network/manage_networks.ts";
 import {
   inspectNetwork,
@@ -17,7 +15,7 @@ import {
 } from "../../lib/network/network_api.ts";
 import { findNetwork, listNetworks } from "../../lib/network/network_record.ts";
 import { NoSuchNetworkError } from "../../lib/network/no_such_network.ts";
-import { parseNetworkConfig, userNetworkName } from "../../lib/config/network_config.ts";
+import { userNetworkName } from "../../lib/config/network_config.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { table } from "../table.ts";
@@ -68,22 +66,6 @@ const LS_HEADERS: Record<string, string> = {
   ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv6: "IPV6",
   Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT", Subnet: "SUBNET",
 }; // deno-fmt-ignore
-
-async function setNetwork(ref: string, network: string | undefined): Promise<void> {
-  const record = findContainer(ref);
-  const s = containerStatus(record.id).status;
-  if (s === "running" || s === "restarting") {
-    throw new UsageError(
-      `Container ${record.name} is running: nook changes a container's network while it is ` +
-        "stopped; stop it, connect or disconnect, then start it",
-    );
-  }
-  await withRecordsLock(() => {
-    const now = readRecord(record.id);
-    if (!now) throw new UsageError(`No such container: ${ref}`);
-    writeRecord({ ...now, config: { ...now.config, network: parseNetworkConfig(network) } });
-  });
-}
 
 /**
  * Runs `nook network`.
@@ -227,7 +209,10 @@ export async function main(args: string[]): Promise<number> {
       ) {
         throw new UsageError(`Container ${p.rest[1]} is not on network '${net.name}'`);
       }
-      await setNetwork(p.rest[1], sub === "connect" ? net.name : "none");
+      const { setContainerNetwork } = await import(
+        "../../lib/container/set_container_network.ts"
+      );
+      await setContainerNetwork(findContainer(p.rest[1]), sub === "connect" ? net.name : "none");
       return 0;
     }
     case "exists":

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { containerEvent } from "./container_event.ts";
 import { buildContainerConfig } from "../config/build_config.ts";
 import type { ContainerConfig } from "../config/container_config.ts";
 import type { ContainerOptions } from "../config/container_options.ts";
@@ -115,7 +116,7 @@ export async function createContainer(
       );
     }
   }
-  return await withRecordsLock(() => {
+  const created = await withRecordsLock(() => {
     const all = listRecords();
     const names = new Set(all.map((r) => r.name));
     if (wanted !== undefined && names.has(wanted)) {
@@ -146,4 +147,6 @@ export async function createContainer(
     writeRecord(record);
     return record;
   });
+  await containerEvent(created, "create");
+  return created;
 }

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { containerEvent, monitorEventAttributes } from "./container_event.ts";
+import { eventsPath } from "../events/record_event.ts";
 import { loadShim } from "../../shim/binding.ts";
 import { encodeProgram } from "../../shim/protocol.ts";
 import { prepareContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
@@ -253,7 +255,13 @@ export async function launchForeground(
     restarts: 0,
   };
   writeState(record.id, state);
+  await containerEvent(record, "start");
   const status = container.status.then(async (s) => {
+    // Before the state says it ended: who saw that sees the event too.
+    await containerEvent(record, "die", {
+      exitCode: String(s.exitCode),
+      execDuration: String(Math.floor((nowNs() - state.started) / 1e9)),
+    });
     try {
       writeState(record.id, {
         ...state,
@@ -473,6 +481,10 @@ async function startUnderMonitor(
     userns: spec.join ? { mode: "join" } : monitorUserns(spec.idMap),
     netHelper: spec.netHelper,
     cgroup,
+    // The monitor appends its start, death and restarts (a start written here could follow
+    // the death of a quick command).
+    events: eventsPath(),
+    eventAttributes: monitorEventAttributes(record),
   };
   if (record.config.autoRemove) {
     const { selfCommand } = await import("../sys/sys.ts");

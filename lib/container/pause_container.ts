@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { containerEvent } from "./container_event.ts";
 import { freezeCgroup, thawCgroup } from "../cgroups/freeze.ts";
 import { HostError, UsageError } from "../errors/mod.ts";
 import type { ContainerRecord } from "../records/container_record.ts";
@@ -44,6 +45,7 @@ export async function pauseContainer(record: ContainerRecord): Promise<void> {
   const { dir, paused } = runningCgroup(record, "pause");
   if (paused) throw new UsageError(`Container ${record.name} is already paused`);
   await freezeCgroup(dir);
+  await containerEvent(record, "pause");
 }
 
 /**
@@ -63,4 +65,5 @@ export async function unpauseContainer(record: ContainerRecord): Promise<void> {
   const { dir, paused } = runningCgroup(record, "unpause");
   if (!paused) throw new UsageError(`Container ${record.name} is not paused`);
   await thawCgroup(dir);
+  await containerEvent(record, "unpause");
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { containerEvent } from "./container_event.ts";
 import { removeCgroup } from "../cgroups/make_container_cgroup.ts";
 import { killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
@@ -86,6 +87,7 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     await refreshNetworkHosts(network).catch(() => {}); // drop its name from the others' hosts
     await releaseNetwork(network).catch(() => {});
   }
+  if (moved && record) await containerEvent(record, "destroy");
   if (moved) await removeTree(gone);
   return moved;
 }

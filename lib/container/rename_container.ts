@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { containerEvent } from "./container_event.ts";
 import { UsageError } from "../errors/mod.ts";
 import { checkContainerName } from "./container_name.ts";
 import {
@@ -41,5 +42,6 @@ export async function renameContainer(record: ContainerRecord, name: string): Pr
     const now = readRecord(record.id);
     if (!now) throw new NoSuchContainerError(record.name);
     writeRecord({ ...now, name: wanted });
-  });
+    return now;
+  }).then((now) => containerEvent({ ...now, name: wanted }, "rename", { oldName: now.name }));
 }

@@ -9,12 +9,18 @@ import { isPopulated, killCgroup } from "../cgroups/kill_all.ts";
 import { UsageError } from "../errors/mod.ts";
 import { userNetworkName } from "../config/network_config.ts";
 import { signalProcess as signalByPidfd } from "../runtime/process_ref.ts";
-import { signalName } from "../runtime/signal_name.ts";
+import { signalName, SIGNALS } from "../runtime/signal_name.ts";
 import { sys } from "../sys/mod.ts";
 import type { ContainerRecord } from "../records/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import { stopMarkerPath } from "./launch_container.ts";
 import { STOP_RESTART } from "../monitor/monitor_protocol.ts";
+import { containerEvent } from "./container_event.ts";
+
+/** docker's `signal` attribute: the signal's number. */
+function signalNumber(name: string): string {
+  return String(SIGNALS[name.replace(/^SIG/, "")] ?? name);
+}
 
 /**
  * Sends a signal to a process if it is still the one that started at `start`
@@ -109,12 +115,14 @@ export async function killContainer(record: ContainerRecord, signal = "SIGKILL")
   const name = signalName(signal);
   const s = containerStatus(record.id);
   if (s.status === "running" && signalProcess(s.pid, s.pidStart, name)) {
+    await containerEvent(record, "kill", { signal: signalNumber(name) });
     if (name === "SIGKILL" || name === signalName(record.config.stopSignal)) {
       await thawToEnd(record, s);
     }
     return;
   }
   if (name === "SIGKILL" && record.cgroup !== undefined && isPopulated(record.cgroup)) {
+    await containerEvent(record, "kill", { signal: signalNumber(name) });
     await killCgroup(record.cgroup);
     return;
   }
@@ -149,10 +157,13 @@ export async function stopContainer(
   let s = containerStatus(record.id);
   if (!active(s)) return s;
   sys.writeText(stopMarkerPath(record.id), options.restart ? STOP_RESTART : "");
+  const stopSignal = signalName(record.config.stopSignal);
+  await containerEvent(record, "kill", { signal: signalNumber(stopSignal) });
   signalProcess(s.pid, s.pidStart, record.config.stopSignal);
   await thawToEnd(record, s);
   s = await waitForExit(record.id, Math.max(0, timeout) * 1000);
   if (active(s)) {
+    await containerEvent(record, "kill", { signal: signalNumber("SIGKILL") });
     signalProcess(s.pid, s.pidStart, "SIGKILL");
     if (record.cgroup !== undefined) await killCgroup(record.cgroup);
     s = await waitForExit(record.id, 10_000);
@@ -172,5 +183,6 @@ export async function stopContainer(
     const { syncNetworkPorts } = await import("../network/network_attach.ts");
     await syncNetworkPorts(network).catch(() => {});
   }
+  await containerEvent(record, "stop");
   return s;
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { imageEvent } from "./image_event.ts";
 import { createHash } from "node:crypto";
 import { NookError, UsageError } from "../errors/mod.ts";
 import { parseReference } from "../reference/mod.ts";
@@ -203,6 +204,7 @@ export async function importRootfs(
       checkStored(layout, record.id, record.chainIds, `The import of '${label}'`);
       putImage(index, record, name);
     });
+    await imageEvent(layout, "import", record.id, name ?? record.id);
     return { ...record, names: name ? [name] : [] };
   } finally {
     try {

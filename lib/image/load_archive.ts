@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { imageEvent } from "./image_event.ts";
 import { NookError } from "../errors/mod.ts";
 import { sys } from "../sys/mod.ts";
 import { parseReference, validateDigest } from "../reference/mod.ts";
@@ -419,6 +420,11 @@ export async function loadArchive(
         for (const name of plan.names) putImage(index, record, name);
       }
     });
+    for (const p of plans) {
+      for (const name of p.names.length ? p.names : [p.config.digest]) {
+        await imageEvent(layout, "load", p.config.digest, name);
+      }
+    }
     return plans.map((p) => ({ id: p.config.digest, names: p.names }));
   } finally {
     try {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { removalEvents } from "./removal_events.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { collectGarbage, type GarbageReport } from "../store/collect_garbage.ts";
 import { type StoreLayout, storeLayout } from "../store/mod.ts";
@@ -58,8 +59,12 @@ export async function pruneImages(options: PruneImagesOptions = {}): Promise<Pru
       return {
         untagged: victims.flatMap((i) => [...i.names, ...i.repoDigests]).map(displayName),
         deleted: victims.map((i) => i.id),
+        names: victims.map((i) => [...i.names, ...i.repoDigests]),
       };
     },
   });
+  for (const [k, id] of result.deleted.entries()) {
+    await removalEvents(layout, id, result.names[k], [id]);
+  }
   return { untagged: result.untagged, deleted: [...result.deleted, ...freed.layers], freed };
 }

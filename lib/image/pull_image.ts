@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { imageEvent } from "./image_event.ts";
 import { NookError } from "../errors/mod.ts";
 import {
   formatReference,
@@ -206,5 +207,6 @@ export async function pullImage(
     putImage(index, record, name);
   });
   options.onProgress?.({ kind: "done", id: record.id });
+  await imageEvent(layout, "pull", formatReference(ref));
   return { ...record, names: name ? [name] : [] };
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { imageEvent } from "./image_event.ts";
 import { sys } from "../sys/mod.ts";
 import { NookError, UsageError } from "../errors/mod.ts";
 import { parseReference, type Reference } from "../reference/mod.ts";
@@ -173,6 +174,7 @@ export async function pushImage(
     if (stored && !stored.repoDigests.includes(repoDigest)) stored.repoDigests.push(repoDigest);
   });
   progress({ kind: "done", tag: dest.tag ?? "latest", digest, size: bytes.length });
+  await imageEvent(layout, "push", `${dest.registry}/${dest.repository}:${dest.tag ?? "latest"}`);
   return {
     reference: `${dest.registry}/${dest.repository}:${dest.tag}`,
     digest,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { removalEvents } from "./removal_events.ts";
 import { NookError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { parseReference } from "../reference/mod.ts";
@@ -135,12 +136,13 @@ export async function removeImage(
       ].map(displayName);
       image.names = next.names;
       image.repoDigests = next.repoDigests;
-      if (!next.remove) return { untagged, deleted: [] };
+      if (!next.remove) return { untagged, deleted: [], imageId: image.id };
       index.images = index.images.filter((i) => i !== image);
       for (const user of users) holds.push({ container: user.id, chainIds: [...image.chainIds] });
-      return { untagged, deleted: [image.id] };
+      return { untagged, deleted: [image.id], imageId: image.id };
     },
   });
   const deleted = result.deleted.length ? [...result.deleted, ...freed.layers] : [];
+  await removalEvents(layout, result.imageId, result.untagged, result.deleted);
   return { untagged: result.untagged, deleted, freed };
 }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { imageEvent } from "./image_event.ts";
 import { createHash } from "node:crypto";
 import { NookError, UsageError } from "../errors/mod.ts";
 import { familiarName, parseReference } from "../reference/mod.ts";
@@ -299,5 +300,19 @@ export function saveArchive(
   const entries = format === "docker-archive"
     ? dockerEntries(layout, images)
     : ociEntries(layout, images);
-  return writeTar(entries);
+  return withSaveEvents(writeTar(entries), layout, images);
+}
+
+/** The archive's bytes, then a `save` event for each image once it was all written. */
+async function* withSaveEvents(
+  bytes: AsyncIterable<Uint8Array>,
+  layout: StoreLayout,
+  images: readonly SavedImage[],
+): AsyncGenerator<Uint8Array> {
+  yield* bytes;
+  for (const image of images) {
+    for (const name of image.names.length ? image.names : [image.id]) {
+      await imageEvent(layout, "save", image.id, name);
+    }
+  }
 }

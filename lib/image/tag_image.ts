@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { imageEvent } from "./image_event.ts";
 import { UsageError } from "../errors/mod.ts";
 import { parseReference } from "../reference/mod.ts";
 import { type StoreLayout, storeLayout, updateIndex } from "../store/mod.ts";
@@ -43,12 +44,14 @@ export async function tagImage(
     throw new UsageError(`Invalid tag '${target}': a tag cannot hold a digest`);
   }
   const name = `${ref.registry}/${ref.repository}:${ref.tag ?? "latest"}`;
-  await updateIndex(layout, (index) => {
+  const id = await updateIndex(layout, (index) => {
     const found = findImage(layout, source);
     const image = found && index.images.find((i) => i.id === found.id);
     if (!image) throw new NoSuchImageError(source);
     for (const other of index.images) other.names = other.names.filter((n) => n !== name);
     image.names.push(name);
+    return image.id;
   });
+  await imageEvent(layout, "tag", id, name);
   return name;
 }

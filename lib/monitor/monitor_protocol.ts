@@ -37,6 +37,22 @@ export const ConfigKey = {
   NET_REQUEST: "net-request",
   CGROUP: "cgroup",
   ON_EXIT: "on-exit",
+  EVENTS: "events",
+  EVENT_ATTRIBUTES: "event-attributes",
+} as const;
+
+/**
+ * What the monitor writes into the event journal, as the `MON_EVENT_*`
+ * defines: the actions (its process started, by nook or by the restart
+ * policy; it died), the attributes it adds to a death, and the longest line
+ * it writes.
+ */
+export const EventWord = {
+  DIE: "die",
+  START: "start",
+  ATTR_EXIT_CODE: "exitCode",
+  ATTR_EXEC_DURATION: "execDuration",
+  MAX_LINE: 4096,
 } as const;
 
 /** The restart policies the config names, as the `MON_RESTART_*` defines. */
@@ -203,6 +219,10 @@ export interface MonitorConfig {
   cgroup?: string;
   /** Exec'd after the final exit. */
   onExit?: readonly string[];
+  /** The event journal the monitor appends a container's starts and deaths to. */
+  events?: string;
+  /** The attributes of those events, as the members of a JSON object (`"name":"web"`). */
+  eventAttributes?: string;
 }
 
 /**
@@ -280,6 +300,8 @@ export function encodeMonitorConfig(config: MonitorConfig): string {
   }
   if (c.cgroup !== undefined) add(ConfigKey.CGROUP, c.cgroup);
   if (c.onExit?.length) add(ConfigKey.ON_EXIT, ...c.onExit);
+  if (c.events !== undefined) add(ConfigKey.EVENTS, c.events);
+  if (c.eventAttributes !== undefined) add(ConfigKey.EVENT_ATTRIBUTES, c.eventAttributes);
   return lines.map((l) => l.join("\t")).join("\n") + "\n";
 }
 

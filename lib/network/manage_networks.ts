@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { networkEvent } from "./network_event.ts";
 import { UsageError } from "../errors/mod.ts";
 import { userNetworkName } from "../config/network_config.ts";
 import { listRecords } from "../records/container_record.ts";
@@ -140,6 +141,9 @@ export async function createNetwork(
     writeNetwork(record);
     await keepApart(record, others);
     return record;
+  }).then(async (record) => {
+    await networkEvent(record, "create");
+    return record;
   });
 }
 
@@ -184,8 +188,10 @@ export async function removeNetwork(name: string): Promise<void> {
       );
     }
     const { stopNetworkInfra } = await import("./network_infra.ts");
+    const record = readNetwork(name);
     await stopNetworkInfra(name);
     sys.remove(`${networksRoot()}/${name}.json`);
     sys.remove(`${networksRoot()}/${name}`);
+    if (record) await networkEvent(record, "destroy");
   });
 }

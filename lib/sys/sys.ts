@@ -70,6 +70,8 @@ export interface WriteFileOptions {
   createNew?: boolean;
   /** fsync before closing. */
   fsync?: boolean;
+  /** Append (O_APPEND) to what is there instead of replacing it. */
+  append?: boolean;
 }
 
 /** A file open for writing ({@linkcode Sys.createFile}); all calls are synchronous. */
@@ -304,7 +306,8 @@ function denoSys(): Sys {
       const file = Deno.openSync(path, {
         write: true,
         create: true,
-        truncate: !options.createNew,
+        truncate: !options.createNew && !options.append,
+        append: options.append,
         createNew: options.createNew,
         mode: options.mode,
       });

@@ -121,7 +121,11 @@ export function nodeSys(): Sys {
     readBytes: (path) => orNull(() => new Uint8Array(fs.readFileSync(path))),
     writeText: (path, text, mode) => fs.writeFileSync(path, text, { mode }),
     writeFile(path, data, options = {}) {
-      const fd = fs.openSync(path, options.createNew ? "wx" : "w", options.mode);
+      const fd = fs.openSync(
+        path,
+        options.append ? (options.createNew ? "ax" : "a") : options.createNew ? "wx" : "w",
+        options.mode,
+      );
       try {
         fs.writeFileSync(fd, data);
         if (options.fsync) fs.fsyncSync(fd);

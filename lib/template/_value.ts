@@ -125,9 +125,14 @@ export function goType(v: unknown, isMap: IsMap): string {
  * @returns The JSON text.
  */
 export function goJson(v: unknown): string {
-  return JSON.stringify(
-    v,
-    (_k, x) => (x instanceof GoNil ? null : x instanceof Map ? Object.fromEntries(x) : x),
-  ) ??
-    "null";
+  let big = false;
+  const text = JSON.stringify(v, (_k, x) => {
+    if (typeof x === "bigint") {
+      big = true;
+      return `\u0000${x}\u0000`; // a string JSON cannot hold otherwise, made a number below
+    }
+    return x instanceof GoNil ? null : x instanceof Map ? Object.fromEntries(x) : x;
+  }) ?? "null";
+  // A bigint (an int64 such as an event's timeNano) is written as its exact digits.
+  return big ? text.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1") : text;
 }

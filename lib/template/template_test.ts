@@ -28,6 +28,12 @@ const cases: [string, unknown, string][] = [
     '{"Cmd":["sh"],"Labels":{"a":"<b>"}}',
   ],
   ["{{lower .Name}}", { Name: "WEB" }, "web"],
+  // An int64 beyond 2^53 (an event's timeNano) prints and encodes exactly.
+  [
+    "{{.T}} {{json .}}",
+    { T: 1700000000123456789n },
+    '1700000000123456789 {"T":1700000000123456789}',
+  ],
   ['{{split .Image ":"}}', { Image: "busybox:1.36" }, "[busybox 1.36]"],
   ["{{title .Name}}", { Name: "hello world-x" }, "Hello World-X"],
   ["{{upper .Name}}", container, "/WEB"],

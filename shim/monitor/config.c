@@ -100,6 +100,8 @@ int mon_read_config(const char *path, struct mon_config *cfg, char *why, size_t 
     } else if (strcmp(key, MON_KEY_NET_LOG) == 0) cfg->net_log = v[1];
     else if (strcmp(key, MON_KEY_NET_API) == 0) cfg->net_api = v[1];
     else if (strcmp(key, MON_KEY_CGROUP) == 0) cfg->cgroup = v[1];
+    else if (strcmp(key, MON_KEY_EVENTS) == 0) cfg->events = v[1];
+    else if (strcmp(key, MON_KEY_EVENT_ATTRIBUTES) == 0) cfg->event_attributes = v[1];
     else if (strcmp(key, MON_KEY_NET_REQUEST) == 0) {
       if (cfg->net_nrequests == MON_MAX_REQUESTS) {
         snprintf(why, whylen, "more than %d " MON_KEY_NET_REQUEST " lines", MON_MAX_REQUESTS);

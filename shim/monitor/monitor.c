@@ -111,6 +111,36 @@ static void write_state(struct monitor *m, const char *status, int code) {
   if (!ok || rename(tmp, m->cfg.state) < 0) (void)unlink(tmp);
 }
 
+/* Appends the container's event ACTION to the journal; CODE >= 0 adds the exit code and how
+   long it ran. One write with O_APPEND of a line shorter than PIPE_BUF: lines never mix. */
+static void write_event(struct monitor *m, const char *action, int code) {
+  if (!m->cfg.events) return;
+  const char *attrs = m->cfg.event_attributes ? m->cfg.event_attributes : "";
+  int64_t t = now_ns();
+  char line[MON_EVENT_MAX_LINE], extra[128] = "";
+  if (code >= 0)
+    snprintf(extra, sizeof extra, "\"" MON_EVENT_ATTR_EXIT_CODE "\":\"%d\",\"" MON_EVENT_ATTR_EXEC_DURATION
+             "\":\"%lld\"%s", code, (long long)((t - m->started) / 1000000000), *attrs ? "," : "");
+  for (int pass = 0; pass < 2; pass++) {
+    int n = snprintf(line, sizeof line,
+                     "{\"Type\":\"container\",\"Action\":\"%s\",\"Actor\":{\"ID\":\"%s\","
+                     "\"Attributes\":{%s%s}},\"scope\":\"local\",\"time\":%lld,\"timeNano\":%lld}\n",
+                     action, m->cfg.id, extra, pass == 0 ? attrs : "", (long long)(t / 1000000000),
+                     (long long)t);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof line) { /* too long to append at once: without the attributes */
+      size_t len = strlen(extra);
+      if (len > 0 && extra[len - 1] == ',') extra[len - 1] = '\0';
+      continue;
+    }
+    int fd = open(m->cfg.events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    (void)write_all(fd, line, (size_t)n);
+    close(fd);
+    return;
+  }
+}
+
 /* Runs newuidmap/newgidmap for PID: ARGV is the helper and its ranges. */
 static int run_map_helper(char *const *argv, pid_t pid, char *why, size_t whylen) {
   uint8_t blob[4096];
@@ -450,6 +480,7 @@ int main(int argc, char **argv) {
     attach_close_all(&m.attach, m.cfg.attach);
     return 1;
   }
+  write_event(&m, MON_EVENT_START, -1); /* before the report: nook's next event follows it */
   dprintf(report, MON_REPORT_OK " %d %s\n", (int)m.pid, m.pid_start[0] ? m.pid_start : MON_NONE);
   close(report);
 
@@ -463,6 +494,7 @@ int main(int argc, char **argv) {
     m.in_w = -1;
     close_fd(&m.pidfd);
     int64_t ran_ms = (now_ns() - m.started) / 1000000;
+    write_event(&m, MON_EVENT_DIE, code); /* before the state says it ended: who saw that sees it */
     if (!should_restart(&m, code)) break;
     write_state(&m, MON_STATUS_RESTARTING, code);
     /* docker's backoff: 100 ms, doubling, reset after a run of 10 s */
@@ -478,6 +510,7 @@ int main(int argc, char **argv) {
       code = 125;
       break;
     }
+    write_event(&m, MON_EVENT_START, -1);
   }
   /* Decided before the state says "exited": then `nook restart` removes the marker. */
   int keep = restart_requested(&m);

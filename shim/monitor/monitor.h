@@ -49,6 +49,8 @@ struct mon_config {
   char *net_requests[MON_MAX_REQUESTS]; /* sent once the helper is ready (port forwards) */
   int net_nrequests;
   char *cgroup; /* the container's own cgroup directory, or NULL */
+  char *events; /* the event journal, or NULL: no events */
+  char *event_attributes; /* JSON object members ("name":"web",...), or NULL */
 };
 
 /* config.c */

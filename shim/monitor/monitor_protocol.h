@@ -44,6 +44,8 @@
 #define MON_KEY_NET_REQUEST "net-request"   /* one API request (repeated, in order) */
 #define MON_KEY_CGROUP "cgroup"             /* the container's own cgroup directory */
 #define MON_KEY_ON_EXIT "on-exit"           /* ARGV... exec'd after the final exit */
+#define MON_KEY_EVENTS "events"             /* the event journal: die and restart lines go there */
+#define MON_KEY_EVENT_ATTRIBUTES "event-attributes" /* its events' attributes: JSON members */
 
 /* Values of MON_KEY_RESTART's POLICY. */
 #define MON_RESTART_NO "no"
@@ -102,6 +104,15 @@
 #define MON_STATUS_RUNNING "running"
 #define MON_STATUS_RESTARTING "restarting"
 #define MON_STATUS_EXITED "exited"
+
+/* --- The event journal: the actions the monitor appends (lib/events writes the others). -- */
+/* A line is docker's event as JSON ({"Type":"container","Action":...,"timeNano":N}), one
+   write(2) with O_APPEND, shorter than MON_EVENT_MAX_LINE (PIPE_BUF): appends never interleave. */
+#define MON_EVENT_DIE "die"     /* the container's process ended */
+#define MON_EVENT_START "start" /* it started (again, by the restart policy) */
+#define MON_EVENT_ATTR_EXIT_CODE "exitCode"
+#define MON_EVENT_ATTR_EXEC_DURATION "execDuration" /* seconds it ran */
+#define MON_EVENT_MAX_LINE 4096
 
 /* --- The stop marker (MON_KEY_STOP_MARKER): empty, or this to be started again. --- */
 #define MON_STOP_RESTART "restart" /* `nook restart`: the on-exit command must not run */

@@ -1,0 +1,7 @@
+/**
+ * The whole store at once: `system prune` and `system reset`.
+ *
+ * @module
+ */
+export * from "./prune_system.ts";
+export * from "./reset_store.ts";
