@@ -352,6 +352,8 @@ Deno.test("run --uts host has the host's hostname; --shm-size sizes /dev/shm", a
       "hostname; cat /etc/hostname; echo $HOSTNAME",
     ]);
     assert.equal(out, `${hostname}\n${hostname}\n${hostname}\n`);
+    await s.ok(["create", "--name", "hosted", "--uts", "host", "--rootfs", rootfs, "true"]);
+    assert.equal((await inspect(s, "hosted")).Config.Hostname, hostname);
     const df = await s.ok([
       "run",
       "--rm",

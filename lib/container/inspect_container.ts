@@ -15,6 +15,7 @@ import { containerDir } from "../records/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import { logPath } from "./launch_container.ts";
 import { readNetworkState } from "../records/network_state.ts";
+import { sys } from "../sys/mod.ts";
 import { type PortMapping, shownHostIp } from "../network/port_mapping.ts";
 
 /** docker's inspect object (the fields nook has). */
@@ -179,7 +180,10 @@ export function inspectContainer(
       RW: !m.readOnly,
     })),
     Config: {
-      Hostname: o.hostname ?? r.id.slice(0, 12),
+      // --uts host: the host's, as the container sees it.
+      Hostname: o.uts?.mode === "host"
+        ? (sys.readText("/proc/sys/kernel/hostname") ?? "").trim()
+        : o.hostname ?? r.id.slice(0, 12),
       User: o.user ?? "",
       Tty: o.tty ?? false,
       OpenStdin: o.interactive ?? false,
