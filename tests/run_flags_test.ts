@@ -16,6 +16,7 @@ import {
   until,
 } from "./helpers.ts";
 import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
+import { pushBusyboxImage, startRegistry } from "./registry_helpers.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "nook-run-flags-test-" });
 
@@ -578,6 +579,32 @@ testNeeds([requireAnyTool(NET_HELPERS)], {
       );
     });
   },
+});
+
+Deno.test("run --pull=newer runs what the registry has now; --pull=missing the stored image", async () => {
+  await withStore("pullnewer-registry", async (s) => {
+    await using registry = await startRegistry();
+    const push = (text: string) =>
+      pushBusyboxImage(registry.host, "test/newer", "1", { files: { "/etc/version": text } });
+    const { reference } = await push("one\n");
+    const cat = (pull: string) =>
+      s.ok([
+        "run",
+        "--rm",
+        "-q",
+        `--pull=${pull}`,
+        "--network",
+        "none",
+        reference,
+        "cat",
+        "/etc/version",
+      ]);
+    assert.equal(await cat("missing"), "one\n", "pulled: the store had none");
+    await push("two\n"); // the tag moves on
+    assert.equal(await cat("missing"), "one\n", "missing: the stored one");
+    assert.equal(await cat("newer"), "two\n", "newer: the registry's, which differs");
+    assert.equal(await cat("never"), "two\n", "and it is the stored one now");
+  });
 });
 
 Deno.test("run --pull=newer uses the stored image when its registry cannot be reached; --pull=always fails", async () => {

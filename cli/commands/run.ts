@@ -184,7 +184,7 @@ const FLAGS: FlagSpec[] = [
     name: "detach-keys",
     type: "string",
     value: "KEYS",
-    help: "Keys that detach attach (default ctrl-p,ctrl-q)",
+    help: "Keys that detach 'attach' from it (default ctrl-p,ctrl-q)",
   },
   {
     name: "sig-proxy",
