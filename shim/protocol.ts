@@ -55,6 +55,7 @@ export const Op = {
   SETNS: 32,
   JOIN_NS: 33,
   CLONE: 34,
+  SHARE_MOUNT: 35,
 } as const;
 
 /**

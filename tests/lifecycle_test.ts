@@ -1353,7 +1353,7 @@ Deno.test("a record of the nook before configs starts as it did; a newer nook's 
     ])).trim(); // deno-fmt-ignore
     const file = `${s.containerDir(id)}/container.json`;
     const now = JSON.parse(Deno.readTextFileSync(file));
-    assert.equal(now.config.schemaVersion, 1, "a new record holds a versioned config");
+    assert.equal(now.config.schemaVersion, 2, "a new record holds a versioned config");
     // The shape the nook before configs wrote (schema 0): options, and the settings beside them.
     const { network: _network, labels, restart, autoRemove, stopSignal, stopTimeout, log, ...o } =
       now.config;
@@ -1380,16 +1380,16 @@ Deno.test("a record of the nook before configs starts as it did; a newer nook's 
     const newer = (await s.ok(["create", "--name", "newer", "--rootfs", rootfs, "true"])).trim();
     const newerFile = `${s.containerDir(newer)}/container.json`;
     const record = JSON.parse(Deno.readTextFileSync(newerFile));
-    record.config.schemaVersion = 2;
+    record.config.schemaVersion = 3;
     Deno.writeTextFileSync(newerFile, JSON.stringify(record));
     const ps = await s.run(["ps", "-a", "--format", "{{.Names}}"]);
     assert.equal(ps.code, 0, ps.stderr);
     assert.equal(ps.stdout, "old\n");
-    assert.match(ps.stderr, /Container newer was made by a newer nook \(config schema 2\)/);
+    assert.match(ps.stderr, /Container newer was made by a newer nook \(config schema 3\)/);
     assert.match(ps.stderr, /nook unshare rm -rf /);
     const started = await s.run(["start", newer]);
     assert.equal(started.code, 125);
-    assert.match(started.stderr, /newer nook \(config schema 2\)/);
+    assert.match(started.stderr, /newer nook \(config schema 3\)/);
     // Remove it as the message says, so that cleanup finds only what it can read.
     const rm = await s.run(["unshare", "rm", "-rf", s.containerDir(newer)]);
     assert.equal(rm.code, 0, rm.stderr);

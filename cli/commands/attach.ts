@@ -13,6 +13,12 @@ import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 const FLAGS: FlagSpec[] = [
   { name: "no-stdin", type: "bool", help: "Do not attach stdin" },
   { name: "sig-proxy", type: "string", value: "BOOL", help: "Accepted for docker compatibility" },
+  {
+    name: "detach-keys",
+    type: "string",
+    value: "KEYS",
+    help: "Keys that detach (default: the container's, else ctrl-p,ctrl-q)",
+  },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -37,5 +43,6 @@ export async function main(args: string[]): Promise<number> {
   const record = findContainer(p.rest[0]);
   return await attachContainer(record, {
     stdin: !p.bools["no-stdin"] && (record.config.interactive ?? false),
+    detachKeys: p.strings["detach-keys"],
   });
 }

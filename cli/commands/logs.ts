@@ -7,6 +7,7 @@
 import { UsageError } from "../../lib/errors/mod.ts";
 import { findContainer } from "../../lib/container/find_container.ts";
 import {
+  checkLogsReadable,
   followLogs,
   type LogEntry,
   type LogOptions,
@@ -55,6 +56,7 @@ export async function main(args: string[]): Promise<number> {
   }
   if (p.rest.length !== 1) throw new UsageError("'nook logs' needs exactly one container");
   const record = findContainer(p.rest[0]);
+  checkLogsReadable(record);
   const tail = p.strings.tail;
   if (tail !== undefined && tail !== "all" && !/^\d+$/.test(tail)) {
     throw new UsageError(`Invalid --tail '${tail}': give a number of lines or 'all'`);

@@ -23,10 +23,14 @@ import { sys } from "../sys/mod.ts";
 import {
   CONFIG_SCHEMA_VERSION,
   type ContainerConfig,
+  type LogDriver,
   type LogSettings,
   type RestartPolicy,
 } from "./container_config.ts";
 import type { ContainerOptions } from "./container_options.ts";
+import { parseDetachKeys } from "./detach_keys.ts";
+import { parseNamespaceModes } from "./namespace_config.ts";
+import { checkTimezone } from "./timezone.ts";
 import { type HelperNetwork, type NetworkConfig, parseNetworkConfig } from "./network_config.ts";
 
 /** Options of {@linkcode buildContainerConfig}: what it reads besides the options. */
@@ -85,8 +89,18 @@ export function parseSize(value: string, what: string): number {
   return n;
 }
 
-function logSettings(opts: readonly string[] | undefined): LogSettings {
-  const log = { maxSize: 0, maxFiles: 1 };
+const LOG_DRIVERS: readonly LogDriver[] = ["k8s-file", "json-file", "none"];
+
+function logSettings(opts: readonly string[] | undefined, driver?: string): LogSettings {
+  if (driver !== undefined && !LOG_DRIVERS.includes(driver as LogDriver)) {
+    throw new UsageError(
+      `Unsupported --log-driver '${driver}': nook writes k8s-file (json-file is taken as it), ` +
+        "or none",
+    );
+  }
+  const log: LogSettings = { maxSize: 0, maxFiles: 1 };
+  // The default stays unrecorded, so that records read back as they were written.
+  if (driver !== undefined && driver !== "k8s-file") log.driver = driver as LogDriver;
   for (const o of opts ?? []) {
     const at = o.indexOf("=");
     const key = o.slice(0, at), value = o.slice(at + 1);
@@ -103,15 +117,95 @@ function logSettings(opts: readonly string[] | undefined): LogSettings {
   return log;
 }
 
-function labelMap(labels: ContainerOptions["labels"]): Record<string, string> {
-  if (!labels) return {};
-  if (!Array.isArray(labels)) return { ...labels } as Record<string, string>;
-  const out: Record<string, string> = {};
+function labelMap(
+  labels: ContainerOptions["labels"],
+  into: Record<string, string> = {},
+): Record<string, string> {
+  if (!labels) return into;
+  if (!Array.isArray(labels)) return { ...into, ...labels } as Record<string, string>;
+  const out: Record<string, string> = into;
   for (const l of labels as readonly string[]) {
     const at = l.indexOf("=");
     out[at < 0 ? l : l.slice(0, at)] = at < 0 ? "" : l.slice(at + 1);
   }
   return out;
+}
+
+/**
+ * Reads `--label-file` files: a `KEY=VALUE` (or `KEY`) a line; blank lines and
+ * `#` comments skipped, as docker reads them.
+ *
+ * @param files The files.
+ * @returns `KEY=VALUE` entries, in order.
+ * @throws {UsageError} When a file cannot be read, naming it.
+ *
+ * @example
+ * ```ts ignore
+ * readLabelFiles(["./labels"]); // ["team=core", "tier=web"]
+ * ```
+ */
+export function readLabelFiles(files: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const file of files ?? []) {
+    const text = sys.readText(file);
+    if (text === null) {
+      throw new UsageError(`Cannot read --label-file '${file}': no such readable file`);
+    }
+    for (const raw of text.split("\n")) {
+      const line = raw.trim();
+      if (line !== "" && !line.startsWith("#")) out.push(line);
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses `--expose` values: a port or a range, with /tcp (default), /udp.
+ *
+ * @param values e.g. "80", "53/udp", "8000-8002".
+ * @returns One "PORT/PROTO" key per port (as docker's ExposedPorts), or undefined for none.
+ * @throws {UsageError} On a bad port, range or protocol.
+ *
+ * @example
+ * ```ts
+ * import { parseExpose } from "./build_config.ts";
+ * console.assert(parseExpose(["80", "53/udp", "90-91"])?.join(" ") === "80/tcp 53/udp 90/tcp 91/tcp");
+ * ```
+ */
+export function parseExpose(values: readonly string[] | undefined): string[] | undefined {
+  const out: string[] = [];
+  for (const v of values ?? []) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/i.exec(v.trim());
+    const first = Number(m?.[1]), last = Number(m?.[2] ?? m?.[1]);
+    if (!m || first < 1 || last > 65535 || last < first) {
+      throw new UsageError(
+        `Invalid --expose '${v}': give PORT[/tcp|udp] or a range FIRST-LAST, ports 1 to 65535`,
+      );
+    }
+    const proto = (m[3] ?? "tcp").toLowerCase();
+    for (let port = first; port <= last; port++) {
+      if (!out.includes(`${port}/${proto}`)) out.push(`${port}/${proto}`);
+    }
+  }
+  return out.length ? out : undefined;
+}
+
+/** `--cidfile`: an absolute path of a file that does not exist yet (docker's rule). */
+function cidFileOf(path: string | undefined, cwd: string): string | undefined {
+  if (path === undefined) return undefined;
+  if (path === "") throw new UsageError("Invalid --cidfile '': give a file name");
+  const abs = path.startsWith("/") ? path : `${cwd}/${path}`;
+  if (sys.lstat(abs)) {
+    throw new UsageError(
+      `Container ID file found, make sure the other container isn't running or delete ${path}`,
+    );
+  }
+  return abs;
+}
+
+/** A map, or undefined for an empty one (so the record keeps no empty maps). */
+function nonEmpty(map: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(map).length ? map : undefined;
 }
 
 /** A copy of a list, or undefined for none (so the record keeps no empty lists). */
@@ -153,9 +247,14 @@ function networkOf(
   const publish = wantedPorts(options.publish, false);
   checkDns(options);
   let network: NetworkConfig;
+  // -P of --expose ports is publishing too (an image's EXPOSE comes with the image's default).
+  const exposed = options.publishAll && (options.expose ?? []).length > 0;
   if (asked !== undefined) network = asked;
-  else if (publish.length > 0) network = parseNetwork(helperForPorts()) as HelperNetwork;
-  else if (options.image !== undefined) {
+  else if (publish.length > 0 || exposed) {
+    network = parseNetwork(helperForPorts()) as HelperNetwork;
+  } else if (options.image !== undefined && !joinsNamespace(options)) {
+    // (One that joins another's pid or IPC namespace gets none: a helper attaches before the
+    // join, see run_container.ts; it stays "none" unless --network says otherwise.)
     const warn = context.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
     const ports = options.publishAll === true; // -P: the image's EXPOSE ports
     network = parseNetwork(defaultNetworkMode(warn, undefined, undefined, ports)) as NetworkConfig;
@@ -175,6 +274,11 @@ function networkOf(
     publish: publish.length ? publish : undefined,
     publishAll: options.publishAll || undefined,
   };
+}
+
+/** Whether `--pid` or `--ipc` names a container. */
+function joinsNamespace(options: ContainerOptions): boolean {
+  return [options.pid, options.ipc].some((m) => m?.startsWith("container:"));
 }
 
 /** Mounts from -v, --tmpfs and --mount, host paths resolved and checked. */
@@ -249,8 +353,26 @@ export function buildContainerConfig(
   if (options.workdir !== undefined && !options.workdir.startsWith("/")) {
     throw new UsageError(`Working directory '${options.workdir}' must be an absolute path`);
   }
+  const shmSize = options.shmSize === undefined
+    ? undefined
+    : typeof options.shmSize === "number"
+    ? options.shmSize
+    : parseSize(options.shmSize, "--shm-size");
+  if (shmSize !== undefined && (!Number.isInteger(shmSize) || shmSize <= 0)) {
+    throw new UsageError(`Invalid --shm-size '${options.shmSize}': give a size above 0, e.g. 64m`);
+  }
+  const namespaces = parseNamespaceModes({
+    pid: options.pid,
+    ipc: options.ipc,
+    uts: options.uts,
+    hostname: options.hostname,
+    userns: options.userns,
+    shmSize,
+  });
+  if (options.detachKeys !== undefined) parseDetachKeys(options.detachKeys);
   const network = networkOf(options, context);
-  const mounts = mountsOf(options, context.cwd ?? sys.env("PWD") ?? "/");
+  const cwd = context.cwd ?? sys.env("PWD") ?? "/";
+  const mounts = mountsOf(options, cwd);
   const env = envFromFlags(options);
   const cgroups = cgroupsOf(options);
   const restart = parseRestartPolicy(options.restart);
@@ -282,11 +404,20 @@ export function buildContainerConfig(
     capDrop: options.capDrop ? [...options.capDrop] : undefined,
     userns,
     ...cgroups,
-    labels: labelMap(options.labels),
+    labels: labelMap(options.labels, labelMap(readLabelFiles(options.labelFiles))),
     restart,
     autoRemove: options.rm ?? false,
     stopSignal: stopSignal ?? "SIGTERM",
     stopTimeout: options.stopTimeout ?? 10,
-    log: logSettings(options.logOptions),
+    log: logSettings(options.logOptions, options.logDriver),
+    ...namespaces,
+    shmSize,
+    expose: parseExpose(options.expose),
+    annotations: nonEmpty(labelMap(options.annotations)),
+    cidFile: cidFileOf(options.cidFile, cwd),
+    timezone: checkTimezone(options.timezone),
+    detachKeys: options.detachKeys,
+    sigProxy: options.sigProxy === false ? false : undefined,
+    noHealthcheck: options.noHealthcheck ? true : undefined,
   };
 }

@@ -9,7 +9,7 @@ const rootfs = (over: ContainerOptions = {}) =>
 const refuses = (over: ContainerOptions, message: RegExp) =>
   assert.throws(() => rootfs(over), (e) => e instanceof UsageError && message.test(e.message));
 
-Deno.test("buildContainerConfig() resolves a rootfs run's options into schema 1", () => {
+Deno.test("buildContainerConfig() resolves a rootfs run's options into schema 2", () => {
   const c = rootfs({
     env: ["A=1", "B=2"],
     volumes: ["/tmp:/data:ro"],
@@ -20,7 +20,7 @@ Deno.test("buildContainerConfig() resolves a rootfs run's options into schema 1"
     restart: "on-failure:4",
     capAdd: ["NET_ADMIN"],
   });
-  assert.equal(c.schemaVersion, 1);
+  assert.equal(c.schemaVersion, 2);
   assert.deepEqual(c.env, ["A=1", "B=2"]);
   assert.deepEqual(c.network, { mode: "none" });
   assert.deepEqual(c.mounts.map((m) => [m.type, m.target]), [["bind", "/data"], ["tmpfs", "/run"]]);
@@ -82,4 +82,82 @@ Deno.test("buildContainerConfig() refuses bad values, naming them", () => {
     () => buildContainerConfig({ command: ["sh"] }),
     /Give either an image or a rootfs directory to run/,
   );
+});
+
+Deno.test("buildContainerConfig() resolves issue 15's run flags into the config", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/labels`, "# team\nteam=core\n\n  tier=web  \nbare\n");
+    const c = rootfs({
+      labelFiles: [`${dir}/labels`],
+      labels: ["tier=db"],
+      annotations: ["io.nook/x=1"],
+      cidFile: `${dir}/cid`,
+      pid: "host",
+      ipc: "shareable",
+      uts: "host",
+      shmSize: "1m",
+      expose: ["80", "53/udp", "8000-8001"],
+      logDriver: "none",
+      detachKeys: "ctrl-a,d",
+      sigProxy: false,
+      noHealthcheck: true,
+    });
+    // --label wins over --label-file, as docker merges them.
+    assert.deepEqual(c.labels, { team: "core", tier: "db", bare: "" });
+    assert.deepEqual(c.annotations, { "io.nook/x": "1" });
+    assert.equal(c.cidFile, `${dir}/cid`);
+    assert.deepEqual([c.pid, c.ipc, c.uts], [{ mode: "host" }, { mode: "shareable" }, {
+      mode: "host",
+    }]);
+    assert.equal(c.shmSize, 1024 * 1024);
+    assert.deepEqual(c.expose, ["80/tcp", "53/udp", "8000/tcp", "8001/tcp"]);
+    assert.equal(c.log.driver, "none");
+    assert.equal(c.detachKeys, "ctrl-a,d");
+    assert.equal(c.sigProxy, false);
+    assert.equal(c.noHealthcheck, true);
+    // Defaults stay out of the record.
+    const d = rootfs({ expose: [], annotations: [], labelFiles: [], logDriver: "k8s-file" });
+    for (const key of ["pid", "ipc", "uts", "shmSize", "expose", "annotations", "cidFile"]) {
+      assert.equal((d as unknown as Record<string, unknown>)[key], undefined, key);
+    }
+    assert.equal(d.log.driver, undefined);
+    // A relative --cidfile is resolved against the working directory; one that exists is refused.
+    Deno.writeTextFileSync(`${dir}/taken`, "x");
+    assert.equal(
+      buildContainerConfig({ rootfs: "/r", command: ["sh"], cidFile: "cid" }, { cwd: dir }).cidFile,
+      `${dir}/cid`,
+    );
+    refuses(
+      { cidFile: `${dir}/taken` },
+      /^Container ID file found, make sure the other container isn't running or delete .*taken$/,
+    );
+    refuses({ labelFiles: [`${dir}/missing`] }, /Cannot read --label-file '.*missing'/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("buildContainerConfig() refuses bad values of issue 15's flags, naming them", () => {
+  refuses({ pid: "nope" }, /^--pid: invalid PID mode 'nope': use private, host or container:NAME$/);
+  refuses({ ipc: "container:" }, /^--ipc: invalid IPC mode 'container:'/);
+  refuses({ uts: "private2" }, /^--uts: invalid UTS mode 'private2': use host$/);
+  refuses({ uts: "host", hostname: "box" }, /Conflicting options: -h\/--hostname and --uts host/);
+  refuses({ pid: "container:a", userns: "keep-id" }, /--userns keep-id and --pid container:a/);
+  refuses({ ipc: "host", shmSize: "1m" }, /Conflicting options: --shm-size and --ipc host/);
+  refuses({ shmSize: "lots" }, /Invalid --shm-size 'lots'/);
+  refuses({ shmSize: 0 }, /Invalid --shm-size '0'/);
+  refuses({ expose: ["0"] }, /Invalid --expose '0'/);
+  refuses({ expose: ["90-80"] }, /Invalid --expose '90-80'/);
+  refuses({ expose: ["80/sctp"] }, /Invalid --expose '80\/sctp'/);
+  refuses({ logDriver: "syslog" }, /Unsupported --log-driver 'syslog'/);
+  refuses({ detachKeys: "ctrl-1" }, /Invalid detach keys 'ctrl-1': 'ctrl-1' is neither/);
+  refuses({ timezone: "Nowhere/Atlantis" }, /Invalid --tz 'Nowhere\/Atlantis': no such time zone/);
+  refuses({ timezone: "../../etc/passwd" }, /Invalid --tz '..\/..\/etc\/passwd'/);
+});
+
+Deno.test("buildContainerConfig() gives -P of --expose ports a network helper, as -p", () => {
+  const c = rootfs({ publishAll: true, expose: ["80"] });
+  assert.ok(c.network.mode === "pasta" || c.network.mode === "slirp4netns", c.network.mode);
+  assert.equal(rootfs({ expose: ["80"] }).network.mode, "none", "without -P nothing is published");
 });

@@ -15,8 +15,11 @@ export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
   image?: string;
   /** Or a rootfs directory. */
   rootfs?: string;
-  /** "missing" (default), "always" or "never". */
-  pull?: "missing" | "always" | "never";
+  /**
+   * "missing" (default), "always", "never", or "newer" (podman's: pull, and
+   * when the registry cannot be reached use the image in the store, with a warning).
+   */
+  pull?: "missing" | "always" | "never" | "newer";
   /** `os/arch[/variant]` for a pull. */
   platform?: string;
   /** Remove the container's files when it exits. */
@@ -39,4 +42,20 @@ export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
   stopTimeout?: number;
   /** `--log-opt` values: `max-size=10m`, `max-file=3`. */
   logOptions?: readonly string[];
+  /** `--log-driver`: "k8s-file" (default), "json-file" (kept as k8s-file) or "none" (no log). */
+  logDriver?: string;
+  /** `--label-file`: files of `KEY=VALUE` lines (`#` comments), read before `labels`. */
+  labelFiles?: readonly string[];
+  /** `--annotation`s (podman): `KEY=VALUE` entries or a record. */
+  annotations?: readonly string[] | Record<string, string>;
+  /** `--cidfile`: write the container's id here at create; refused when the file exists. */
+  cidFile?: string;
+  /** `--replace` (podman): remove a container that has this `name` first (needs a name). */
+  replace?: boolean;
+  /** `--detach-keys`: the sequence that detaches `attach`, e.g. "ctrl-a,d" ("": none). */
+  detachKeys?: string;
+  /** `--sig-proxy`: false keeps a foreground run from forwarding signals (default true). */
+  sigProxy?: boolean;
+  /** `--no-healthcheck`: turn the image's health check off (nook runs none yet). */
+  noHealthcheck?: boolean;
 }

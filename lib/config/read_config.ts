@@ -1,6 +1,6 @@
 /**
  * Reads the config stored in a container's record: the current schema as it
- * is; a record of the nook before configs (its `options` and the settings
+ * is; schema 1 (before the settings schema 2 added) with none of them; a record of the nook before configs (its `options` and the settings
  * beside them, no schema version) converted once, as it is read; a newer
  * schema refused, never misread.
  *
@@ -97,7 +97,7 @@ export interface StoredConfig {
   log?: LogSettings;
 }
 
-/** Schema 0 to 1: the options and the settings beside them, the network parsed. */
+/** Schema 0 to 2: the options and the settings beside them, the network parsed. */
 function fromSchema0(stored: StoredConfig): ContainerConfig {
   const { network, ...o } = stored.options ?? { env: [], mounts: [] };
   return {
@@ -128,7 +128,7 @@ function fromSchema0(stored: StoredConfig): ContainerConfig {
  * ```ts
  * import { configFromRecord } from "./read_config.ts";
  * const c = configFromRecord({ options: { env: [], mounts: [], network: "pasta" } }, "web");
- * console.assert(c.schemaVersion === 1 && c.network.mode === "pasta");
+ * console.assert(c.schemaVersion === 2 && c.network.mode === "pasta");
  * ```
  */
 export function configFromRecord(
@@ -139,6 +139,10 @@ export function configFromRecord(
   const config = stored.config;
   if (config === undefined) return fromSchema0(stored);
   const version = config.schemaVersion;
+  // Schema 2 only added settings, each absent by default: a schema 1 config is one without them.
+  if (version === 1 as unknown) {
+    return { ...config, schemaVersion: CONFIG_SCHEMA_VERSION } as ContainerConfig;
+  }
   if (version !== CONFIG_SCHEMA_VERSION) {
     throw new NookError(
       `Container ${name} was made by a newer nook (config schema ${String(version)}): ` +

@@ -33,7 +33,7 @@ const SCHEMA_0 = {
 
 Deno.test("configFromRecord() converts a record of the nook before configs", () => {
   const c = configFromRecord(structuredClone(SCHEMA_0) as never, "web");
-  assert.equal(c.schemaVersion, 1);
+  assert.equal(c.schemaVersion, 2);
   assert.deepEqual(c.network, {
     mode: "slirp4netns",
     allowHostLoopback: true,
@@ -61,16 +61,19 @@ Deno.test("configFromRecord() fills the defaults of a record with no options (an
   assert.equal(c.stopSignal, "SIGTERM");
 });
 
-Deno.test("configFromRecord() reads schema 1 as it is and refuses a newer one", () => {
+Deno.test("configFromRecord() reads schema 2 as it is, schema 1 as 2, and refuses a newer one", () => {
   const config = buildContainerConfig({ rootfs: "/r", command: ["sh"], network: "host" });
   const stored = JSON.parse(JSON.stringify({ config }));
   assert.deepEqual(configFromRecord(stored, "a"), stored.config);
+  const one = configFromRecord({ config: { ...stored.config, schemaVersion: 1 } }, "a");
+  assert.deepEqual(one, stored.config, "schema 1: the same config, without schema 2's settings");
+  assert.equal(one.pid, undefined);
   assert.throws(
-    () => configFromRecord({ config: { ...config, schemaVersion: 2 as never } }, "web", "/d/web"),
+    () => configFromRecord({ config: { ...config, schemaVersion: 3 as never } }, "web", "/d/web"),
     (e) =>
       e instanceof NookError &&
       e.message ===
-        "Container web was made by a newer nook (config schema 2): upgrade nook, or remove it " +
+        "Container web was made by a newer nook (config schema 3): upgrade nook, or remove it " +
           "with 'nook unshare rm -rf /d/web' (its files belong to your subordinate ids)",
   );
 });

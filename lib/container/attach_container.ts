@@ -11,6 +11,7 @@ import type { ContainerRecord } from "../records/container_record.ts";
 import { containerStatus } from "../records/container_state.ts";
 import { attachSocketPath } from "./launch_container.ts";
 import { waitForExit } from "./signal_container.ts";
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from "../config/detach_keys.ts";
 
 const STREAM_STDOUT = 1, STREAM_STDERR = 2, STREAM_EXIT = 3;
 const FRAME_STDIN = 0, FRAME_STDIN_CLOSE = 1, FRAME_RESIZE = 2;
@@ -21,6 +22,58 @@ export interface AttachOptions {
   stdin?: boolean;
   /** An already open connection (from a start that waited for it). */
   conn?: SysConn;
+  /**
+   * `--detach-keys`: the sequence on stdin that detaches (the container runs on);
+   * default the container's `--detach-keys`, else ctrl-p,ctrl-q; "" for none.
+   */
+  detachKeys?: string;
+}
+
+/**
+ * Watches stdin for the detach sequence: bytes that may start it are held
+ * back until they do not (then they go to the container) or complete it.
+ */
+export class DetachScanner {
+  readonly #keys: Uint8Array;
+  #held = 0;
+
+  /**
+   * @param keys The sequence (empty: never detaches).
+   */
+  constructor(keys: Uint8Array) {
+    this.#keys = keys;
+  }
+
+  /**
+   * Scans a chunk of stdin.
+   *
+   * @param chunk The bytes read.
+   * @returns What to send to the container, and whether the sequence is complete.
+   *
+   * @example
+   * ```ts
+   * import { DetachScanner } from "./attach_container.ts";
+   * const d = new DetachScanner(new Uint8Array([16, 17]));
+   * console.assert(d.scan(new Uint8Array([97, 16])).out.length === 1);
+   * console.assert(d.scan(new Uint8Array([17])).detached);
+   * ```
+   */
+  scan(chunk: Uint8Array): { out: Uint8Array; detached: boolean } {
+    const keys = this.#keys;
+    if (keys.length === 0) return { out: chunk, detached: false };
+    const out: number[] = [];
+    for (const byte of chunk) {
+      if (byte === keys[this.#held]) {
+        if (++this.#held === keys.length) return { out: new Uint8Array(out), detached: true };
+        continue;
+      }
+      // Not the sequence after all: what was held goes through, and this byte may start it anew.
+      out.push(...keys.subarray(0, this.#held));
+      this.#held = byte === keys[0] ? 1 : 0;
+      if (this.#held === 0) out.push(byte);
+    }
+    return { out: new Uint8Array(out), detached: false };
+  }
 }
 
 /**
@@ -89,18 +142,30 @@ export async function attachContainer(
   record: ContainerRecord,
   options: AttachOptions = {},
 ): Promise<number> {
+  const keys = parseDetachKeys(
+    options.detachKeys ?? record.config.detachKeys ?? DEFAULT_DETACH_KEYS,
+  );
   const conn = options.conn ?? await connectAttach(record);
   const tty = record.config.tty ?? false;
   const cleanups: (() => void)[] = [];
+  let detached = false;
   if (options.stdin) {
     if (tty && sys.isTerminal(0)) {
       sys.setRaw(true);
       cleanups.push(() => sys.setRaw(false));
     }
+    const scanner = new DetachScanner(keys);
     (async () => {
       try {
         for await (const chunk of sys.stdinStream()) {
-          await writeAll(conn, frame(FRAME_STDIN, chunk));
+          const { out, detached: done } = scanner.scan(chunk);
+          if (out.length) await writeAll(conn, frame(FRAME_STDIN, out));
+          if (done) {
+            // The container runs on; closing the connection ends the read loop below.
+            detached = true;
+            conn.close();
+            return;
+          }
         }
         await writeAll(conn, frame(FRAME_STDIN_CLOSE, new Uint8Array()));
       } catch {
@@ -144,11 +209,12 @@ export async function attachContainer(
   } finally {
     for (const fn of cleanups.reverse()) fn();
     try {
-      conn.close();
+      if (!detached) conn.close();
     } catch {
       // closed
     }
   }
   if (code !== null) return code;
+  if (detached) return 0; // as docker and podman: detaching is no failure
   return (await waitForExit(record.id)).exitCode;
 }

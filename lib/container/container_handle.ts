@@ -15,7 +15,13 @@ import {
   watchStats,
   type WatchStatsOptions,
 } from "./container_stats.ts";
-import { followLogs, type LogEntry, type LogOptions, readLogs } from "./container_logs.ts";
+import {
+  checkLogsReadable,
+  followLogs,
+  type LogEntry,
+  type LogOptions,
+  readLogs,
+} from "./container_logs.ts";
 import { createContainer } from "./create_container.ts";
 import { execContainer, type ExecContainerOptions } from "./exec_container.ts";
 import type { RunningExec } from "../runtime/exec_process.ts";
@@ -211,6 +217,7 @@ export class Container {
    * @returns The entries, as they come.
    */
   async *logs(options: ContainerLogOptions = {}): AsyncGenerator<LogEntry> {
+    checkLogsReadable(this.record);
     if (options.follow) yield* followLogs(this.id, options);
     else yield* readLogs(this.id, options);
   }

@@ -8,6 +8,7 @@
 import { UsageError } from "../errors/mod.ts";
 import { sys, type SysConn } from "../sys/mod.ts";
 import { containerStatus } from "../records/container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
 import { logPath } from "./launch_container.ts";
 
 /** One record of the log. */
@@ -121,6 +122,27 @@ function select(entries: LogEntry[], options: LogOptions): LogEntry[] {
     out = out.slice(at);
   }
   return out;
+}
+
+/**
+ * Checks that a container keeps a log: one made with `--log-driver none` has
+ * none, which `logs` says instead of printing nothing (as docker does).
+ *
+ * @param record The container's record.
+ * @throws {UsageError} With docker's words, naming the container and its driver.
+ *
+ * @example
+ * ```ts ignore
+ * checkLogsReadable(findContainer("web"));
+ * ```
+ */
+export function checkLogsReadable(record: Pick<ContainerRecord, "name" | "config">): void {
+  if (record.config.log.driver === "none") {
+    throw new UsageError(
+      `configured logging driver does not support reading: container ${record.name} was ` +
+        "created with --log-driver none, so it keeps no log (recreate it without that to have one)",
+    );
+  }
 }
 
 /**

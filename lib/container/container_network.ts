@@ -24,6 +24,10 @@ import { NotRunningError, openProcess, processStartTime } from "../runtime/proce
 import { sys } from "../sys/mod.ts";
 import { containerRunDir } from "../records/container_record.ts";
 import { containerStatus } from "../records/container_state.ts";
+import type { ContainerRecord } from "../records/container_record.ts";
+import type { ContainerConfig } from "../config/container_config.ts";
+import { CloneFlag } from "../runtime/defaults.ts";
+import type { NamespaceJoin } from "../runtime/namespace_join.ts";
 import { findContainer } from "./find_container.ts";
 
 /**
@@ -52,26 +56,27 @@ function notRunning(what: string, err: NotRunningError, pid: number): NotRunning
   return new NotRunningError(`Cannot join ${what}: ${why}`, pid);
 }
 
+/** A running container's process, pinned while `read` looks at it. */
+interface Pinned {
+  /** Its record. */
+  record: ContainerRecord;
+  /** Its monitor (or the foreground nook that runs it). */
+  monitor: number;
+  /** The process whose namespaces are read (reachable from nook's pid namespace). */
+  pid: number;
+}
+
 /**
- * Resolves `--network container:REF` to the join the runtime plans.
- *
- * @param ref The target's name, id or id prefix.
- * @returns The join: the target process's network namespace file, pinned by
- *   its start time, the owning user namespace's maps, its hostname and /etc files.
- * @throws {NoSuchContainerError} When no container matches (exit code 125).
- * @throws {NotRunningError} When it is not running (exit code 125).
- * @throws {UsageError} When it uses the host's network, which a rootless
- *   container cannot join this way.
- *
- * @example
- * ```ts ignore
- * import { joinContainerNetwork } from "./container_network.ts";
- * const join = joinContainerNetwork("web");
- * ```
+ * Pins the first process of the running container `ref` with a pidfd
+ * (checked by its start time) while `read` reads what the joiner takes from
+ * it; fails when it is not running, or stopped meanwhile.
  */
-export function joinContainerNetwork(ref: string): NetworkJoin {
+function withPinnedContainer<T>(
+  ref: string,
+  what: string,
+  read: (target: Pinned) => T,
+): T & { startTime: string } {
   const record = findContainer(ref);
-  const what = `the network of container ${ref}`;
   const st = containerStatus(record.id);
   if (st.status !== "running" || !(st.pid > 0)) {
     throw new NotRunningError(
@@ -91,35 +96,13 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
   try {
     const via = reachableProcess(st.pid, pidfd);
     viaFd = via.pidfd;
-    const path = `/proc/${via.pid}/ns/net`;
-    if (sys.readLink(path) === sys.readLink("/proc/self/ns/net")) {
-      throw new UsageError(
-        `Cannot join ${what}: it uses the host's network (--network host); ` +
-          "run this container with --network host instead",
-      );
-    }
-    const maps = networkOwnerMaps(path, what);
-    const files = initLayerOf(record.id, st.monitor);
-    if (!files) {
-      throw new NookError(
-        `Cannot join ${what}: its /etc/hosts, /etc/hostname and /etc/resolv.conf are gone ` +
-          `from ${runtimeDir()}; restart container ${ref}`,
-      );
-    }
-    const join: NetworkJoin = {
-      what,
-      path,
-      pid: via.pid,
-      startTime: processStartTime(via.pid) ?? undefined,
-      maps,
-      hostname: specHostname(record.config, record.id),
-      files,
-    };
+    const out = read({ record, monitor: st.monitor, pid: via.pid });
+    const viaStart = processStartTime(via.pid) ?? undefined;
     // All of it was read from the pinned process while it still ran.
-    if (shim.pidfdSignal(pidfd, 0) !== 0 || join.startTime === undefined) {
+    if (shim.pidfdSignal(pidfd, 0) !== 0 || viaStart === undefined) {
       throw new NotRunningError(`Cannot join ${what}: it stopped meanwhile`, st.pid);
     }
-    return join;
+    return { ...out, startTime: viaStart };
   } catch (err) {
     const wrap = err instanceof NotRunningError && !err.message.startsWith("Cannot join");
     throw wrap ? notRunning(what, err, st.pid) : err;
@@ -127,6 +110,118 @@ export function joinContainerNetwork(ref: string): NetworkJoin {
     shim.close(pidfd);
     if (viaFd !== pidfd) shim.close(viaFd);
   }
+}
+
+/**
+ * Resolves `--network container:REF` to the join the runtime plans.
+ *
+ * @param ref The target's name, id or id prefix.
+ * @returns The join: the target process's network namespace file, pinned by
+ *   its start time, the owning user namespace's maps, its hostname and /etc files.
+ * @throws {NoSuchContainerError} When no container matches (exit code 125).
+ * @throws {NotRunningError} When it is not running (exit code 125).
+ * @throws {UsageError} When it uses the host's network, which a rootless
+ *   container cannot join this way.
+ *
+ * @example
+ * ```ts ignore
+ * import { joinContainerNetwork } from "./container_network.ts";
+ * const join = joinContainerNetwork("web");
+ * ```
+ */
+export function joinContainerNetwork(ref: string): NetworkJoin {
+  const what = `the network of container ${ref}`;
+  return withPinnedContainer(ref, what, ({ record, monitor, pid }) => {
+    const path = `/proc/${pid}/ns/net`;
+    if (sys.readLink(path) === sys.readLink("/proc/self/ns/net")) {
+      throw new UsageError(
+        `Cannot join ${what}: it uses the host's network (--network host); ` +
+          "run this container with --network host instead",
+      );
+    }
+    const maps = networkOwnerMaps(path, what);
+    const files = initLayerOf(record.id, monitor);
+    if (!files) {
+      throw new NookError(
+        `Cannot join ${what}: its /etc/hosts, /etc/hostname and /etc/resolv.conf are gone ` +
+          `from ${runtimeDir()}; restart container ${ref}`,
+      );
+    }
+    return {
+      what,
+      path,
+      pid,
+      maps,
+      userns: sys.readLink(`/proc/${pid}/ns/user`) ?? undefined,
+      hostname: specHostname(record.config, record.id),
+      files,
+    };
+  });
+}
+
+const NAMESPACE_TYPES = { pid: CloneFlag.NEWPID, ipc: CloneFlag.NEWIPC } as const;
+
+/**
+ * Resolves `--pid container:REF` or `--ipc container:REF` to the join the runtime plans.
+ *
+ * @param ref The target's name, id or id prefix.
+ * @param kind "pid" or "ipc".
+ * @returns The join: the target process's namespace file, pinned by its start
+ *   time, and the owning user namespace (its maps; with ipc, its /dev/shm too).
+ * @throws {NoSuchContainerError} When no container matches.
+ * @throws {NotRunningError} When it is not running.
+ * @throws {UsageError} When it uses the host's namespace of that kind.
+ *
+ * @example
+ * ```ts ignore
+ * import { joinContainerNamespace } from "./container_network.ts";
+ * const join = joinContainerNamespace("web", "pid");
+ * ```
+ */
+export function joinContainerNamespace(ref: string, kind: "pid" | "ipc"): NamespaceJoin {
+  const what = `the ${kind === "pid" ? "pid" : "IPC"} namespace of container ${ref}`;
+  return withPinnedContainer(ref, what, ({ pid }) => {
+    const path = `/proc/${pid}/ns/${kind}`;
+    if (sys.readLink(path) === sys.readLink(`/proc/self/ns/${kind}`)) {
+      throw new UsageError(
+        `Cannot join ${what}: it uses the host's (--${kind} host); ` +
+          `run this container with --${kind} host instead`,
+      );
+    }
+    return {
+      what,
+      path,
+      type: NAMESPACE_TYPES[kind],
+      pid,
+      maps: networkOwnerMaps(path, what, NAMESPACE_TYPES[kind]),
+      userns: sys.readLink(`/proc/${pid}/ns/user`) ?? "",
+      shm: kind === "ipc" ? { mountNs: `/proc/${pid}/ns/mnt`, path: "/dev/shm" } : undefined,
+    };
+  });
+}
+
+/**
+ * The pid and IPC namespaces a container joins (`--pid`/`--ipc container:REF`),
+ * resolved at each start, as the network's is.
+ *
+ * @param config The container's config.
+ * @returns `{ namespaceJoins }` when it joins any, else `{}`.
+ * @throws {NookError} As {@linkcode joinContainerNamespace}.
+ *
+ * @example
+ * ```ts ignore
+ * const { namespaceJoins } = namespaceInternals(record.config);
+ * ```
+ */
+export function namespaceInternals(
+  config: Pick<ContainerConfig, "pid" | "ipc">,
+): { namespaceJoins?: NamespaceJoin[] } {
+  const joins: NamespaceJoin[] = [];
+  for (const kind of ["pid", "ipc"] as const) {
+    const mode = config[kind];
+    if (mode?.mode === "container") joins.push(joinContainerNamespace(mode.container, kind));
+  }
+  return joins.length ? { namespaceJoins: joins } : {};
 }
 
 /**

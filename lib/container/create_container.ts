@@ -30,23 +30,55 @@ async function resolveImage(options: ContainerOptions): Promise<ImageRecord> {
   const layout = storeLayout();
   const name = options.image!;
   const policy = options.pull ?? "missing";
-  if (!["missing", "always", "never"].includes(policy)) {
-    throw new UsageError(`Invalid --pull '${policy}': use missing, always or never`);
+  if (!["missing", "always", "never", "newer"].includes(policy)) {
+    throw new UsageError(`Invalid --pull '${policy}': use missing, always, never or newer`);
   }
   const found = policy === "always" ? null : findImage(layout, name);
-  if (found) return found;
+  if (found && policy !== "newer") return found;
   if (policy === "never") {
     throw new UsageError(
       `Image '${name}' is not in the store and --pull=never was given; pull it first`,
     );
   }
   const { pullImage } = await import("../image/pull_image.ts");
-  return await pullImage(name, {
-    platform: options.platform,
-    registry: options.registry,
-    onProgress: options.onPullProgress,
-    onWarning: options.onWarning,
-  });
+  try {
+    // A pull of an image the store has fetches only what changed (a new digest).
+    return await pullImage(name, {
+      platform: options.platform,
+      registry: options.registry,
+      onProgress: options.onPullProgress,
+      onWarning: options.onWarning,
+    });
+  } catch (err) {
+    // --pull=newer (podman's): the registry cannot say whether there is a newer one; use ours.
+    if (!found) throw err;
+    const warn = options.onWarning ?? ((m: string) => sys.stderr(`nook: ${m}\n`));
+    warn(
+      `--pull=newer: cannot check '${name}' in its registry (${(err as Error).message}); ` +
+        "using the image in the store",
+    );
+    return found;
+  }
+}
+
+/** `--replace`: removes the container that has the name, if there is one. */
+async function replaceNamed(name: string | undefined): Promise<void> {
+  if (name === undefined) {
+    throw new UsageError("Cannot use --replace without --name: name the container to replace");
+  }
+  const holder = listRecords().find((r) => r.name === name);
+  if (!holder) return;
+  const { removeContainer } = await import("./remove_container.ts");
+  await removeContainer(holder.id, { force: true });
+}
+
+/** `--cidfile`: the id in the file, created now (refused when another create made it meanwhile). */
+function writeCidFile(path: string, id: string): void {
+  try {
+    sys.writeFile(path, id, { mode: 0o644, createNew: true });
+  } catch (err) {
+    throw new UsageError(`Cannot write --cidfile '${path}': ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -71,6 +103,7 @@ export async function createContainer(
     findNetwork, // "No such network" now, not at the first start
   });
   const wanted = options.name === undefined ? undefined : checkContainerName(options.name);
+  if (options.replace) await replaceNamed(wanted);
   let image = "", imageName = options.rootfs ?? "", command: string[] = [], storageDriver = "";
   let stopSignal = stored.stopSignal;
   let process: ContainerRecord["process"] = {
@@ -143,6 +176,7 @@ export async function createContainer(
       config: { ...stored, stopSignal },
       process,
     };
+    if (stored.cidFile !== undefined) writeCidFile(stored.cidFile, id);
     sys.mkdirp(containerDir(id), 0o700);
     writeRecord(record);
     return record;

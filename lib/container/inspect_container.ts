@@ -7,12 +7,15 @@
 import { containerCgroupDir } from "../cgroups/container_cgroup_dir.ts";
 import { type HostConfigResources, inspectLimits } from "../cgroups/inspect_limits.ts";
 import { readOomKilled } from "../cgroups/memory_events.ts";
+import { formatNamespaceMode } from "../config/namespace_config.ts";
 import { formatNetworkConfig } from "../config/network_config.ts";
+import { DEFAULT_SHM_SIZE } from "../runtime/defaults.ts";
 import type { ContainerRecord } from "../records/container_record.ts";
 import { containerDir } from "../records/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
 import { logPath } from "./launch_container.ts";
 import { readNetworkState } from "../records/network_state.ts";
+import { sys } from "../sys/mod.ts";
 import { type PortMapping, shownHostIp } from "../network/port_mapping.ts";
 
 /** docker's inspect object (the fields nook has). */
@@ -65,6 +68,14 @@ export interface ContainerInspect {
     Labels: Record<string, string>;
     StopSignal: string;
     StopTimeout: number;
+    /** `--expose` ports (docker's shape: "80/tcp" -> {}). */
+    ExposedPorts?: Record<string, Record<string, never>>;
+    /** podman's `--annotation`s. */
+    Annotations?: Record<string, string>;
+    /** podman's `--tz`. */
+    Timezone?: string;
+    /** `--no-healthcheck`: docker's `{ Test: ["NONE"] }`. */
+    Healthcheck?: { Test: string[] };
   };
   /** docker's HostConfig (the parts nook has). */
   HostConfig: {
@@ -82,6 +93,12 @@ export interface ContainerInspect {
     CapDrop: string[] | null;
     Init: boolean;
     LogConfig: { Type: string; Config: Record<string, string> };
+    PidMode: string;
+    IpcMode: string;
+    UTSMode: string;
+    ShmSize: number;
+    ContainerIDFile: string;
+    Annotations?: Record<string, string>;
   } & HostConfigResources;
   /** docker's NetworkSettings: the ports and addresses of a running container. */
   NetworkSettings: {
@@ -163,7 +180,10 @@ export function inspectContainer(
       RW: !m.readOnly,
     })),
     Config: {
-      Hostname: o.hostname ?? r.id.slice(0, 12),
+      // --uts host: the host's, as the container sees it.
+      Hostname: o.uts?.mode === "host"
+        ? (sys.readText("/proc/sys/kernel/hostname") ?? "").trim()
+        : o.hostname ?? r.id.slice(0, 12),
       User: o.user ?? "",
       Tty: o.tty ?? false,
       OpenStdin: o.interactive ?? false,
@@ -175,6 +195,10 @@ export function inspectContainer(
       Labels: o.labels,
       StopSignal: o.stopSignal,
       StopTimeout: o.stopTimeout,
+      ...(o.expose && { ExposedPorts: Object.fromEntries(o.expose.map((p) => [p, {}])) }),
+      ...(o.annotations && { Annotations: o.annotations }),
+      ...(o.timezone !== undefined && { Timezone: o.timezone }),
+      ...(o.noHealthcheck && { Healthcheck: { Test: ["NONE"] } }),
     },
     HostConfig: {
       AutoRemove: o.autoRemove,
@@ -195,11 +219,17 @@ export function inspectContainer(
       CapDrop: o.capDrop ?? null,
       Init: o.init ?? false,
       LogConfig: {
-        Type: "k8s-file",
+        Type: o.log.driver ?? "k8s-file",
         Config: o.log.maxSize
           ? { "max-size": String(o.log.maxSize), "max-file": String(o.log.maxFiles) }
           : {},
       },
+      PidMode: formatNamespaceMode(o.pid, ""),
+      IpcMode: formatNamespaceMode(o.ipc, "private"),
+      UTSMode: formatNamespaceMode(o.uts, ""),
+      ShmSize: o.shmSize ?? DEFAULT_SHM_SIZE,
+      ContainerIDFile: o.cidFile ?? "",
+      ...(o.annotations && { Annotations: o.annotations }),
       ...inspectLimits(o),
     },
     NetworkSettings: {

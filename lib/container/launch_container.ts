@@ -20,6 +20,7 @@ import {
 } from "../runtime/run_container.ts";
 import type { OutputMode } from "../runtime/run_options.ts";
 import { cloneError, stepError } from "../runtime/spawn_process.ts";
+import { joinsUserns } from "../runtime/plan_steps.ts";
 import { storeLayout } from "../store/mod.ts";
 import { type Sys, sys, type SysConn } from "../sys/mod.ts";
 import { monitorUserns, startMonitor } from "../monitor/monitor_process.ts";
@@ -33,7 +34,7 @@ import {
   withRecordsLock,
   writeRecord,
 } from "../records/container_record.ts";
-import { networkInternals } from "./container_network.ts";
+import { namespaceInternals, networkInternals } from "./container_network.ts";
 import { userNetworkName } from "../config/network_config.ts";
 import { writeNetworkState } from "../records/network_state.ts";
 import {
@@ -82,9 +83,14 @@ interface Parts {
 async function containerParts(record: ContainerRecord, warn: (m: string) => void): Promise<Parts> {
   const config = record.config;
   // A network shared with a running container is resolved now, at each start (as docker does).
-  const ports = { publish: config.publish, publishAll: config.publishAll };
+  const ports = {
+    publish: config.publish,
+    publishAll: config.publishAll,
+    exposed: config.expose ?? [],
+  };
+  const namespaces = namespaceInternals(config);
   if (record.rootfs !== undefined) {
-    const network = await networkInternals(config.network, record.id, ports);
+    const network = { ...await networkInternals(config.network, record.id, ports), ...namespaces };
     return {
       start: { rootfs: record.rootfs, id: record.id, name: record.name, ...network },
       explain: (e) => e,
@@ -104,10 +110,13 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
   }
   const imageConfig = readImageConfig(layout, image).config ?? {};
   const exposedPorts = Object.keys(imageConfig.ExposedPorts ?? {});
-  const network = await networkInternals(config.network, record.id, {
-    ...ports,
-    exposed: exposedPorts,
-  });
+  const network = {
+    ...await networkInternals(config.network, record.id, {
+      ...ports,
+      exposed: [...exposedPorts, ...ports.exposed],
+    }),
+    ...namespaces,
+  };
   const plan = applyImageConfig(imageConfig, {
     command: config.command,
     entrypoint: config.entrypoint === undefined ? undefined : config.entrypoint.join(" "),
@@ -465,7 +474,8 @@ async function startUnderMonitor(
     id: record.id,
     program: `${run}/program`,
     state: `${dir}/state`,
-    log: logPath(record.id),
+    // --log-driver none: the monitor still drains the container's output, into nothing.
+    log: record.config.log.driver === "none" ? "/dev/null" : logPath(record.id),
     attach: attachSocketPath(record.id),
     stopMarker: stopMarkerPath(record.id),
     logMaxSize: record.config.log.maxSize,
@@ -478,7 +488,7 @@ async function startUnderMonitor(
     tty: spec.tty,
     waitAttach: options.attach ?? false,
     // A program that joins a network joins its user namespace too: no maps to write.
-    userns: spec.join ? { mode: "join" } : monitorUserns(spec.idMap),
+    userns: joinsUserns(spec) ? { mode: "join" } : monitorUserns(spec.idMap),
     netHelper: spec.netHelper,
     cgroup,
     // The monitor appends its start, death and restarts (a start written here could follow

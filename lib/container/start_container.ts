@@ -28,7 +28,11 @@ export type { ContainerOptions } from "../config/container_options.ts";
  */
 export async function startContainer(options: ContainerOptions): Promise<RunningContainer> {
   const recorded = () => import("./start_image_container.ts");
-  if (options.rootfs === undefined || options.name !== undefined) {
+  // A name, a --cidfile or --replace (which needs a name) make a record.
+  if (
+    options.rootfs === undefined || options.name !== undefined || options.cidFile !== undefined ||
+    options.replace
+  ) {
     return await (await recorded()).startImageContainer(options);
   }
   const config = buildContainerConfig(options, { onWarning: options.onWarning });
@@ -39,8 +43,14 @@ export async function startContainer(options: ContainerOptions): Promise<Running
     return await (await recorded()).startImageContainer(options, config);
   }
   // A rootfs run without a name keeps no record: the fast path.
-  const shared = config.network.mode === "container"
-    ? await (await import("./container_network.ts")).networkInternals(config.network)
+  const joins = config.network.mode === "container" || config.pid?.mode === "container" ||
+    config.ipc?.mode === "container";
+  const internals = joins ? await import("./container_network.ts") : undefined;
+  const shared = internals
+    ? {
+      ...internals.namespaceInternals(config),
+      ...await internals.networkInternals(config.network),
+    }
     : {};
   return await spawnConfigured(config, { ...shared, rootfs: options.rootfs }, options);
 }

@@ -9,6 +9,7 @@ import type { NetAddresses, NetHelperPlan, PortMapping } from "../network/mod.ts
 import type { IdMapPlan } from "../userns/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { NetworkJoin } from "./network_join.ts";
+import type { NamespaceJoin } from "./namespace_join.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
 
 /**
@@ -93,4 +94,16 @@ export interface ContainerSpec {
    * (CLONE_INTO_CGROUP): its cgroup namespace is made after, rooted there.
    */
   ownCgroup?: boolean;
+  /** `--pid`: absent for a pid namespace of its own; the host's (nook's), or one it joins. */
+  pidNs?: "host" | "join";
+  /** `--ipc`: the same for IPC (host: the host's /dev/shm and /dev/mqueue too). */
+  ipcNs?: "host" | "join";
+  /** `--uts host`: the host's hostname (no UTS namespace of its own, no sethostname). */
+  utsNs?: "host";
+  /** The pid and IPC namespaces joined, in the user namespace they (and any network join) share. */
+  nsJoins?: NamespaceJoin[];
+  /** The size of its /dev/shm tmpfs in bytes (default 64 MiB). */
+  shmSize?: number;
+  /** `--tz`: the host file bound on /etc/localtime. */
+  localtime?: string;
 }

@@ -32,6 +32,9 @@ export const READONLY_PATHS: readonly string[] = [
   "/proc/sysrq-trigger",
 ];
 
+/** The size of a container's /dev/shm without `--shm-size`: 64 MiB, docker's. */
+export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
 /** Host devices bind-mounted into the container's /dev. */
 export const DEVICES: readonly string[] = ["null", "zero", "full", "random", "urandom", "tty"];
 

@@ -164,10 +164,10 @@ function resolveExec(
   mode: { tty: boolean; interactive: boolean; detach: boolean },
 ): ExecSpec {
   const namespaces = joinableNamespaces(via.pid);
-  const own = CloneFlag.NEWNS | CloneFlag.NEWPID;
-  if ((namespaces & own) !== own) {
+  // A container of --pid host shares nook's pid namespace, never its mount namespace.
+  if ((namespaces & CloneFlag.NEWNS) === 0) {
     throw new UsageError(
-      `Cannot exec in process ${pid}: it shares nook's own mount or pid namespace, ` +
+      `Cannot exec in process ${pid}: it shares nook's own mount namespace, ` +
         "so it is not a container's",
     );
   }

@@ -41,6 +41,8 @@ export interface NetworkJoin {
   startTime?: string;
   /** The maps of the user namespace that owns the network namespace, which the container joins. */
   maps: ProcessIdMaps;
+  /** The user namespace that owns it, as /proc/PID/ns/user reads (unknown for ns:PATH). */
+  userns?: string;
   /** With a container: its hostname, which the joiner takes (docker's rule). */
   hostname?: string;
   /**
@@ -74,10 +76,11 @@ const NS_NAMES: Record<number, string> = {
 
 /**
  * The maps of the user namespace that owns the network namespace file
- * `path`, which a container joining it joins too.
+ * `path` (or one of `type`), which a container joining it joins too.
  *
  * @param path A network namespace file (/proc/PID/ns/net, or a bind mount of one).
  * @param what How messages name it ("the network of container web").
+ * @param type The kind of namespace it must be (default CloneFlag.NEWNET).
  * @returns Its uid and gid maps (host ids outside) and whether setgroups is allowed.
  * @throws {UsageError} When it is no network namespace, or one nook cannot
  *   join rootlessly (the host's, or another user's); the message says why.
@@ -88,21 +91,27 @@ const NS_NAMES: Record<number, string> = {
  * const maps = networkOwnerMaps(`/proc/${pid}/ns/net`, "the network of container web");
  * ```
  */
-export function networkOwnerMaps(path: string, what: string): ProcessIdMaps {
+export function networkOwnerMaps(
+  path: string,
+  what: string,
+  type: number = CloneFlag.NEWNET,
+): ProcessIdMaps {
   const shim = loadShim();
   const cannot = (why: string) => new UsageError(`Cannot join ${what}: ${why}`);
-  const type = shim.nsType(path);
-  if (type === -ENOENT) throw cannot(`'${path}' does not exist`);
-  if (type === -ENOTTY) {
+  const kind = shim.nsType(path);
+  if (kind === -ENOENT) throw cannot(`'${path}' does not exist`);
+  if (kind === -ENOTTY) {
     throw cannot(
       `'${path}' is not a namespace file: give /proc/PID/ns/net of a process of yours, ` +
         "or a file a network namespace is bind-mounted on",
     );
   }
-  if (type < 0) throw cannot(`cannot open '${path}': ${errnoText(-type)}`);
-  if (type !== CloneFlag.NEWNET) {
+  if (kind < 0) throw cannot(`cannot open '${path}': ${errnoText(-kind)}`);
+  if (kind !== type) {
     throw cannot(
-      `'${path}' is a ${NS_NAMES[type] ?? "different"} namespace, not a network namespace`,
+      `'${path}' is a ${NS_NAMES[kind] ?? "different"} namespace, not a ${
+        NS_NAMES[type]
+      } namespace`,
     );
   }
   const maps = shim.nsOwnerMaps(path);
@@ -203,7 +212,7 @@ export function networkJoinFor(
  * console.assert(m.user === 0 && m.mode === "single");
  * ```
  */
-export function joinedIdMap(join: NetworkJoin): IdMapPlan {
+export function joinedIdMap(join: Pick<NetworkJoin, "maps">): IdMapPlan {
   const { uid, gid, setgroups } = join.maps;
   return {
     mode: setgroups ? "subid" : "single",

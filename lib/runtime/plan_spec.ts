@@ -13,10 +13,13 @@ import type { NetAddresses, NetHelperPlan, PortMapping } from "../network/mod.ts
 import { type IdMapPlan, isMapped } from "../userns/mod.ts";
 import { capabilitySet } from "./capabilities.ts";
 import type { ContainerSpec, InitLayer, NetworkMode, RootfsSetup } from "./container_spec.ts";
-import { DEFAULT_PATH } from "./defaults.ts";
+import { DEFAULT_PATH, DEFAULT_SHM_SIZE } from "./defaults.ts";
 import { mergeEnv } from "./env_spec.ts";
+import { sys } from "../sys/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { NetworkJoin } from "./network_join.ts";
+import type { NamespaceJoin } from "./namespace_join.ts";
+import type { NamespaceMode } from "../config/container_config.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
 
 /** The process an image's config makes of the config's command, user and workdir. */
@@ -47,6 +50,10 @@ export interface SpecFacts {
   idMap: IdMapPlan;
   /** The network namespace joined, if any. */
   join?: NetworkJoin;
+  /** The pid and IPC namespaces joined (`--pid`/`--ipc container:`), with their user namespace. */
+  nsJoins?: readonly NamespaceJoin[];
+  /** `--tz`: the host file mounted on /etc/localtime. */
+  localtime?: string;
   /** Its own network: the mode, helper, addresses and published ports (a join's otherwise). */
   net: {
     network: NetworkMode;
@@ -99,7 +106,8 @@ export function processOf(
 }
 
 /**
- * The hostname of a container: `-h`, else the joined container's, else its id's start.
+ * The hostname of a container: the host's with `--uts host`; else `-h`, else
+ * the joined container's, else its id's start.
  *
  * @param config The config.
  * @param id The container id.
@@ -113,11 +121,17 @@ export function processOf(
  * ```
  */
 export function specHostname(
-  config: Pick<ContainerConfig, "hostname">,
+  config: Pick<ContainerConfig, "hostname" | "uts">,
   id: string,
   join?: NetworkJoin,
 ): string {
+  if (config.uts?.mode === "host") return hostHostname();
   return config.hostname ?? join?.hostname ?? id.slice(0, 12);
+}
+
+/** The host's hostname (what `--uts host` shows). */
+function hostHostname(): string {
+  return (sys.readText("/proc/sys/kernel/hostname") ?? "localhost").trim();
 }
 
 /**
@@ -140,9 +154,11 @@ export function planSpec(config: ContainerConfig, facts: SpecFacts): ContainerSp
   }
   const { argv, cwd } = processOf(config, facts.image);
   const { idMap, join } = facts;
+  const nsJoins = facts.nsJoins ?? [];
+  const owner = join ?? nsJoins[0];
   const user = { ...facts.user, groups: [...facts.user.groups] };
-  const fix = join
-    ? `the user namespace that owns ${join.what} does not map it`
+  const fix = owner
+    ? `the user namespace that owns ${owner.what} does not map it`
     : idMap.mode === "single"
     ? "only your own id is mapped; add an /etc/subuid and /etc/subgid range for your user"
     : "it is outside your /etc/subuid and /etc/subgid range";
@@ -173,5 +189,17 @@ export function planSpec(config: ContainerConfig, facts: SpecFacts): ContainerSp
     lastCap: facts.lastCap,
     idMap,
     dieWithParent: true,
+    pidNs: nsChoice(config.pid),
+    ipcNs: nsChoice(config.ipc),
+    utsNs: config.uts?.mode === "host" ? "host" : undefined,
+    nsJoins: nsJoins.length ? [...nsJoins] : undefined,
+    shmSize: config.shmSize ?? DEFAULT_SHM_SIZE,
+    localtime: facts.localtime,
   };
+}
+
+/** A namespace mode as the spec has it: absent for its own, the host's, or one joined. */
+function nsChoice(mode: NamespaceMode | undefined): "host" | "join" | undefined {
+  if (mode?.mode === "host") return "host";
+  return mode?.mode === "container" ? "join" : undefined;
 }

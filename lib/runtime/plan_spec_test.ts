@@ -6,6 +6,7 @@ import { planIdMaps } from "../userns/mod.ts";
 import { capabilitySet } from "./capabilities.ts";
 import { planSpec, processOf, type SpecFacts } from "./plan_spec.ts";
 import { planContainer } from "./plan_steps.ts";
+import { joinedIdMap } from "./network_join.ts";
 
 const range = [{ start: 100000, count: 65536 }];
 const ID = "0123456789abcdef".repeat(4);
@@ -108,4 +109,51 @@ Deno.test("planSpec() drops supplementary groups the maps do not map", () => {
     facts({ user: { uid: 0, gid: 0, groups: [0, 70000], home: "/" } }),
   );
   assert.deepEqual(spec.user.groups, [0]);
+});
+
+Deno.test("planSpec() carries the namespace modes, /dev/shm size and --tz file into the spec", () => {
+  const plain = planSpec(config(), facts());
+  assert.deepEqual([plain.pidNs, plain.ipcNs, plain.utsNs], [undefined, undefined, undefined]);
+  assert.equal(plain.shmSize, 64 * 1024 * 1024);
+  const host = planSpec(
+    config({ pid: "host", ipc: "host", uts: "host" }),
+    facts({ localtime: "/run/x/localtime" }),
+  );
+  assert.deepEqual([host.pidNs, host.ipcNs, host.utsNs], ["host", "host", "host"]);
+  const hostname = Deno.readTextFileSync("/proc/sys/kernel/hostname").trim();
+  assert.equal(host.hostname, hostname, "--uts host: the host's hostname");
+  assert.ok(host.env.includes(`HOSTNAME=${hostname}`));
+  assert.equal(host.localtime, "/run/x/localtime");
+  assert.equal(planSpec(config({ shmSize: "2m" }), facts()).shmSize, 2 * 1024 * 1024);
+});
+
+Deno.test("planSpec() takes the id maps' owner from a joined pid namespace for its messages", () => {
+  const join = {
+    what: "the pid namespace of container web",
+    path: "/proc/42/ns/pid",
+    type: 0x20000000,
+    pid: 42,
+    startTime: "1",
+    maps: { uid: [{ inside: 0, outside: 1000, count: 1 }], gid: [], setgroups: false },
+    userns: "user:[1]",
+  };
+  const spec = planSpec(config({ pid: "container:web" }), facts({ nsJoins: [join] }));
+  assert.equal(spec.pidNs, "join");
+  assert.deepEqual(spec.nsJoins, [join]);
+  assert.throws(
+    () =>
+      planSpec(
+        config({ pid: "container:web" }),
+        facts({
+          nsJoins: [join],
+          idMap: joinedIdMap(join),
+          user: { uid: 5, gid: 0, groups: [], home: "/" },
+        }),
+      ),
+    (e) =>
+      e instanceof UsageError &&
+      /Cannot run as uid 5: the user namespace that owns the pid namespace of container web/.test(
+        e.message,
+      ),
+  );
 });

@@ -20,9 +20,11 @@ import { Op, type Program, type Step, StepFlag } from "../../shim/protocol.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import type { ExecSpec } from "./exec_spec.ts";
 import type { NetworkJoin } from "./network_join.ts";
+import type { NamespaceJoin } from "./namespace_join.ts";
 import {
   CloneFlag,
   DEFAULT_PATH,
+  DEFAULT_SHM_SIZE,
   DEV_SYMLINKS,
   DEVICES,
   MASKED_PATHS,
@@ -119,25 +121,106 @@ function addExec(add: Add, p: Pick<ContainerSpec, "cwd" | "argv" | "env">, init:
 }
 
 /**
- * Joins an existing network namespace with the user namespace that owns it,
- * then clones the process that becomes the container, in the namespaces
- * `flags`; returns the clone flags of the program's own child (none).
+ * Whether a container joins existing namespaces (a network, a pid or IPC
+ * namespace), and with them the user namespace that owns them: then no id
+ * maps are written for it.
+ *
+ * @param spec The spec.
+ * @returns True when it joins any.
+ *
+ * @example
+ * ```ts
+ * import { joinsUserns } from "./plan_steps.ts";
+ * console.assert(!joinsUserns({}));
+ * ```
  */
-function addJoin(add: Add, join: NetworkJoin, flags: number, dieWithParent: boolean): number {
-  add(`join ${join.what}`, {
-    op: Op.JOIN_NS,
-    n: [join.pid ?? 0, CloneFlag.NEWNET],
-    s: [join.path, join.startTime ?? null],
-  });
-  const ownNet = join.attach ? CloneFlag.NEWNET : 0;
+export function joinsUserns(spec: Pick<ContainerSpec, "join" | "nsJoins">): boolean {
+  return spec.join !== undefined || (spec.nsJoins?.length ?? 0) > 0;
+}
+
+/**
+ * Joins existing namespaces (a network namespace, pid and IPC namespaces)
+ * with the user namespace that owns them, then clones the process that
+ * becomes the container, in the namespaces `flags`; returns the clone flags
+ * of the program's own child (none).
+ */
+function addJoin(
+  add: Add,
+  join: NetworkJoin | undefined,
+  nsJoins: readonly NamespaceJoin[],
+  flags: number,
+  dieWithParent: boolean,
+): number {
+  if (join) {
+    add(`join ${join.what}`, {
+      op: Op.JOIN_NS,
+      n: [join.pid ?? 0, CloneFlag.NEWNET],
+      s: [join.path, join.startTime ?? null],
+    });
+  }
+  // A pid namespace joined takes effect for the children: the clone below enters it.
+  for (const ns of nsJoins) {
+    add(`join ${ns.what}`, { op: Op.JOIN_NS, n: [ns.pid, ns.type], s: [ns.path, ns.startTime] });
+  }
+  const ownNet = join?.attach ? CloneFlag.NEWNET : 0;
   add("start the container's first process in its own namespaces", {
     op: Op.CLONE,
     n: [flags | ownNet],
   });
   // nook is its parent too; a clone clears the parent-death signal.
   if (dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
-  join.attach?.steps.forEach((step, i) => add(join.attach!.describe[i], step));
+  join?.attach?.steps.forEach((step, i) => add(join.attach!.describe[i], step));
   return 0;
+}
+
+/**
+ * /dev/shm and /dev/mqueue: a tmpfs of `--shm-size` and an mqueue of the
+ * container's own IPC namespace; with the host's, the host's (an mqueue
+ * mount needs privilege over the host's user namespace); with a joined one,
+ * the target's /dev/shm (docker shares it) and an mqueue of that namespace.
+ */
+function addShm(
+  add: Add,
+  spec: Pick<ContainerSpec, "ipcNs" | "shmSize" | "nsJoins">,
+  mount: (
+    what: string,
+    src: string,
+    target: string,
+    fs: string,
+    flags: number,
+    data?: string,
+  ) => void,
+  bind: (src: string, target: string, flags: number) => void,
+): void {
+  if (spec.ipcNs === "host") {
+    bind("/dev/shm", "/dev/shm", REC);
+    add("bind /dev/mqueue on /dev/mqueue", {
+      op: Op.BIND,
+      flags: StepFlag.OPTIONAL, // a host without one mounted: the container has none either
+      n: [REC],
+      s: ["/dev/mqueue", "/dev/mqueue"],
+    });
+    return;
+  }
+  const shared = spec.ipcNs === "join" ? spec.nsJoins?.find((j) => j.shm)?.shm : undefined;
+  if (shared) {
+    add(`mount the /dev/shm of ${spec.nsJoins!.find((j) => j.shm)!.what} on /dev/shm`, {
+      op: Op.SHARE_MOUNT,
+      flags: StepFlag.MKDIR,
+      s: [shared.mountNs, shared.path, "/dev/shm"],
+    });
+  } else {
+    const size = spec.shmSize ?? DEFAULT_SHM_SIZE;
+    mount(
+      "mount tmpfs on /dev/shm",
+      "shm",
+      "/dev/shm",
+      "tmpfs",
+      NOSUID | NODEV | NOEXEC,
+      `mode=1777,size=${size % 1024 === 0 ? `${size / 1024}k` : size}`,
+    );
+  }
+  mount("mount mqueue on /dev/mqueue", "mqueue", "/dev/mqueue", "mqueue", NOSUID | NODEV | NOEXEC);
 }
 
 /**
@@ -172,17 +255,28 @@ export function planContainer(spec: ContainerSpec): Plan {
   const bind = (src: string, target: string, flags: number) =>
     add(`bind ${src} on ${target}`, { op: Op.BIND, n: [flags], s: [src, target] });
 
-  let clone = CloneFlag.NEWUSER | CloneFlag.NEWNS | CloneFlag.NEWPID | CloneFlag.NEWUTS |
-    CloneFlag.NEWIPC | CloneFlag.NEWCGROUP;
+  let clone = CloneFlag.NEWUSER | CloneFlag.NEWNS | CloneFlag.NEWCGROUP;
+  // --pid, --ipc, --uts: a namespace of its own unless it shares the host's or joins one.
+  if (spec.pidNs === undefined) clone |= CloneFlag.NEWPID;
+  if (spec.ipcNs === undefined) clone |= CloneFlag.NEWIPC;
+  if (spec.utsNs === undefined) clone |= CloneFlag.NEWUTS;
   // A namespace of its own (made here, or joined): sysfs of its own too.
   const ownNet = spec.network !== "host";
   const newNet = spec.network !== "host" && spec.network !== "join"; // alone, or with a helper
   if (newNet) clone |= CloneFlag.NEWNET;
 
   if (spec.dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
-  if (spec.network === "join") {
-    if (!spec.join) throw new TypeError("A spec with network 'join' needs its join");
-    clone = addJoin(add, spec.join, clone & ~CloneFlag.NEWUSER, spec.dieWithParent);
+  if (spec.network === "join" && !spec.join) {
+    throw new TypeError("A spec with network 'join' needs its join");
+  }
+  if (joinsUserns(spec)) {
+    clone = addJoin(
+      add,
+      spec.join,
+      spec.nsJoins ?? [],
+      clone & ~CloneFlag.NEWUSER,
+      spec.dieWithParent,
+    );
   } else if (spec.ownCgroup) {
     // Some kernels root a cgroup namespace made by clone3 at the parent's cgroup rather than at
     // the one CLONE_INTO_CGROUP names: the child makes it once it is in its own (as crun does).
@@ -192,12 +286,19 @@ export function planContainer(spec: ContainerSpec): Plan {
   }
   add("make the mounts private", { op: Op.MOUNT_PRIVATE });
   if (newNet) add("bring up the loopback interface", { op: Op.LOOPBACK_UP });
-  add(`set the hostname to '${spec.hostname}'`, { op: Op.SETHOSTNAME, s: [spec.hostname] });
+  // With the host's UTS namespace the hostname is the host's (and not the container's to set).
+  if (spec.utsNs === undefined) {
+    add(`set the hostname to '${spec.hostname}'`, { op: Op.SETHOSTNAME, s: [spec.hostname] });
+  }
   spec.rootfsSetup?.steps.forEach((step, i) => add(spec.rootfsSetup!.describe[i], step));
   add(`bind the rootfs ${spec.rootfs} on itself`, { op: Op.ENTER_ROOT, s: [spec.rootfs] });
 
   // /proc, /dev, /sys: fresh instances that belong to the container's namespaces.
-  mount("mount proc on /proc", "proc", "/proc", "proc", NOSUID | NODEV | NOEXEC);
+  if (spec.pidNs === "host") {
+    // A new proc needs privilege over the pid namespace's owner, the host's user namespace
+    // here: the host's /proc instead (as podman does rootless); the masks below still apply.
+    bind("/proc", "/proc", REC);
+  } else mount("mount proc on /proc", "proc", "/proc", "proc", NOSUID | NODEV | NOEXEC);
   mount(
     "mount tmpfs on /dev",
     "tmpfs",
@@ -220,15 +321,7 @@ export function planContainer(spec: ContainerSpec): Plan {
   for (const [path, text] of DEV_SYMLINKS) {
     add(`symlink ${path} -> ${text}`, { op: Op.SYMLINK, s: [text, path] });
   }
-  mount(
-    "mount tmpfs on /dev/shm",
-    "shm",
-    "/dev/shm",
-    "tmpfs",
-    NOSUID | NODEV | NOEXEC,
-    "mode=1777,size=65536k",
-  );
-  mount("mount mqueue on /dev/mqueue", "mqueue", "/dev/mqueue", "mqueue", NOSUID | NODEV | NOEXEC);
+  addShm(add, spec, mount, bind);
   if (ownNet) {
     mount("mount sysfs on /sys", "sysfs", "/sys", "sysfs", RDONLY | NOSUID | NODEV | NOEXEC);
     mount(
@@ -249,6 +342,7 @@ export function planContainer(spec: ContainerSpec): Plan {
   bind(spec.initLayer.hostname, "/etc/hostname", 0);
   bind(spec.initLayer.hosts, "/etc/hosts", 0);
   bind(spec.initLayer.resolvConf, "/etc/resolv.conf", 0);
+  if (spec.localtime) bind(spec.localtime, "/etc/localtime", 0);
 
   for (const m of spec.mounts) {
     if (m.type === "bind") bind(m.source, m.target, REC | (m.readOnly ? RDONLY : 0));

@@ -204,3 +204,70 @@ Deno.test("planContainer() with its own cgroup makes the cgroup namespace in the
   assert.ok(planContainer(spec()).program.cloneFlags & CloneFlag.NEWCGROUP);
   assert.ok(!planContainer(spec()).describe.includes("enter a new cgroup namespace"));
 });
+
+const join = (type: number, kind: string) => ({
+  what: `the ${kind} namespace of container a`,
+  path: `/proc/42/ns/${kind}`,
+  type,
+  pid: 42,
+  startTime: "777",
+  maps: { uid: [], gid: [], setgroups: true },
+  userns: "user:[1]",
+  shm: kind === "ipc" ? { mountNs: "/proc/42/ns/mnt", path: "/dev/shm" } : undefined,
+});
+
+Deno.test("planContainer() shares the host's pid, ipc and uts namespaces: no clone flag, host files", () => {
+  const s = spec({ pidNs: "host", ipcNs: "host", utsNs: "host" });
+  const flags = planContainer(s).program.cloneFlags;
+  for (const f of [CloneFlag.NEWPID, CloneFlag.NEWIPC, CloneFlag.NEWUTS]) {
+    assert.equal(flags & f, 0);
+  }
+  assert.ok(flags & CloneFlag.NEWUSER && flags & CloneFlag.NEWNS);
+  // A rootless mount of a new proc for the host's pid namespace is refused: the host's, bound.
+  assert.ok(at(s, "bind /proc on /proc") >= 0);
+  assert.equal(at(s, "mount proc"), -1);
+  assert.ok(at(s, "bind /proc on /proc") < at(s, "mask /proc/kcore"), "masks still apply");
+  assert.ok(at(s, "bind /dev/shm on /dev/shm") >= 0);
+  assert.equal(planContainer(s).program.steps[at(s, "bind /dev/mqueue")].flags, 1, "optional");
+  assert.equal(at(s, "set the hostname"), -1);
+});
+
+Deno.test("planContainer() sizes /dev/shm by --shm-size (64 MiB by default)", () => {
+  const data = (s: ContainerSpec) =>
+    planContainer(s).program.steps[at(s, "mount tmpfs on /dev/shm")].s?.[3];
+  assert.equal(data(spec()), "mode=1777,size=65536k");
+  assert.equal(data(spec({ shmSize: 1024 * 1024 })), "mode=1777,size=1024k");
+  assert.equal(data(spec({ shmSize: 1000 })), "mode=1777,size=1000");
+});
+
+Deno.test("planContainer() joins pid and ipc namespaces, then clones without NEWPID/NEWIPC", () => {
+  const s = spec({
+    pidNs: "join",
+    ipcNs: "join",
+    nsJoins: [join(CloneFlag.NEWPID, "pid"), join(CloneFlag.NEWIPC, "ipc")],
+  });
+  const { program, describe } = planContainer(s);
+  assert.equal(program.cloneFlags, 0, "the first process makes no namespace: it joins");
+  const joins = program.steps.filter((x) => x.op === Op.JOIN_NS);
+  assert.deepEqual(joins.map((x) => x.n), [[42, CloneFlag.NEWPID], [42, CloneFlag.NEWIPC]]);
+  assert.deepEqual(joins[0].s, ["/proc/42/ns/pid", "777"]);
+  const clone = program.steps.find((x) => x.op === Op.CLONE)!;
+  const flags = Number(clone.n![0]);
+  assert.equal(flags & (CloneFlag.NEWPID | CloneFlag.NEWIPC | CloneFlag.NEWUSER), 0);
+  assert.ok(flags & CloneFlag.NEWNS && flags & CloneFlag.NEWUTS && flags & CloneFlag.NEWNET);
+  assert.ok(
+    describe.indexOf("join the pid namespace of container a") < at(s, "start the container's"),
+  );
+  // A proc of the joined pid namespace (the clone is in it); the target's /dev/shm.
+  assert.ok(at(s, "mount proc on /proc") >= 0);
+  const shm = program.steps[at(s, "mount the /dev/shm of the ipc namespace of container a")];
+  assert.equal(shm.op, Op.SHARE_MOUNT);
+  assert.deepEqual(shm.s, ["/proc/42/ns/mnt", "/dev/shm", "/dev/shm"]);
+  assert.ok(at(s, "mount mqueue on /dev/mqueue") >= 0);
+});
+
+Deno.test("planContainer() binds --tz's zone file on /etc/localtime", () => {
+  const s = spec({ localtime: "/run/x/localtime" });
+  assert.ok(at(s, "bind /run/x/localtime on /etc/localtime") > at(s, "bind /x/resolv.conf"));
+  assert.equal(at(spec(), "bind /run/x/localtime"), -1);
+});

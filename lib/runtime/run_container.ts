@@ -21,6 +21,8 @@ import type { ContainerSpec, NetworkMode, RootfsSetup } from "./container_spec.t
 import { writeInitLayer } from "./init_layer.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import { joinedIdMap, type NetworkJoin, networkJoinFor } from "./network_join.ts";
+import { checkOneUserns, type NamespaceJoin } from "./namespace_join.ts";
+import { timezoneFile } from "../config/timezone.ts";
 import { resolveNetworkSpec } from "./network_spec.ts";
 import {
   type ImageProcess,
@@ -29,7 +31,7 @@ import {
   type SpecFacts,
   specHostname,
 } from "./plan_spec.ts";
-import { type Plan, planContainer } from "./plan_steps.ts";
+import { joinsUserns, type Plan, planContainer } from "./plan_steps.ts";
 import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
 import { type ExitStatus, spawnPlanned } from "./spawn_process.ts";
@@ -101,6 +103,8 @@ export interface SpawnInternals {
   ttySize?: { rows: number; columns: number };
   /** `--network container:REF` or a user-defined network, resolved by lib/container/container_network.ts. */
   networkJoin?: NetworkJoin;
+  /** `--pid`/`--ipc container:REF`, resolved by lib/container/container_network.ts. */
+  namespaceJoins?: NamespaceJoin[];
   /** The container's name, for /etc/hosts. */
   name?: string;
   /** The image's exposed ports ("80/tcp"), which `publishAll` publishes. */
@@ -139,13 +143,23 @@ function gatherFacts(
   }
   processOf(config, start.image); // no command: fail before the network is set up
   const join = networkJoinFor(config.network, start.networkJoin);
+  const nsJoins = namespaceJoinsFor(config, start.namespaceJoins);
+  checkOneUserns(join, nsJoins);
   // Its own network namespace (alone or with a helper) or the host's; else the one it joins
   // (a user-defined network's ports are published by the network's helper, at the attach).
   const net: SpecFacts["net"] = join
     ? { network: "join", ports: join.ports ?? [], netAddresses: join.addresses }
-    : resolveNetworkSpec(config, start.exposedPorts, dir, warn);
-  const idMap = join
-    ? joinedIdMap(join)
+    : resolveNetworkSpec(config, [...start.exposedPorts ?? [], ...config.expose ?? []], dir, warn);
+  if (nsJoins.length > 0 && (net.network === "slirp4netns" || net.network === "pasta")) {
+    throw new UsageError(
+      `Cannot give a container that joins ${nsJoins[0].what} a network of its own through ` +
+        `${net.network}: the helper attaches before the join; use --network none, host, ` +
+        "or container:NAME of that container",
+    );
+  }
+  const owner = join ?? nsJoins[0];
+  const idMap = owner
+    ? joinedIdMap(owner)
     : chooseIdMaps({ keepId: config.userns === "keep-id", onWarning: warn });
   const user = resolveUser(rootfs, start.image ? start.image.user : config.user, {
     defaultUid: idMap.user,
@@ -155,6 +169,8 @@ function gatherFacts(
   });
   const hostname = specHostname(config, id, join);
   return {
+    nsJoins,
+    localtime: config.timezone === undefined ? undefined : copyTimezone(config.timezone, dir),
     id,
     rootfs,
     rootfsSetup: start.rootfsSetup,
@@ -179,6 +195,35 @@ function gatherFacts(
     ttySize: !config.tty ? undefined : detached ? start.ttySize : sys.terminalSize() ?? undefined,
     lastCap: lastCapability(),
   };
+}
+
+/**
+ * The pid and IPC namespaces a container joins: those the container layer
+ * resolved (it knows the containers), checked against the config.
+ */
+function namespaceJoinsFor(config: ContainerConfig, resolved?: NamespaceJoin[]): NamespaceJoin[] {
+  for (const kind of ["pid", "ipc"] as const) {
+    const mode = config[kind];
+    if (mode?.mode === "container" && !resolved?.some((j) => j.path.endsWith(`/ns/${kind}`))) {
+      throw new UsageError(
+        `Cannot run with --${kind} container:${mode.container} here: the container is looked ` +
+          "up among nook's containers; start it through startContainer() or the CLI",
+      );
+    }
+  }
+  return resolved ?? [];
+}
+
+/** `--tz`: a copy of the zone's file in the run directory, which the container mounts. */
+function copyTimezone(tz: string, dir: string): string {
+  const from = timezoneFile(tz);
+  const bytes = from === null ? null : sys.readBytes(from);
+  if (bytes === null) {
+    throw new UsageError(`Cannot use --tz ${tz}: cannot read ${from ?? tz} on the host`);
+  }
+  const path = `${dir}/localtime`;
+  sys.writeFile(path, bytes, { mode: 0o644 });
+  return path;
 }
 
 /** A configured container's start: where its root is and what the layers above resolved. */
@@ -333,7 +378,7 @@ export async function spawnConfigured(
     trace("steps planned");
     const helper = spec.netHelper;
     // A joined user namespace has its maps already.
-    const child = await spawnPlanned(plan, spec.join ? null : spec.idMap, {
+    const child = await spawnPlanned(plan, joinsUserns(spec) ? null : spec.idMap, {
       cgroup: cgroup?.dir,
       // The network is up before the command runs.
       beforeRelease: helper && (async (pid) => {
@@ -347,7 +392,7 @@ export async function spawnConfigured(
     if (err) shim.close(err[1]);
     cleanups.splice(1);
 
-    if (io.forwardSignals) {
+    if (io.forwardSignals && config.sigProxy !== false) {
       for (const s of FORWARDED) cleanups.push(sys.onSignal(s, () => child.kill(s)));
     }
     const onAbort = () => child.kill("SIGKILL");

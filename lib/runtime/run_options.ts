@@ -81,6 +81,25 @@ export interface RunOptions {
   cgroups?: CgroupsMode;
   /** `--cgroup-parent`: the cgroup2 directory the container's cgroup is made in. */
   cgroupParent?: string;
+  /**
+   * `--pid`: "private" (default), "host" (the host's pid namespace; /proc is
+   * the host's, bind-mounted, as a rootless mount of a new one is refused),
+   * or "container:NAME|ID" (a running container's).
+   */
+  pid?: string;
+  /**
+   * `--ipc`: "private" (default), "shareable", "host" (the host's IPC
+   * namespace, /dev/shm and /dev/mqueue) or "container:NAME|ID".
+   */
+  ipc?: string;
+  /** `--uts`: "host" shares the host's hostname (absent: a UTS namespace of its own). */
+  uts?: string;
+  /** `--shm-size`: bytes, or a size such as "1m" (default 64m). */
+  shmSize?: number | string;
+  /** `--tz`: a zone name of the host's /usr/share/zoneinfo ("Asia/Tokyo"), or "local". */
+  timezone?: string;
+  /** `--expose`: ports ("80", "53/udp", ranges "8000-8002") that `publishAll` publishes too. */
+  expose?: readonly string[];
   /** Where stdout goes (default "inherit"). */
   stdout?: OutputMode;
   /** Where stderr goes (default "inherit"). */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -256,5 +257,41 @@ int setup_remount_ro(const char *target) {
   if (fd < 0) return -errno;
   int r = make_readonly(fd, 0);
   close(fd);
+  return r;
+}
+
+/* A copy of mount SRC of the mount namespace file NSPATH (a container's whose
+ * IPC namespace this one joined, in the user namespace they share) on TARGET
+ * beneath the root: a bind from another mount namespace is refused (EINVAL),
+ * so the tree is cloned from inside that namespace and attached back here. */
+int setup_share_mount(struct child *c, const struct nook_step *s) {
+  int tfd, r;
+  if ((r = ensure_target(c, step_str(c, s, 2), kind_of(s->flags), 0755, &tfd)) < 0) return r;
+  int self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  int other = open(step_str(c, s, 0), O_RDONLY | O_CLOEXEC);
+  int cwd = open(".", O_PATH | O_CLOEXEC); /* setns(2) of a mount namespace moves cwd and root */
+  int tree = -1;
+  if (self < 0 || other < 0 || cwd < 0) {
+    r = -errno;
+  } else if (syscall(SYS_setns, other, CLONE_NEWNS) < 0) {
+    r = -errno;
+  } else {
+    tree = (int)syscall(SYS_open_tree, AT_FDCWD, step_str(c, s, 1),
+                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (tree < 0) r = -errno;
+    /* Back home: this must not fail quietly, or the container would set up the other's tree. */
+    if (syscall(SYS_setns, self, CLONE_NEWNS) < 0 || fchdir(cwd) < 0) {
+      report_error(c->ctl, c->step, s->op, errno);
+      _exit(125);
+    }
+  }
+  if (r == 0 && syscall(SYS_move_mount, tree, "", tfd, "",
+                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    r = -errno;
+  if (tree >= 0) close(tree);
+  if (cwd >= 0) close(cwd);
+  if (other >= 0) close(other);
+  if (self >= 0) close(self);
+  close(tfd);
   return r;
 }

@@ -59,7 +59,8 @@ enum nook_op {
   NOOK_OP_SETNS = 32,         /* n0 pidfd, n1 CLONE_NEW* flags: join that process's namespaces */
   NOOK_OP_JOIN_NS = 33,       /* s0 namespace file, n1 its CLONE_NEW* type; s1 start time of pid n0 */
   NOOK_OP_CLONE = 34,         /* n0 CLONE_NEW* flags: a sibling in new namespaces goes on (see below) */
-  NOOK_OP_OP_COUNT = 35
+  NOOK_OP_SHARE_MOUNT = 35,   /* s0 mount namespace file, s1 mount there, s2 target in root: its copy */
+  NOOK_OP_OP_COUNT = 36
 };
 
 /* NOOK_OP_SETNS (exec into a running container): the pidfd is one the parent

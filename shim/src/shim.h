@@ -58,6 +58,7 @@ int setup_setns(int pidfd, uint64_t flags);
 
 /* join.c */
 int setup_join_ns(const char *path, uint64_t type, int pid, const char *start);
+int setup_share_mount(struct child *c, const struct nook_step *s);
 int setup_clone(struct child *c, uint64_t flags);
 
 /* pty.c */

@@ -79,6 +79,8 @@ static int run_step(struct child *c, const struct nook_step *s) {
     return setup_join_ns(step_str(c, s, 0), s->n[1], (int)s->n[0], step_str(c, s, 1));
   case NOOK_OP_CLONE:
     return setup_clone(c, s->n[0]);
+  case NOOK_OP_SHARE_MOUNT:
+    return setup_share_mount(c, s);
   }
   return -EINVAL;
 }
