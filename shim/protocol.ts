@@ -9,7 +9,7 @@
  */
 
 /** Version of the program format; the shim refuses any other. */
-export const ABI = 2;
+export const ABI = 3;
 /** "nook" read as a little-endian u32. */
 export const PROGRAM_MAGIC = 0x6b6f6f6e;
 /** A string slot that holds nothing. */

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define NOOK_ABI 2
+#define NOOK_ABI 3
 #define NOOK_PROG_MAGIC 0x6b6f6f6eu /* "nook" little-endian */
 #define NOOK_NO_STR 0xffffffffu
 #define NOOK_MAX_STEPS 1024
