@@ -377,6 +377,17 @@ export async function spawnConfigured(
     const plan = planContainer(spec);
     trace("steps planned");
     const helper = spec.netHelper;
+    // Signals are caught from before the release (a container may get one as soon as it
+    // runs); those that come before the process is known are passed on once it is.
+    const proxied: { to?: { kill(signal: string): void } } = {};
+    const early: string[] = [];
+    const proxies: (() => void)[] = [];
+    if (io.forwardSignals && config.sigProxy !== false) {
+      for (const s of FORWARDED) {
+        proxies.push(sys.onSignal(s, () => proxied.to ? proxied.to.kill(s) : early.push(s)));
+      }
+    }
+    cleanups.push(() => proxies.splice(0).forEach((off) => off()));
     // A joined user namespace has its maps already.
     const child = await spawnPlanned(plan, joinsUserns(spec) ? null : spec.idMap, {
       cgroup: cgroup?.dir,
@@ -391,10 +402,9 @@ export async function spawnConfigured(
     if (out) shim.close(out[1]);
     if (err) shim.close(err[1]);
     cleanups.splice(1);
-
-    if (io.forwardSignals && config.sigProxy !== false) {
-      for (const s of FORWARDED) cleanups.push(sys.onSignal(s, () => child.kill(s)));
-    }
+    cleanups.push(() => proxies.splice(0).forEach((off) => off()));
+    proxied.to = child;
+    for (const s of early.splice(0)) child.kill(s);
     const onAbort = () => child.kill("SIGKILL");
     io.signal?.addEventListener("abort", onAbort);
     cleanups.push(() => io.signal?.removeEventListener("abort", onAbort));
