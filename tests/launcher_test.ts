@@ -100,6 +100,27 @@ Deno.test("nook --version and run load no node: built-in under Deno (the first c
   assert.deepEqual([...runPath].filter((m) => m.startsWith("node:")), [], run[1]);
 });
 
+Deno.test("run loads no cgroup code up front: a run without limits makes no cgroup", () => {
+  const dist = `${repoRoot()}/dist`;
+  const run = Deno.readTextFileSync(`${dist}/main.js`).match(
+    /\brun: \{[^}]*import\(new URL\("\.\/([^"]+)"/,
+  );
+  assert.ok(run, "dist/main.js names the run command's chunk");
+  // esbuild heads each module's code in a chunk with a comment naming its source.
+  const sources = [...staticClosure(dist, run[1])].filter((f) => f.endsWith(".js")).flatMap((f) =>
+    [...Deno.readTextFileSync(`${dist}/${f}`).matchAll(/^\/\/ (\S+\.ts)$/gm)].map((m) => m[1])
+  );
+  assert.ok(sources.includes("lib/runtime/run_container.ts"), sources.join(" "));
+  const unwanted = [
+    "lib/cgroups/make_container_cgroup.ts",
+    "lib/cgroups/cgroup_placement.ts",
+    "lib/host/detect_cgroups.ts",
+    "lib/cgroups/cgroup_stats.ts",
+    "lib/cgroups/kill_all.ts",
+  ];
+  assert.deepEqual(sources.filter((s) => unwanted.includes(s)), []);
+});
+
 Deno.test("NOOK_TRACE=1 marks a run's phases on stderr, in order; without it nothing is printed", async () => {
   const rootfs = await busyboxRootfs();
   const args = ["run", "--rm", "--rootfs", rootfs, "true"];
