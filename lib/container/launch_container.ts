@@ -141,6 +141,7 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
 
 /** Notes the container's cgroup (or that it has none) in its record. */
 async function noteCgroup(record: ContainerRecord, dir: string | null): Promise<void> {
+  if (dir === null && record.cgroup === undefined) return; // nothing to note or to drop
   await withRecordsLock(() => {
     const now = readRecord(record.id);
     if (!now || now.cgroup === (dir ?? undefined)) return;
