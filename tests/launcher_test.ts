@@ -38,6 +38,17 @@ Deno.test("bin/nook --version and run behave as the sources do", async () => {
   assert.match(bad.stderr, /^nook: exec: "nosuchcmd": executable file not found in \$PATH\n$/);
 });
 
+Deno.test("bin/nook starts dist/main.js with the V8 flags nook's own starts of it give", async () => {
+  const { BUNDLE_V8_FLAGS } = await import("../cli/report.ts");
+  const launcher = Deno.readTextFileSync(`${repoRoot()}/bin/nook`);
+  const line = launcher.split("\n").find((l) => /exec .*dist\/main\.js/.test(l));
+  assert.ok(line, "bin/nook execs dist/main.js");
+  assert.ok(line.includes(` ${BUNDLE_V8_FLAGS.join(" ")} `), line);
+  // And the bundle's own starts of itself (cli/main.ts) give them.
+  const bundle = Deno.readTextFileSync(`${repoRoot()}/dist/main.js`);
+  for (const flag of BUNDLE_V8_FLAGS) assert.ok(bundle.includes(JSON.stringify(flag)), flag);
+});
+
 Deno.test("bin/nook runs small commands from their single-file bundles, with the same behaviour", async () => {
   assert.ok(
     Deno.statSync(`${repoRoot()}/dist/cmd/exec.js`).isFile,
