@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type LimitFlags, parseLimitFlags, type ResourceLimits } from "../lib/cgroups/mod.ts";
+import { type LimitFlags, parseLimitFlags } from "../lib/cgroups/parse_limits.ts";
+import type { ResourceLimits } from "../lib/cgroups/resource_limits.ts";
 import type { FlagSpec, ParsedArgs } from "./args.ts";
 
 /** The flags. */

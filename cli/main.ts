@@ -6,7 +6,7 @@
  * @module
  */
 import { EXIT_NOOK, UsageError } from "../lib/errors/nook_error.ts";
-import { report } from "./report.ts";
+import { BUNDLE_V8_FLAGS, report } from "./report.ts";
 import { modulePathOrUrl, setSelfCommand, sys } from "../lib/sys/sys.ts";
 import { versionText } from "./version_text.ts";
 import { trace } from "../lib/sys/trace.ts";
@@ -272,6 +272,8 @@ if (import.meta.main) {
     sys.execPath(),
     "run",
     "-A",
+    // The Deno bundle (dist/main.js) starts itself as bin/nook starts it.
+    ...((globalThis as { NOOK_DENO_ONLY?: boolean }).NOOK_DENO_ONLY ? BUNDLE_V8_FLAGS : []),
     modulePathOrUrl(self),
   ]);
 }

@@ -38,6 +38,22 @@ export function report(err: unknown): Promise<number> {
 }
 
 /**
+ * The V8 flags bin/nook gives Deno for `dist/main.js`: compiled eagerly, the
+ * functions of a module come from V8's code cache with it, where lazily
+ * compiled ones are compiled anew at each start (`nook run` calls most of what
+ * it loads). V8 takes no code cache made under other flags, so nook's own
+ * starts of that bundle (workers, a detached `--rm` container's removal) give
+ * the same ones: else each would compile the chunks it shares with the others.
+ *
+ * @example
+ * ```ts
+ * import { BUNDLE_V8_FLAGS } from "./report.ts";
+ * console.assert(BUNDLE_V8_FLAGS[0] === "--v8-flags=--no-lazy");
+ * ```
+ */
+export const BUNDLE_V8_FLAGS: readonly string[] = ["--v8-flags=--no-lazy"];
+
+/**
  * Runs one command as a program: the entry of a per-command bundle
  * (`dist/cmd/NAME.js`), which re-executes nook for internal work through the
  * main bundle beside it.
@@ -59,6 +75,7 @@ export async function runStandalone(
     "run",
     "-A",
     "--no-config",
+    ...BUNDLE_V8_FLAGS,
     decodeURIComponent(mainBundle.pathname),
   ]);
   let code: number;

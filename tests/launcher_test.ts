@@ -38,6 +38,17 @@ Deno.test("bin/nook --version and run behave as the sources do", async () => {
   assert.match(bad.stderr, /^nook: exec: "nosuchcmd": executable file not found in \$PATH\n$/);
 });
 
+Deno.test("bin/nook starts dist/main.js with the V8 flags nook's own starts of it give", async () => {
+  const { BUNDLE_V8_FLAGS } = await import("../cli/report.ts");
+  const launcher = Deno.readTextFileSync(`${repoRoot()}/bin/nook`);
+  const line = launcher.split("\n").find((l) => /exec .*dist\/main\.js/.test(l));
+  assert.ok(line, "bin/nook execs dist/main.js");
+  assert.ok(line.includes(` ${BUNDLE_V8_FLAGS.join(" ")} `), line);
+  // And the bundle's own starts of itself (cli/main.ts) give them.
+  const bundle = Deno.readTextFileSync(`${repoRoot()}/dist/main.js`);
+  for (const flag of BUNDLE_V8_FLAGS) assert.ok(bundle.includes(JSON.stringify(flag)), flag);
+});
+
 Deno.test("bin/nook runs small commands from their single-file bundles, with the same behaviour", async () => {
   assert.ok(
     Deno.statSync(`${repoRoot()}/dist/cmd/exec.js`).isFile,
@@ -98,6 +109,27 @@ Deno.test("nook --version and run load no node: built-in under Deno (the first c
   assert.ok(run, "dist/main.js names the run command's chunk");
   const runPath = staticClosure(dist, run[1]);
   assert.deepEqual([...runPath].filter((m) => m.startsWith("node:")), [], run[1]);
+});
+
+Deno.test("run loads no cgroup code up front: a run without limits makes no cgroup", () => {
+  const dist = `${repoRoot()}/dist`;
+  const run = Deno.readTextFileSync(`${dist}/main.js`).match(
+    /\brun: \{[^}]*import\(new URL\("\.\/([^"]+)"/,
+  );
+  assert.ok(run, "dist/main.js names the run command's chunk");
+  // esbuild heads each module's code in a chunk with a comment naming its source.
+  const sources = [...staticClosure(dist, run[1])].filter((f) => f.endsWith(".js")).flatMap((f) =>
+    [...Deno.readTextFileSync(`${dist}/${f}`).matchAll(/^\/\/ (\S+\.ts)$/gm)].map((m) => m[1])
+  );
+  assert.ok(sources.includes("lib/runtime/run_container.ts"), sources.join(" "));
+  const unwanted = [
+    "lib/cgroups/make_container_cgroup.ts",
+    "lib/cgroups/cgroup_placement.ts",
+    "lib/host/detect_cgroups.ts",
+    "lib/cgroups/cgroup_stats.ts",
+    "lib/cgroups/kill_all.ts",
+  ];
+  assert.deepEqual(sources.filter((s) => unwanted.includes(s)), []);
 });
 
 Deno.test("NOOK_TRACE=1 marks a run's phases on stderr, in order; without it nothing is printed", async () => {

@@ -35,11 +35,11 @@ const MARK = `NOOK_TEST_MARK=${MARK_VALUE}`;
  */
 const COMMAND = ["sh", "-c", "sleep 30; exit 0", `nook-test-${MARK_VALUE}`];
 
-/** Entries of `<runtimeHome>/nook` other than the one-time `warned-*` markers. */
+/** Entries of `<runtimeHome>/nook` other than the one-time `warned-*` markers and the anchor's files. */
 function runtimeEntries(): string[] {
   try {
     return [...Deno.readDirSync(`${runtimeHome}/nook`)].map((e) => e.name)
-      .filter((name) => !name.startsWith("warned-")).sort();
+      .filter((name) => !name.startsWith("warned-") && !name.startsWith("anchor-userns")).sort();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
     throw err;

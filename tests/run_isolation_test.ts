@@ -95,11 +95,14 @@ function nookRuntimeDir(): string {
   return `${XDG_RUNTIME}/nook`;
 }
 
-/** Entries of nook's runtime directory other than `warned-*` markers. */
+/**
+ * Entries of nook's runtime directory other than `warned-*` markers and the file and lock of
+ * the anchor of the user namespace runs share (lib/runtime/userns_anchor.ts).
+ */
 function runtimeLeftovers(): string[] {
   try {
     return [...Deno.readDirSync(nookRuntimeDir())].map((e) => e.name)
-      .filter((name) => !name.startsWith("warned-")).sort();
+      .filter((name) => !name.startsWith("warned-") && !name.startsWith("anchor-userns")).sort();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
     throw err;
@@ -993,9 +996,12 @@ Deno.test("run takes the container down when nook itself is killed", async () =>
   }
 });
 
-Deno.test("runs leave only warned-* markers in the runtime directory", async () => {
+Deno.test("runs leave only warned-* markers and the user namespace anchor's files in the runtime directory", async () => {
   await shOk("true");
   assert.ok(exists(nookRuntimeDir()), "nook did not use XDG_RUNTIME_DIR/nook");
   const all = [...Deno.readDirSync(nookRuntimeDir())].map((e) => e.name);
-  assert.deepEqual(all.filter((name) => !name.startsWith("warned-")), []);
+  assert.deepEqual(
+    all.filter((name) => !name.startsWith("warned-") && !name.startsWith("anchor-userns")),
+    [],
+  );
 });

@@ -10,7 +10,7 @@ import { pullProgress } from "../progress.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { LIMIT_FLAGS, limitsFromArgs } from "../limit_flags.ts";
 import { PROCESS_FLAGS } from "../process_flags.ts";
-import { parseCgroupsMode } from "../../lib/cgroups/mod.ts";
+import { parseCgroupsMode } from "../../lib/cgroups/parse_limits.ts";
 import { NETWORK_MODES } from "../../lib/runtime/network_mode.ts";
 import { sys } from "../../lib/sys/sys.ts";
 

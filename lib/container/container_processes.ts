@@ -36,8 +36,8 @@ function parentOf(name: string): number | null {
 /**
  * The processes in the same PID namespace as `pid` (the container's first process).
  * When nook may not read that process's namespaces (a reaper that is not
- * dumpable: `--init` in a container that changed its ids or joined another's
- * network), the namespace of one of its children tells, and it is listed too.
+ * dumpable: `--init` in a container that changed its ids), the namespace of
+ * one of its children tells, and it is listed too.
  *
  * @param pid The container's first process.
  * @returns Its processes, by pid.

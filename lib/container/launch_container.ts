@@ -152,6 +152,7 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
 
 /** Notes the container's cgroup (or that it has none) in its record. */
 async function noteCgroup(record: ContainerRecord, dir: string | null): Promise<void> {
+  if (dir === null && record.cgroup === undefined) return; // nothing to note or to drop
   await withRecordsLock(() => {
     const now = readRecord(record.id);
     if (!now || now.cgroup === (dir ?? undefined)) return;
@@ -263,7 +264,9 @@ export async function launchForeground(
     started: nowNs(),
     restarts: 0,
   };
-  writeState(record.id, state);
+  // The state of a container removed when it ends (--rm) is not fsynced (2 ms per run).
+  const durable = !record.config.autoRemove;
+  writeState(record.id, state, { durable });
   await containerEvent(record, "start");
   const status = container.status.then(async (s) => {
     // Before the state says it ended: who saw that sees the event too.
@@ -277,7 +280,7 @@ export async function launchForeground(
         status: "exited",
         exitCode: s.exitCode,
         finished: nowNs(),
-      });
+      }, { durable });
     } catch {
       // removed meanwhile (rm -f from another shell)
     }

@@ -60,14 +60,20 @@ export function readState(id: string): StateFile | null {
  *
  * @param id The container id.
  * @param s The fields.
+ * @param options `durable: false` for a container removed when it exits
+ *   (`--rm`): its state is not fsynced, as it is not to outlive the container.
+ *   After a crash its record is there (that is fsynced), and a state that is
+ *   torn or old reads as not running (another boot).
  *
  * @example
  * ```ts ignore
  * writeState(id, { ...s, status: "exited", exitCode: 0, finished: Date.now() * 1e6 });
  * ```
  */
-export function writeState(id: string, s: StateFile): void {
-  writeFileAtomic(`${containerDir(id)}/state`, formatState(s), 0o600);
+export function writeState(id: string, s: StateFile, options: { durable?: boolean } = {}): void {
+  writeFileAtomic(`${containerDir(id)}/state`, formatState(s), 0o600, {
+    fsync: options.durable ?? true,
+  });
 }
 
 let bootId: string | undefined;

@@ -10,6 +10,7 @@ import type { IdMapPlan } from "../userns/mod.ts";
 import type { MountSpec } from "./mount_spec.ts";
 import type { NetworkJoin } from "./network_join.ts";
 import type { NamespaceJoin } from "./namespace_join.ts";
+import type { UsernsAnchor } from "./userns_anchor.ts";
 import type { ResolvedUser } from "./user_lookup.ts";
 
 /**
@@ -57,6 +58,11 @@ export interface ContainerSpec {
   network: NetworkMode;
   /** With network "join": the namespace joined, and with it its user namespace. */
   join?: NetworkJoin;
+  /**
+   * The process whose user namespace (mapped as `idMap`) it joins, instead of making one
+   * (userns_anchor.ts); not with a join.
+   */
+  anchor?: UsernsAnchor;
   /** The helper that attaches its network namespace (slirp4netns, pasta). */
   netHelper?: NetHelperPlan;
   /** The addresses the helper gives it. */

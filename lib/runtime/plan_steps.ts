@@ -277,6 +277,21 @@ export function planContainer(spec: ContainerSpec): Plan {
       clone & ~CloneFlag.NEWUSER,
       spec.dieWithParent,
     );
+  } else if (spec.anchor) {
+    // Its other namespaces belong to the joined user namespace: made by a clone from inside it
+    // (and from inside the container's cgroup, so its cgroup namespace is rooted there).
+    const { pid, startTime } = spec.anchor;
+    add(`join the user namespace of process ${pid}`, {
+      op: Op.JOIN_NS,
+      n: [pid, CloneFlag.NEWUSER],
+      s: [`/proc/${pid}/ns/user`, startTime],
+    });
+    add("start the container's first process in its own namespaces", {
+      op: Op.CLONE,
+      n: [clone & ~CloneFlag.NEWUSER],
+    });
+    if (spec.dieWithParent) add("set the parent-death signal", { op: Op.PDEATHSIG, n: [SIGKILL] });
+    clone = 0;
   } else if (spec.ownCgroup) {
     // Some kernels root a cgroup namespace made by clone3 at the parent's cgroup rather than at
     // the one CLONE_INTO_CGROUP names: the child makes it once it is in its own (as crun does).

@@ -271,3 +271,27 @@ Deno.test("planContainer() binds --tz's zone file on /etc/localtime", () => {
   assert.ok(at(s, "bind /run/x/localtime on /etc/localtime") > at(s, "bind /x/resolv.conf"));
   assert.equal(at(spec(), "bind /run/x/localtime"), -1);
 });
+
+Deno.test("planContainer() with an anchor joins its user namespace, then clones the container in the others", () => {
+  for (const ownCgroup of [false, true]) {
+    const s = spec({ anchor: { pid: 42, startTime: "777" }, ownCgroup });
+    const { program, describe } = planContainer(s);
+    assert.equal(program.cloneFlags, 0, "the program's own child makes no namespace");
+    const j = at(s, "join the user namespace of process 42");
+    const c = at(s, "start the container's first process");
+    assert.deepEqual(program.steps[j].s, ["/proc/42/ns/user", "777"]);
+    assert.deepEqual(program.steps[j].n, [42, CloneFlag.NEWUSER]);
+    assert.equal(program.steps[j].op, Op.JOIN_NS);
+    assert.equal(program.steps[c].op, Op.CLONE);
+    // All the others, the cgroup one too: the clone is made inside the container's cgroup.
+    assert.equal(
+      program.steps[c].n?.[0],
+      CloneFlag.NEWNS | CloneFlag.NEWPID | CloneFlag.NEWUTS | CloneFlag.NEWIPC |
+        CloneFlag.NEWCGROUP | CloneFlag.NEWNET,
+    );
+    assert.ok(!describe.includes("enter a new cgroup namespace"));
+    assert.ok(j < c && c < at(s, "make the mounts private"));
+    assert.equal(describe[c + 1], "set the parent-death signal");
+    assert.ok(ops(s).includes(Op.LOOPBACK_UP), "its own network namespace, lo up");
+  }
+});

@@ -10,7 +10,7 @@
 import { loadShim } from "../../shim/binding.ts";
 import type { ContainerCgroup } from "../cgroups/prepare_container_cgroup.ts";
 import { limitNames } from "../cgroups/resource_limits.ts";
-import { UsageError } from "../errors/mod.ts";
+import { SetupError, UsageError } from "../errors/mod.ts";
 import type { AttachedNetwork, NetAddresses, PortMapping } from "../network/mod.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { sys, trace } from "../sys/mod.ts";
@@ -34,7 +34,8 @@ import {
 import { joinsUserns, type Plan, planContainer } from "./plan_steps.ts";
 import { outputPipe, readStream, relayTerminal } from "./process_io.ts";
 import type { RunOptions } from "./run_options.ts";
-import { type ExitStatus, spawnPlanned } from "./spawn_process.ts";
+import { type ChildProcess, type ExitStatus, spawnPlanned } from "./spawn_process.ts";
+import { usernsAnchor } from "./userns_anchor.ts";
 import { resolveUser } from "./user_lookup.ts";
 
 /** A container that is running. */
@@ -345,6 +346,11 @@ export async function spawnConfigured(
   };
   try {
     const spec = planSpec(config, gatherFacts(config, start, id, dir, warn));
+    // Its own user namespace where something is to be set up in the new network namespace
+    // before the release (a helper), or its maps differ (keep-id).
+    if (!joinsUserns(spec) && !spec.netHelper && config.userns !== "keep-id") {
+      spec.anchor = await usernsAnchor(spec.idMap) ?? undefined;
+    }
     trace("spec planned");
     // A container with a record gets a cgroup of its own wherever it can (pause, stats and
     // update reach it through the record); a run without one (the fast path) when it asks.
@@ -374,8 +380,6 @@ export async function spawnConfigured(
     }
     spec.stdoutFd = io.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = io.stderr === "null" ? "null" : err?.[1];
-    const plan = planContainer(spec);
-    trace("steps planned");
     const helper = spec.netHelper;
     // Signals are caught from before the release (a container may get one as soon as it
     // runs); those that come before the process is known are passed on once it is.
@@ -388,17 +392,30 @@ export async function spawnConfigured(
       }
     }
     cleanups.push(() => proxies.splice(0).forEach((off) => off()));
-    // A joined user namespace has its maps already.
-    const child = await spawnPlanned(plan, joinsUserns(spec) ? null : spec.idMap, {
-      cgroup: cgroup?.dir,
-      // The network is up before the command runs.
-      beforeRelease: helper && (async (pid) => {
-        const { attachNetwork } = await import("../network/attach_network.ts");
-        trace("network helper loaded");
-        net = await attachNetwork(helper, pid);
-        trace("network attached");
-      }),
-    });
+    const spawn = async () => {
+      const plan = planContainer(spec);
+      trace("steps planned");
+      // A joined user namespace has its maps already.
+      return await spawnPlanned(plan, joinsUserns(spec) || spec.anchor ? null : spec.idMap, {
+        cgroup: cgroup?.dir,
+        // The network is up before the command runs.
+        beforeRelease: helper && (async (pid) => {
+          const { attachNetwork } = await import("../network/attach_network.ts");
+          trace("network helper loaded");
+          net = await attachNetwork(helper, pid);
+          trace("network attached");
+        }),
+      });
+    };
+    let child: ChildProcess;
+    try {
+      child = await spawn();
+    } catch (e) {
+      if (!spec.anchor || !(e instanceof SetupError) || e.step !== "join") throw e;
+      // The anchor ended between its check and the join: a user namespace of the run's own.
+      spec.anchor = undefined;
+      child = await spawn();
+    }
     if (out) shim.close(out[1]);
     if (err) shim.close(err[1]);
     cleanups.splice(1);

@@ -13,6 +13,9 @@ import { sys } from "../sys/sys.ts";
  * @param path The file to replace.
  * @param data Its new contents.
  * @param mode File mode (default 0644).
+ * @param options `fsync: false` leaves out the fsync before the rename, for a
+ *   file that need not outlive a crash: readers still see the old or the new
+ *   file, never a part, but after a crash it may be the old one, or empty.
  *
  * @example
  * ```ts
@@ -23,9 +26,14 @@ import { sys } from "../sys/sys.ts";
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  options: { fsync?: boolean } = {},
+): void {
   const tmp = `${path}.tmp-${sys.pid()}-${crypto.randomUUID().slice(0, 8)}`;
-  sys.writeFile(tmp, data, { createNew: true, mode, fsync: true });
+  sys.writeFile(tmp, data, { createNew: true, mode, fsync: options.fsync ?? true });
   try {
     sys.rename(tmp, path);
   } catch (err) {

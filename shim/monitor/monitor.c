@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -415,7 +416,65 @@ static void sleep_ms(long ms) {
   }
 }
 
+/* Whether FILE (pid and start time) still names this process. */
+static int anchor_named(const char *file) {
+  char buf[64];
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno != ENOENT && errno != ENOTDIR; /* gone: no run finds it any more */
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n < 0) return 1;
+  buf[n] = '\0';
+  return strtol(buf, NULL, 10) == (long)getpid();
+}
+
+/* `nook-monitor --anchor FILE`: the process that holds the user namespace foreground runs
+ * share (lib/runtime/userns_anchor.ts). It detaches as a monitor does, writes the pid that
+ * stays on stdout and then holds nothing open, until FILE no longer names it (removed with
+ * its runtime directory, or naming a newer anchor) or it is killed. */
+static int anchor_main(const char *file) {
+  char dir[4096];
+  size_t len = strlen(file);
+  const char *slash = strrchr(file, '/');
+  if (!slash || slash == file || len >= sizeof dir) return 2;
+  memcpy(dir, file, (size_t)(slash - file));
+  dir[slash - file] = '\0';
+  int in = inotify_init1(IN_CLOEXEC);
+  if (in < 0 || inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
+                                               IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+    return 1;
+  }
+  pid_t first = fork();
+  if (first < 0) return 1;
+  if (first > 0) _exit(0);
+  (void)setsid();
+  (void)prctl(PR_SET_NAME, "nook-userns", 0, 0, 0);
+  if (chdir("/") < 0) return 1;
+  printf("%d\n", (int)getpid());
+  if (fflush(stdout) != 0) return 1;
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) return 1;
+  for (int fd = 0; fd < 3; fd++) (void)dup2(null, fd);
+  close(null);
+  /* nook writes FILE once it has checked this process: until then, it may be missing. */
+  int named = 0;
+  for (;;) {
+    char events[4096];
+    ssize_t n = read(in, events, sizeof events);
+    if (n < 0 && errno != EINTR) return 1;
+    int now = anchor_named(file);
+    if (named && !now) return 0;
+    if (now) named = 1;
+    if (!named) {
+      /* Not yet written: a nook that gave up (it died, or found this one unfit) writes none. */
+      struct stat st;
+      if (stat(dir, &st) < 0) return 0;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--anchor") == 0) return anchor_main(argv[2]);
   if (argc != 2) {
     fprintf(stderr, "usage: nook-monitor CONFIG (started by nook, not by hand)\n");
     return 2;

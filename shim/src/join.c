@@ -99,7 +99,13 @@ int setup_clone(struct child *c, uint64_t flags) {
     pid = syscall(SYS_clone, (unsigned long)(flags | CLONE_PARENT), 0, 0, 0, 0);
   }
   if (pid < 0) return -errno;
-  if (pid == 0) return 0; /* the sibling goes on with the steps */
+  if (pid == 0) {
+    /* The sibling goes on with the steps, in a pid namespace of its own that no process of the
+     * joined namespace sees: as dumpable as a child nook cloned itself (the join made this one
+     * undumpable), so that the user can read the /proc files of an --init that never execs. */
+    (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    return 0;
+  }
   struct nook_report r = {.kind = NOOK_REPORT_PID, .step = c->step, .err = (int32_t)pid,
                           .op = NOOK_OP_CLONE};
   if (send_fd(c->ctl, &r, pidfd) < 0) {

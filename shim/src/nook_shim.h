@@ -88,7 +88,10 @@ enum nook_op {
  * in the namespaces n0 (owned by the joined user namespace), which goes on
  * with the remaining steps; this one reports the sibling's pid (err of a
  * NOOK_REPORT_PID, its pidfd as SCM_RIGHTS) and exits 0. nook_release hands
- * both back: from then on the sibling is the process to wait for. */
+ * both back: from then on the sibling is the process to wait for. The sibling,
+ * in a pid namespace of its own that no process of a joined namespace sees,
+ * is made dumpable again, as a child nook cloned itself is (its `--init`
+ * reaper never execs). */
 
 /* NOOK_OP_RUN: a helper that ran but failed is reported as err = base + its
  * exit status (or + the signal that killed it); an exec failure as its errno. */
