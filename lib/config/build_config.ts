@@ -288,5 +288,6 @@ export function buildContainerConfig(
     stopSignal: stopSignal ?? "SIGTERM",
     stopTimeout: options.stopTimeout ?? 10,
     log: logSettings(options.logOptions),
+    hostUsers: list(options.hostUsers),
   };
 }

@@ -97,4 +97,6 @@ export interface ContainerConfig {
   stopTimeout: number;
   /** `--log-opt`. */
   log: LogSettings;
+  /** `--hostuser`: host users whose /etc/passwd entries the container's gets at each start. */
+  hostUsers?: string[];
 }

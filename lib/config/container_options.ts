@@ -39,4 +39,6 @@ export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
   stopTimeout?: number;
   /** `--log-opt` values: `max-size=10m`, `max-file=3`. */
   logOptions?: readonly string[];
+  /** `--hostuser`: host users (names or uids) whose passwd entries the container's gets. */
+  hostUsers?: readonly string[];
 }
