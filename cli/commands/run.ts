@@ -371,8 +371,7 @@ export async function main(args: string[]): Promise<number> {
     try {
       await launchDetached(record);
     } catch (err) {
-      // As docker and podman do: a container that could not start stays (created) without --rm.
-      if (options.rm) await removeContainer(record.id, { force: true }).catch(() => {});
+      await removeContainer(record.id, { force: true }).catch(() => {});
       throw err;
     }
     await warnIfNoLinger();
