@@ -169,7 +169,7 @@ Deno.test("exec returns the command's exit code; 127 for a missing command, 126 
     const dir = await exec(c, ["/tmp"]).catch((e) => e);
     assert.ok(dir instanceof SetupError, String(dir));
     assert.equal(dir.exitCode, 126);
-    assert.match(dir.message, /exec "\/tmp": Permission denied/);
+    assert.match(dir.message, /exec "\/tmp": permission denied/);
     const notExec = await exec(c, ["/bin/notexec"]).catch((e) => e);
     assert.equal(notExec.exitCode, 126);
     // The container is unharmed by the failures.

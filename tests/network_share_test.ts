@@ -574,7 +574,7 @@ Deno.test("run -d --network container: whose command is not found: 127, nothing 
         "/no/such/command",
       ]); // deno-fmt-ignore
       assert.equal(r.code, 127, r.stderr);
-      assert.match(r.stderr, /exec "\/no\/such\/command": No such file or directory/);
+      assert.match(r.stderr, /exec "\/no\/such\/command": no such file or directory/);
     }
     assert.deepEqual(await s.names(), ["web"]);
   });

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { UsageError } from "../../lib/errors/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { helpText } from "../args.ts";
 import { RUN_FLAGS, runOptions } from "./run.ts";
@@ -29,6 +30,20 @@ export async function main(args: string[]): Promise<number> {
       ),
     );
     return 0;
+  }
+  const runOnly = [
+    ["--rmi", options.rmi],
+    [
+      "-a (--attach)",
+      options.stdout !== undefined || options.stderr !== undefined || options.printId,
+    ],
+    ["--preserve-fds", options.preserveFds !== undefined],
+    ["--timeout", options.timeout !== undefined],
+  ] as const;
+  for (const [flag, given] of runOnly) {
+    if (given) {
+      throw new UsageError(`${flag} applies to 'nook run': 'nook create' does not keep it`);
+    }
   }
   const { createContainer } = await import("../../lib/container/create_container.ts");
   const record = await createContainer(options);

@@ -12,6 +12,7 @@ import { LIMIT_FLAGS, limitsFromArgs } from "../limit_flags.ts";
 import { PROCESS_FLAGS } from "../process_flags.ts";
 import { parseCgroupsMode } from "../../lib/cgroups/parse_limits.ts";
 import { NETWORK_MODES } from "../../lib/runtime/network_mode.ts";
+import { parseEntrypoint } from "../entrypoint_flag.ts";
 import { sys } from "../../lib/sys/sys.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -42,6 +43,36 @@ const FLAGS: FlagSpec[] = [
     type: "string",
     value: "FILE",
     help: "Write the container id to FILE (which must not exist)",
+  },
+  {
+    name: "rmi",
+    type: "bool",
+    help: "With --rm, remove the image too unless another container uses it",
+  },
+  {
+    name: "attach",
+    short: "a",
+    type: "list",
+    value: "STREAM",
+    help: "Attach only these of stdin, stdout, stderr (without stdout and stderr: print the id)",
+  },
+  {
+    name: "preserve-fds",
+    type: "string",
+    value: "N",
+    help: "Pass file descriptors 3 to 3+N-1 of nook into the container",
+  },
+  {
+    name: "timeout",
+    type: "string",
+    value: "SECONDS",
+    help: "Kill the container after this long (exit code 255)",
+  },
+  {
+    name: "hostuser",
+    type: "list",
+    value: "NAME|UID",
+    help: "Add this host user's entry to the container's /etc/passwd",
   },
   ...PROCESS_FLAGS,
   { name: "group-add", type: "list", value: "GROUP", help: "Add a supplementary group" },
@@ -197,6 +228,7 @@ const FLAGS: FlagSpec[] = [
     help: "Disable the image's health check (nook runs none yet)",
   },
   ...LIMIT_FLAGS,
+  { name: "kernel-memory", type: "string", value: "BYTES", help: "Ignored (a warning says so)" },
   {
     name: "cgroups",
     type: "string",
@@ -241,6 +273,12 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
   if (stopTimeout !== undefined && !/^-?\d+$/.test(stopTimeout)) {
     throw new UsageError(`Invalid --stop-timeout '${stopTimeout}': give whole seconds`);
   }
+  const preserveFds = wholeNumber(p.strings["preserve-fds"], "--preserve-fds", "a count of fds");
+  const timeout = wholeNumber(p.strings.timeout, "--timeout", "whole seconds");
+  const attach = attachedStreams(p.lists.attach);
+  if (attach && p.bools.detach) {
+    throw new UsageError("-a (--attach) and -d (--detach) conflict: give one or the other");
+  }
   let rootfs = p.strings.rootfs;
   let command = p.rest;
   let image: string | undefined;
@@ -257,13 +295,23 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
   return {
     rootfs,
     image,
-    rm: p.bools.rm,
+    rm: p.bools.rm || p.bools.rmi,
+    rmi: p.bools.rmi,
+    printId: attach !== undefined && !attach.has("stdout") && !attach.has("stderr"),
+    stdout: attach && !attach.has("stdout") ? "null" : undefined,
+    stderr: attach && !attach.has("stderr") ? "null" : undefined,
+    preserveFds,
+    timeout: timeout || undefined,
+    hostUsers: p.lists.hostuser,
+    kernelMemory: p.strings["kernel-memory"] !== undefined,
     storageDriver: p.strings["storage-driver"],
     pull: p.strings.pull as ContainerOptions["pull"],
     platform: p.strings.platform,
     onPullProgress: p.bools.quiet ? undefined : pullProgress(),
     command,
-    entrypoint: p.strings.entrypoint !== undefined ? [p.strings.entrypoint] : undefined,
+    entrypoint: p.strings.entrypoint !== undefined
+      ? parseEntrypoint(p.strings.entrypoint)
+      : undefined,
     env: p.lists.env,
     envFiles: p.lists["env-file"],
     workdir: p.strings.workdir,
@@ -315,10 +363,52 @@ export function runOptions(args: string[], verb = "run"): RunCommandOptions | nu
   };
 }
 
-/** `run` options: a container's, plus -d. */
+/** `run` options: a container's, plus what the command itself does around it. */
 export interface RunCommandOptions extends ContainerOptions {
   /** Run in the background (-d). */
   detach?: boolean;
+  /** `--rmi`: remove the image after the container, unless another container uses it. */
+  rmi?: boolean;
+  /** `-a stdin` alone: print the id, as docker does when neither stdout nor stderr is attached. */
+  printId?: boolean;
+  /** `--kernel-memory` was given (it is ignored, with a warning). */
+  kernelMemory?: boolean;
+}
+
+/** The value of a flag that takes a whole number, or undefined when absent. */
+function wholeNumber(value: string | undefined, flag: string, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`Invalid ${flag} '${value}': give ${what}`);
+  return Number(value);
+}
+
+/** `-a` values: stdin, stdout, stderr (any case), or undefined without any. */
+function attachedStreams(values: readonly string[]): Set<string> | undefined {
+  if (values.length === 0) return undefined;
+  const out = new Set<string>();
+  for (const v of values) {
+    const stream = v.toLowerCase();
+    if (!["stdin", "stdout", "stderr"].includes(stream)) {
+      throw new UsageError(`Invalid -a (--attach) '${v}': give stdin, stdout or stderr`);
+    }
+    out.add(stream);
+  }
+  return out;
+}
+
+/** `--rmi`: removes the image the container ran, unless a container still uses it. */
+async function removeRunImage(image: string): Promise<void> {
+  const { findImage } = await import("../../lib/image/find_image.ts");
+  const { storeLayout } = await import("../../lib/store/mod.ts");
+  const { listRecords } = await import("../../lib/records/container_record.ts");
+  const { removeImage } = await import("../../lib/image/remove_image.ts");
+  const found = findImage(storeLayout(), image);
+  if (!found || listRecords().some((r) => r.image === found.id)) return;
+  try {
+    await removeImage(image, {});
+  } catch (err) {
+    sys.stderr(`nook: --rmi: ${(err as Error).message}\n`);
+  }
 }
 
 /**
@@ -339,7 +429,21 @@ export async function main(args: string[]): Promise<number> {
     console.log(helpText(USAGE, "Run a command in a new container.", FLAGS));
     return 0;
   }
+  if (options.kernelMemory) {
+    sys.stderr(
+      "nook: --kernel-memory is ignored: cgroup v2 has no kernel memory limit of its own " +
+        "(--memory covers kernel memory)\n",
+    );
+  }
   if (options.detach) {
+    const foregroundOnly = [
+      ["--rmi", options.rmi],
+      ["--preserve-fds", options.preserveFds !== undefined],
+      ["--timeout", options.timeout !== undefined],
+    ] as const;
+    for (const [flag, given] of foregroundOnly) {
+      if (given) throw new UsageError(`${flag} applies to a foreground run: drop -d`);
+    }
     const { createContainer } = await import("../../lib/container/create_container.ts");
     const { launchDetached } = await import("../../lib/container/launch_container.ts");
     const { removeContainer } = await import("../../lib/container/remove_container.ts");
@@ -359,5 +463,9 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError("--restart applies to detached containers: add -d");
   }
   const container = await startContainer(options);
-  return (await container.status).exitCode;
+  if (options.printId) sys.stdout(`${container.id}\n`);
+  const status = await container.status;
+  if (options.rmi && options.image !== undefined) await removeRunImage(options.image);
+  // A container killed by --timeout exits 255, as podman's does.
+  return status.timedOut ? 255 : status.exitCode;
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { UsageError } from "../../lib/errors/mod.ts";
+import { EXIT_NOOK, NookError, UsageError } from "../../lib/errors/mod.ts";
+import type { ContainerRecord } from "../../lib/records/container_record.ts";
 import { allFlag, containerTargets, isActive } from "../container_targets.ts";
 import { launchDetached } from "../../lib/container/launch_container.ts";
 import { sys } from "../../lib/sys/mod.ts";
@@ -52,11 +53,26 @@ export async function main(args: string[]): Promise<number> {
     const { findContainer } = await import("../../lib/container/find_container.ts");
     const { attachContainer } = await import("../../lib/container/attach_container.ts");
     const record = findContainer(p.rest[0]);
-    const { conn } = await launchDetached(record, { attach: true });
+    const { conn } = await launch(record, { attach: true });
     return await attachContainer(record, { stdin: p.bools.interactive, conn });
   }
   return await eachContainer(refs, async (record, ref) => {
-    await launchDetached(record);
+    await launch(record);
     return ref;
   }, { ignore: p.bools.all });
+}
+
+/**
+ * Starts one container. A command that cannot be run (126, 127 from `run`) is a failed
+ * start here: exit 125, as podman's start gives (the container's own exit code is not one).
+ */
+async function launch(record: ContainerRecord, options: { attach?: boolean } = {}) {
+  try {
+    return await launchDetached(record, options);
+  } catch (err) {
+    if (err instanceof NookError && (err.exitCode === 126 || err.exitCode === 127)) {
+      throw new NookError(err.message, { exitCode: EXIT_NOOK, cause: err });
+    }
+    throw err;
+  }
 }

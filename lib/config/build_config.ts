@@ -419,5 +419,6 @@ export function buildContainerConfig(
     detachKeys: options.detachKeys,
     sigProxy: options.sigProxy === false ? false : undefined,
     noHealthcheck: options.noHealthcheck ? true : undefined,
+    hostUsers: list(options.hostUsers),
   };
 }

@@ -146,4 +146,6 @@ export interface ContainerConfig {
   sigProxy?: false;
   /** `--no-healthcheck`: the image's health check is off (nook runs none yet). */
   noHealthcheck?: true;
+  /** `--hostuser`: host users whose /etc/passwd entries the container's gets at each start. */
+  hostUsers?: string[];
 }

@@ -58,4 +58,6 @@ export interface ContainerOptions extends Omit<RunOptions, "rootfs"> {
   sigProxy?: boolean;
   /** `--no-healthcheck`: turn the image's health check off (nook runs none yet). */
   noHealthcheck?: boolean;
+  /** `--hostuser`: host users (names or uids) whose passwd entries the container's gets. */
+  hostUsers?: readonly string[];
 }

@@ -15,8 +15,8 @@
  * changed (so the parents of a change are listed too, as docker lists them);
  * a time alone does not count for directories. The mount points the runtime
  * makes when the image lacks them (`/proc`, `/sys`, `/dev`, and empty
- * `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`) are not changes: docker
- * keeps them in a layer of their own.
+ * `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`, `/run/.containerenv`,
+ * `/.dockerenv`) are not changes: docker keeps them in a layer of their own.
  *
  * @module
  */
@@ -61,7 +61,13 @@ export interface ChangeSource {
 
 /** Paths the runtime mounts over, and may create when the image lacks them. */
 const RUNTIME_DIRS = new Set(["proc", "sys", "dev"]);
-const RUNTIME_FILES = new Set(["etc/hostname", "etc/hosts", "etc/resolv.conf"]);
+const RUNTIME_FILES = new Set([
+  "etc/hostname",
+  "etc/hosts",
+  "etc/resolv.conf",
+  "run/.containerenv",
+  ".dockerenv",
+]);
 const OPAQUE_MARKER = ".wh..wh..opq";
 const WHITEOUT_PREFIX = ".wh.";
 

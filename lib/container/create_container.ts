@@ -119,7 +119,7 @@ export async function createContainer(
     const config = readImageConfig(storeLayout(), found).config ?? {};
     const plan = applyImageConfig(config, {
       command: stored.command,
-      entrypoint: stored.entrypoint?.join(" "),
+      entrypoint: stored.entrypoint,
       workdir: stored.workdir,
       user: stored.user,
     });

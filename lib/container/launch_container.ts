@@ -119,7 +119,7 @@ async function containerParts(record: ContainerRecord, warn: (m: string) => void
   };
   const plan = applyImageConfig(imageConfig, {
     command: config.command,
-    entrypoint: config.entrypoint === undefined ? undefined : config.entrypoint.join(" "),
+    entrypoint: config.entrypoint,
     workdir: config.workdir,
     user: config.user,
   });
@@ -209,6 +209,10 @@ export interface ForegroundOptions {
   signal?: AbortSignal;
   /** Receives warnings. */
   onWarning?: (message: string) => void;
+  /** `--preserve-fds`: nook's fds 3 to 3+N-1 stay open in the container. */
+  preserveFds?: number;
+  /** `--timeout`: seconds after which the container is killed. */
+  timeout?: number;
   /** Called after the container ended and its state is recorded (e.g. to remove it). */
   onExit?: (exitCode: number) => Promise<void>;
 }
@@ -278,7 +282,8 @@ export async function launchForeground(
       writeState(record.id, {
         ...state,
         status: "exited",
-        exitCode: s.exitCode,
+        // Killed by --timeout: podman records -1.
+        exitCode: s.timedOut ? -1 : s.exitCode,
         finished: nowNs(),
       }, { durable });
     } catch {

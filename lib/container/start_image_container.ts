@@ -40,6 +40,8 @@ export async function startImageContainer(
       forwardSignals: options.forwardSignals,
       signal: options.signal,
       onWarning: options.onWarning,
+      preserveFds: options.preserveFds,
+      timeout: options.timeout,
       onExit: options.rm
         ? async () => {
           await removeContainer(record.id, { force: true });

@@ -49,8 +49,11 @@ export interface ImageConfig {
 export interface ImageRunOverrides {
   /** Arguments after the image name. */
   command?: readonly string[];
-  /** `--entrypoint` (an empty string clears the image's). */
-  entrypoint?: string;
+  /**
+   * `--entrypoint`: a program, or the argv of a JSON array (an empty string, or a list of
+   * one, clears the image's).
+   */
+  entrypoint?: string | readonly string[];
   /** `-w`. */
   workdir?: string;
   /** `-u`. */
@@ -82,14 +85,19 @@ export interface ImageRunPlan {
  * import { applyImageConfig } from "./image_config.ts";
  * const plan = applyImageConfig({ Entrypoint: ["/bin/sh", "-c"], Cmd: ["echo hi"] }, { command: ["date"] });
  * console.assert(plan.argv.join(" ") === "/bin/sh -c date");
+ * const json = applyImageConfig({ Cmd: ["sh"] }, { entrypoint: ["/bin/echo", "hi"] });
+ * console.assert(json.argv.join(" ") === "/bin/echo hi");
  * ```
  */
 export function applyImageConfig(
   config: ContainerConfig,
   overrides: ImageRunOverrides,
 ): ImageRunPlan {
-  const entrypoint = overrides.entrypoint !== undefined
-    ? (overrides.entrypoint === "" ? [] : [overrides.entrypoint])
+  const given = typeof overrides.entrypoint === "string"
+    ? [overrides.entrypoint]
+    : overrides.entrypoint;
+  const entrypoint = given !== undefined
+    ? (given.length === 1 && given[0] === "" ? [] : [...given])
     : config.Entrypoint ?? [];
   const cmd = overrides.command && overrides.command.length > 0
     ? [...overrides.command]

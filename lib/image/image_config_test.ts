@@ -22,6 +22,18 @@ Deno.test("applyImageConfig() follows docker: args replace Cmd, --entrypoint dro
   assert.deepEqual(applyImageConfig({ Cmd: ["sh"] }, {}).argv, ["sh"]);
 });
 
+Deno.test('applyImageConfig() takes an --entrypoint list as the argv; [""] clears the image\'s', () => {
+  assert.deepEqual(applyImageConfig(config, { entrypoint: ["/bin/echo", "a b"] }).argv, [
+    "/bin/echo",
+    "a b",
+  ]);
+  assert.deepEqual(
+    applyImageConfig(config, { entrypoint: ["/bin/echo"], command: ["x"] }).argv,
+    ["/bin/echo", "x"],
+  );
+  assert.deepEqual(applyImageConfig(config, { entrypoint: [""], command: ["ls"] }).argv, ["ls"]);
+});
+
 Deno.test("applyImageConfig() takes env, workdir and user from the image unless overridden", () => {
   const p = applyImageConfig(config, {});
   assert.deepEqual([p.env, p.workdir, p.user], [["A=1"], "/w", "app"]);

@@ -73,6 +73,10 @@ export interface ContainerSpec {
   mounts: MountSpec[];
   /** Per-container /etc files. */
   initLayer: InitLayer;
+  /** Host path of an /etc/passwd with entries nook added (keep-id, `--hostuser`). */
+  passwd?: string;
+  /** Host path of the empty file bound on /run/.containerenv and /.dockerenv. */
+  containerEnv?: string;
   /** Root filesystem read-only. */
   readOnly: boolean;
   /** Give the container a pty of its own. */
@@ -85,6 +89,8 @@ export interface ContainerSpec {
   stdoutFd?: number | "null";
   /** The same for stderr. */
   stderrFd?: number | "null";
+  /** `--preserve-fds`: fds 3 to 3+N-1 of nook stay open in the container. */
+  preserveFds?: number;
   /** Run a reaping PID 1 in front of the command. */
   init: boolean;
   /** Bounding set (bit per capability). */

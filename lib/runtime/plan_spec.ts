@@ -65,6 +65,10 @@ export interface SpecFacts {
   user: ResolvedUser;
   /** The per-container /etc files. */
   initLayer: InitLayer;
+  /** Host path of the container's /etc/passwd, when nook added entries to the image's. */
+  passwd?: string;
+  /** Host path of the empty file bound on /run/.containerenv and /.dockerenv. */
+  containerEnv?: string;
   /** Planned for a monitor, not for this terminal. */
   detached: boolean;
   /** Whether nook's stdin is a terminal (for `-it` in the foreground). */
@@ -180,6 +184,8 @@ export function planSpec(config: ContainerConfig, facts: SpecFacts): ContainerSp
     join,
     mounts: [...config.mounts, ...facts.extraMounts ?? []],
     initLayer: facts.initLayer,
+    passwd: facts.passwd,
+    containerEnv: facts.containerEnv,
     readOnly: config.readOnly ?? false,
     tty: config.tty ?? false,
     ttySize: config.tty ? facts.ttySize : undefined,

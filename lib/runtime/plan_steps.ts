@@ -106,10 +106,23 @@ function addIdentity(
   add("set no_new_privs", { op: Op.NO_NEW_PRIVS });
 }
 
-/** chdir, close what nook holds open, maybe fork an init, and exec (PATH searched for a bare name). */
-function addExec(add: Add, p: Pick<ContainerSpec, "cwd" | "argv" | "env">, init: boolean): void {
+/**
+ * chdir, close what nook holds open (but fds 3 to 3+preserveFds-1), maybe fork an init, and
+ * exec (PATH searched for a bare name).
+ */
+function addExec(
+  add: Add,
+  p: Pick<ContainerSpec, "cwd" | "argv" | "env" | "preserveFds">,
+  init: boolean,
+): void {
   add(`change to the working directory ${p.cwd}`, { op: Op.CHDIR, s: [p.cwd] });
-  add("close inherited file descriptors", { op: Op.CLOSE_FDS });
+  const keep = p.preserveFds ?? 0;
+  if (keep > 0) {
+    add(`close inherited file descriptors from ${3 + keep} on`, {
+      op: Op.CLOSE_FDS,
+      n: [3 + keep],
+    });
+  } else add("close inherited file descriptors", { op: Op.CLOSE_FDS });
   if (init) add("start the init process", { op: Op.INIT });
   const path = p.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   const file = p.argv[0];
@@ -358,6 +371,18 @@ export function planContainer(spec: ContainerSpec): Plan {
   bind(spec.initLayer.hosts, "/etc/hosts", 0);
   bind(spec.initLayer.resolvConf, "/etc/resolv.conf", 0);
   if (spec.localtime) bind(spec.localtime, "/etc/localtime", 0);
+  if (spec.passwd) bind(spec.passwd, "/etc/passwd", 0);
+  if (spec.containerEnv) {
+    // Optional: a rootfs directory that is not writable has no place for them.
+    for (const target of ["/run/.containerenv", "/.dockerenv"]) {
+      add(`bind ${spec.containerEnv} on ${target}`, {
+        op: Op.BIND,
+        flags: StepFlag.OPTIONAL,
+        n: [0],
+        s: [spec.containerEnv, target],
+      });
+    }
+  }
 
   for (const m of spec.mounts) {
     if (m.type === "bind") bind(m.source, m.target, REC | (m.readOnly ? RDONLY : 0));

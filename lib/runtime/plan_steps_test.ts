@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Op } from "../../shim/protocol.ts";
+import { Op, StepFlag } from "../../shim/protocol.ts";
 import { planIdMaps } from "../userns/mod.ts";
 import { capabilitySet } from "./capabilities.ts";
 import type { ContainerSpec } from "./container_spec.ts";
@@ -294,4 +294,26 @@ Deno.test("planContainer() with an anchor joins its user namespace, then clones 
     assert.equal(describe[c + 1], "set the parent-death signal");
     assert.ok(ops(s).includes(Op.LOOPBACK_UP), "its own network namespace, lo up");
   }
+});
+
+Deno.test("planContainer() keeps fds 3 to 3+N-1 with preserveFds, closes from 3 without", () => {
+  const close = (s: ContainerSpec) =>
+    planContainer(s).program.steps.find((x) => x.op === Op.CLOSE_FDS);
+  assert.equal(close(spec())?.n, undefined, "the shim's default: from fd 3");
+  assert.deepEqual(close(spec({ preserveFds: 2 }))?.n, [5]);
+  assert.ok(at(spec({ preserveFds: 2 }), "close inherited file descriptors from 5 on") >= 0);
+});
+
+Deno.test("planContainer() binds the marker file on /run/.containerenv and /.dockerenv, optional steps, and a passwd copy", () => {
+  const s = spec({ containerEnv: "/x/containerenv", passwd: "/x/passwd" });
+  const { program, describe } = planContainer(s);
+  for (const target of ["/run/.containerenv", "/.dockerenv"]) {
+    const i = describe.indexOf(`bind /x/containerenv on ${target}`);
+    assert.ok(i >= 0, target);
+    assert.equal(program.steps[i].flags, StepFlag.OPTIONAL, "a read-only rootfs dir skips it");
+    assert.ok(i < at(s, "pivot_root"));
+  }
+  assert.ok(at(s, "bind /x/passwd on /etc/passwd") > at(s, "bind /x/resolv.conf"));
+  const plain = planContainer(spec()).describe;
+  assert.ok(!plain.some((d) => /containerenv|dockerenv|\/etc\/passwd/.test(d)));
 });

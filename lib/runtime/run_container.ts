@@ -37,6 +37,8 @@ import type { RunOptions } from "./run_options.ts";
 import { type ChildProcess, type ExitStatus, spawnPlanned } from "./spawn_process.ts";
 import { usernsAnchor } from "./userns_anchor.ts";
 import { resolveUser } from "./user_lookup.ts";
+import { resolveInRoot } from "./in_root.ts";
+import { containerPasswd } from "./passwd_entries.ts";
 
 /** A container that is running. */
 export interface RunningContainer {
@@ -118,6 +120,30 @@ export interface SpawnInternals {
 }
 
 /**
+ * Writes the container's /etc/passwd into `dir` when keep-id or `--hostuser` add entries to
+ * the image's; returns its host path, or undefined when the image's file serves as it is.
+ */
+function extraPasswd(
+  config: ContainerConfig,
+  start: ConfiguredStart,
+  readFile: (path: string) => string | null,
+  dir: string,
+  ids: { uid: number; gid: number },
+): string | undefined {
+  const keepId = config.userns === "keep-id";
+  if (!keepId && !config.hostUsers?.length) return undefined;
+  const text = containerPasswd(readFile("/etc/passwd") ?? "", {
+    hostText: sys.readText("/etc/passwd") ?? "",
+    keepId: keepId ? ids : undefined,
+    hostUsers: config.hostUsers,
+    home: (start.image ? start.image.workdir : config.workdir) ?? "/",
+  });
+  if (text === null) return undefined;
+  sys.writeText(`${dir}/passwd`, text, 0o644);
+  return `${dir}/passwd`;
+}
+
+/**
  * Reads what the spec needs from the host (the rootfs, id maps, the user in
  * its /etc/passwd, the network joined or attached) and writes the init layer
  * into `dir`; {@linkcode planSpec} does the rest.
@@ -162,12 +188,20 @@ function gatherFacts(
   const idMap = owner
     ? joinedIdMap(owner)
     : chooseIdMaps({ keepId: config.userns === "keep-id", onWarning: warn });
+  const readFile = start.readFile ?? ((path: string) => sys.readText(resolveInRoot(rootfs, path)));
+  const passwd = extraPasswd(config, start, readFile, dir, { uid: idMap.user, gid: idMap.group });
   const user = resolveUser(rootfs, start.image ? start.image.user : config.user, {
     defaultUid: idMap.user,
     defaultGid: idMap.group,
     groupAdd: config.groupAdd,
-    readFile: start.readFile,
+    readFile: passwd
+      ? (path) => path === "/etc/passwd" ? sys.readText(passwd) : readFile(path)
+      : readFile,
   });
+  // /run/.containerenv (podman's) and /.dockerenv (docker's) tell a process it runs in a
+  // container; in a root nook made from an image (a rootfs directory of yours stays as it is).
+  const containerEnv = start.image ? `${dir}/containerenv` : undefined;
+  if (containerEnv) sys.writeText(containerEnv, "", 0o644);
   const hostname = specHostname(config, id, join);
   return {
     nsJoins,
@@ -191,6 +225,8 @@ function gatherFacts(
       dnsSearch: config.dnsSearch,
       dnsOptions: config.dnsOptions,
     }),
+    passwd,
+    containerEnv,
     detached,
     stdinIsTerminal,
     ttySize: !config.tty ? undefined : detached ? start.ttySize : sys.terminalSize() ?? undefined,
@@ -302,7 +338,7 @@ export async function spawnContainer(
 /** How a container started in the foreground handles stdio and signals. */
 export type ForegroundIo = Pick<
   RunOptions,
-  "stdout" | "stderr" | "forwardSignals" | "signal" | "onWarning"
+  "stdout" | "stderr" | "forwardSignals" | "signal" | "onWarning" | "preserveFds" | "timeout"
 >;
 
 /**
@@ -380,6 +416,7 @@ export async function spawnConfigured(
     }
     spec.stdoutFd = io.stdout === "null" ? "null" : out?.[1];
     spec.stderrFd = io.stderr === "null" ? "null" : err?.[1];
+    spec.preserveFds = io.preserveFds;
     const helper = spec.netHelper;
     // Signals are caught from before the release (a container may get one as soon as it
     // runs); those that come before the process is known are passed on once it is.
@@ -426,6 +463,14 @@ export async function spawnConfigured(
     io.signal?.addEventListener("abort", onAbort);
     cleanups.push(() => io.signal?.removeEventListener("abort", onAbort));
     if (io.signal?.aborted) onAbort();
+    let timedOut = false;
+    if (io.timeout) {
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGKILL");
+      }, io.timeout * 1000);
+      cleanups.push(() => clearTimeout(timer));
+    }
     let relay: Promise<unknown> = Promise.resolve();
     if (child.ptyFd >= 0) {
       const terminal = relayTerminal(child.ptyFd, { stdin: spec.interactive });
@@ -439,7 +484,7 @@ export async function spawnConfigured(
       cleanup();
       await cgroup?.remove();
       trace("cleaned up");
-      return s;
+      return timedOut ? { ...s, timedOut } : s;
     });
     return {
       id,

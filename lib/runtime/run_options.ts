@@ -104,6 +104,10 @@ export interface RunOptions {
   stdout?: OutputMode;
   /** Where stderr goes (default "inherit"). */
   stderr?: OutputMode;
+  /** `--preserve-fds N`: nook's fds 3 to 3+N-1 stay open in the container (foreground runs). */
+  preserveFds?: number;
+  /** `--timeout`: seconds after which the container is killed (foreground runs). */
+  timeout?: number;
   /** Forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2 of this process to the container. */
   forwardSignals?: boolean;
   /** Aborting kills the container. */

@@ -27,6 +27,8 @@ export interface ExitStatus {
   exitCode: number;
   /** The signal that killed it, if any. */
   signal?: number;
+  /** It was killed because its `timeout` ran out. */
+  timedOut?: boolean;
 }
 
 /** A started container process. */
@@ -102,7 +104,7 @@ export function stepError(plan: Plan, step: number, op: number, errno: number): 
     const searched = plan.program.steps[step]?.s?.[1] != null;
     const message = errno === ENOENT && searched
       ? `exec: ${file}: executable file not found in $PATH`
-      : `exec ${file}: ${errnoText(errno)}`;
+      : `exec ${file}: ${errnoText(errno).toLowerCase()}`; // as runc words it, for scripts
     return new SetupError(message, {
       step: "exec",
       errno,

@@ -50,7 +50,7 @@ enum nook_op {
   NOOK_OP_INIT = 23,          /* fork: this process stays as a reaping PID 1, the child goes on */
   NOOK_OP_EXEC = 24,          /* s0 file, s1 PATH (NOOK_NO_STR: no search), s2 argv, s3 envp; n0 argc, n1 envc */
   NOOK_OP_PDEATHSIG = 25,     /* n0 signal sent to the child when its parent dies */
-  NOOK_OP_CLOSE_FDS = 26,     /* close-on-exec every fd >= 3 */
+  NOOK_OP_CLOSE_FDS = 26,     /* close-on-exec every fd >= n0 (3 when lower: --preserve-fds keeps 3..n0-1) */
   NOOK_OP_OVERLAY = 27,       /* s0 upper, s1 work, s2 lowers (top first; n0 of them), s3 host target */
   NOOK_OP_MOUNT_ATTR = 28,    /* s1 host path: mount_setattr set n0, clear n1 (NOOK_F_RECURSIVE) */
   NOOK_OP_RUN = 29,           /* s0 file, s2 argv, s3 envp; n0 argc, n1 envc: fork, execve, wait */

@@ -74,9 +74,10 @@ int setup_groups(const char *csv) {
   return syscall(SYS_setgroups, n, list) < 0 ? -errno : 0;
 }
 
-int setup_close_fds(void) {
-  if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) == 0) return 0;
-  for (int fd = 3; fd < 4096; fd++) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+int setup_close_fds(unsigned first) {
+  if (first < 3) first = 3;
+  if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+  for (int fd = (int)first; fd < 4096; fd++) (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
   return 0;
 }
 

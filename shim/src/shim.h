@@ -49,7 +49,7 @@ int setup_open_fd(const char *path, int fd, int flags);
 int setup_caps(uint64_t keep, unsigned last_cap);
 int setup_groups(const char *csv);
 int setup_init(struct child *c);
-int setup_close_fds(void);
+int setup_close_fds(unsigned first);
 int setup_exec(const struct child *c, const struct nook_step *s);
 void reset_signals(void);
 

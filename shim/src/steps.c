@@ -62,7 +62,7 @@ static int run_step(struct child *c, const struct nook_step *s) {
   case NOOK_OP_PDEATHSIG:
     return prctl(PR_SET_PDEATHSIG, (unsigned long)s->n[0], 0, 0, 0) < 0 ? -errno : 0;
   case NOOK_OP_CLOSE_FDS:
-    return setup_close_fds();
+    return setup_close_fds((unsigned)s->n[0]);
   case NOOK_OP_MOUNT_ATTR:
     return setup_mount_attr(step_str(c, s, 1), s->n[0], s->n[1], (s->flags & NOOK_F_RECURSIVE) != 0);
   case NOOK_OP_OVERLAY:
