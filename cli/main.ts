@@ -70,6 +70,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   rmi: { summary: "Remove images", load: () => import("./commands/rmi.ts") },
   tag: { summary: "Give an image another name", load: () => import("./commands/tag.ts") },
+  untag: {
+    summary: "Take names off an image (podman's)",
+    load: () => import("./commands/untag.ts"),
+  },
   push: { summary: "Push an image to a registry", load: () => import("./commands/push.ts") },
   load: { summary: "Load images from an archive", load: () => import("./commands/load.ts") },
   save: { summary: "Save images to an archive", load: () => import("./commands/save.ts") },
