@@ -3,11 +3,18 @@
  * `inspect`, ...), as docker and podman give them: 1 when a name matches no
  * container, image or network, else the error's own (2 for a state that
  * forbids the action, 125 for the rest). `run`, `create` and `exec` keep 125
- * for every error of nook (their 126 and 127 are the command's).
+ * for every error of nook, and 126 and 127 for a command that cannot run; to
+ * the other verbs (`start` of such a container) that is an error as any, 125
+ * (podman's).
  *
  * @module
  */
-import type { NookError } from "../lib/errors/mod.ts";
+import {
+  EXIT_CANNOT_EXECUTE,
+  EXIT_NOOK,
+  EXIT_NOT_FOUND,
+  type NookError,
+} from "../lib/errors/mod.ts";
 import { NoSuchContainerError } from "../lib/container/find_container.ts";
 import { NoSuchImageError } from "../lib/image/no_such_image.ts";
 import { NoSuchNetworkError } from "../lib/network/no_such_network.ts";
@@ -37,7 +44,8 @@ export function isNoSuchObject(err: unknown): boolean {
  * The exit code a verb gives for an error.
  *
  * @param err The error.
- * @returns 1 for a name that matched nothing, else the error's exit code.
+ * @returns 1 for a name that matched nothing, 125 for a command that cannot
+ *   run (126, 127), else the error's exit code.
  *
  * @example
  * ```ts
@@ -46,8 +54,12 @@ export function isNoSuchObject(err: unknown): boolean {
  * import { NookError } from "../lib/errors/mod.ts";
  * console.assert(verbExitCode(new NoSuchContainerError("web")) === 1);
  * console.assert(verbExitCode(new NookError("x", { exitCode: 2 })) === 2);
+ * console.assert(verbExitCode(new NookError("x", { exitCode: 127 })) === 125);
  * ```
  */
 export function verbExitCode(err: NookError): number {
-  return isNoSuchObject(err) ? EXIT_NO_SUCH_OBJECT : err.exitCode;
+  if (isNoSuchObject(err)) return EXIT_NO_SUCH_OBJECT;
+  return err.exitCode === EXIT_CANNOT_EXECUTE || err.exitCode === EXIT_NOT_FOUND
+    ? EXIT_NOOK
+    : err.exitCode;
 }

@@ -23,7 +23,7 @@ export async function printInspected(items: unknown[], format: string | undefine
     return;
   }
   // The template engine is loaded only for a --format.
-  const { compileFormat } = await import("../format_rows.ts");
+  const { compileFormat } = await import("./format_rows.ts");
   const render = compileFormat(format);
   sys.stdout(items.map((item) => render(item) + "\n").join(""));
 }
