@@ -100,6 +100,7 @@ export {
   type RemoveImageResult,
 } from "./lib/image/remove_image.ts";
 export { tagImage, type TagImageOptions } from "./lib/image/tag_image.ts";
+export { untagImage, type UntagImageOptions } from "./lib/image/untag_image.ts";
 export {
   pruneImages,
   type PruneImagesOptions,

@@ -1,6 +1,7 @@
 /**
- * `ps --filter KEY=VALUE`: docker's container filters (status, name, label,
- * ancestor, id, exited, before, since).
+ * `ps --filter KEY=VALUE` (and `start --filter`): docker's container filters
+ * (status, name, label, ancestor, id, exited, before, since), and podman's
+ * `restart-policy` and `status=stopped` (an exited container).
  *
  * @module
  */
@@ -10,7 +11,29 @@ import { stateName } from "../lib/container/inspect_container.ts";
 import type { ContainerRecord } from "../lib/records/container_record.ts";
 import type { ContainerStatus } from "../lib/records/container_state.ts";
 
-const FILTER_KEYS = ["status", "name", "label", "ancestor", "id", "exited", "before", "since"];
+const FILTER_KEYS = [
+  "status",
+  "name",
+  "label",
+  "ancestor",
+  "id",
+  "exited",
+  "before",
+  "since",
+  "restart-policy",
+];
+
+/** The `--restart` policies; podman's `none` is `no`. */
+const RESTART_POLICIES = ["no", "none", "always", "on-failure", "unless-stopped"];
+
+/** Why a filter's value is wrong, or null. */
+function checkValue(key: string, value: string): string | null {
+  if (key === "exited" && !/^\d+$/.test(value)) return "exited= takes an exit code (0-255)";
+  if (key === "restart-policy" && !RESTART_POLICIES.includes(value)) {
+    return `'${value}' is no restart policy: use ${RESTART_POLICIES.join(", ")}`;
+  }
+  return null;
+}
 
 /**
  * The test of `ps --filter`s: values of one key are alternatives, keys must all
@@ -31,19 +54,14 @@ const FILTER_KEYS = ["status", "name", "label", "ancestor", "id", "exited", "bef
 export function containerFilter(
   filters: string[],
 ): (r: ContainerRecord, s: ContainerStatus) => boolean {
-  const byKey = parseFilters(
-    filters,
-    FILTER_KEYS,
-    (key, value) =>
-      key === "exited" && !/^\d+$/.test(value) ? "exited= takes an exit code (0-255)" : null,
-  );
+  const byKey = parseFilters(filters, FILTER_KEYS, checkValue);
   const created = new Map<string, string>();
   for (const v of [...byKey.get("before") ?? [], ...byKey.get("since") ?? []]) {
     created.set(v, findContainer(v).created);
   }
   return (r, s) => {
     const test: Record<string, (v: string) => boolean> = {
-      status: (v) => stateName(s) === v,
+      status: (v) => stateName(s) === (v === "stopped" ? "exited" : v),
       name: (v) => new RegExp(v).test(r.name),
       id: (v) => r.id.startsWith(v),
       label: (v) => {
@@ -60,6 +78,7 @@ export function containerFilter(
       exited: (v) => s.status === "exited" && s.exitCode === Number(v),
       before: (v) => r.created < created.get(v)!,
       since: (v) => r.created > created.get(v)!,
+      "restart-policy": (v) => r.config.restart.name === (v === "none" ? "no" : v),
     };
     return [...byKey].every(([k, values]) => values.some(test[k]));
   };

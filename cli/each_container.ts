@@ -1,11 +1,14 @@
 /**
  * What the container verbs share: run an action on each named container, report
- * a failure and go on with the others (as docker does), exit 125 if any failed.
+ * a failure and go on with the others (as docker does); the exit code says the
+ * worst failure: 1 when a name matched nothing, 2 for a state that forbids the
+ * action, 125 for another error (podman's codes).
  *
  * @module
  */
 import { NookError } from "../lib/errors/mod.ts";
 import { findContainer, NoSuchContainerError } from "../lib/container/find_container.ts";
+import { verbExitCode } from "./exit_code.ts";
 import type { ContainerRecord } from "../lib/records/container_record.ts";
 import { sys } from "../lib/sys/mod.ts";
 
@@ -21,7 +24,7 @@ export interface EachContainerOptions {
  * @param refs Container references.
  * @param fn The action; its string result (if any) is printed.
  * @param options `ignore`: skip references that match nothing.
- * @returns 0, or the exit code of the last failure.
+ * @returns 0, or the highest exit code of the failures (125 over 2 over 1).
  *
  * @example
  * ```ts ignore
@@ -42,7 +45,7 @@ export async function eachContainer(
       if (options.ignore && err instanceof NoSuchContainerError) continue;
       if (!(err instanceof NookError)) throw err; // a bug: let cli/main.ts show its stack
       sys.stderr(`nook: ${err.message}\n`);
-      code = err.exitCode;
+      code = Math.max(code, verbExitCode(err));
     }
   }
   return code;

@@ -17,6 +17,8 @@ export interface FormatRowsOptions {
   headers: Record<string, string>;
   /** The template of a bare `table` (such as `{{.ID}}\t{{.Names}}`). */
   table?: string;
+  /** A table without its header row (podman's `--noheading`). */
+  noHeading?: boolean;
 }
 
 /** Options of {@linkcode compileFormat}. */
@@ -116,7 +118,7 @@ export function formatRows(format: string, rows: object[], options: FormatRowsOp
     headerRow(rows[0], options.headers),
   );
   const lines = rows.map((r) => render(r) + "\n").join("");
-  return tabWriter(header + "\n" + lines);
+  return tabWriter(options.noHeading ? lines : header + "\n" + lines);
 }
 
 /** The header row: every field's title (methods return it too). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EXIT_NOOK, UsageError } from "../lib/errors/nook_error.ts";
+import { EXIT_NOOK, NookError, UsageError } from "../lib/errors/nook_error.ts";
 import { BUNDLE_V8_FLAGS, report } from "./report.ts";
 import { modulePathOrUrl, setSelfCommand, sys } from "../lib/sys/sys.ts";
 import { versionText } from "./version_text.ts";
@@ -71,6 +71,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   rmi: { summary: "Remove images", load: () => import("./commands/rmi.ts") },
   tag: { summary: "Give an image another name", load: () => import("./commands/tag.ts") },
+  untag: {
+    summary: "Take names off an image (podman's)",
+    load: () => import("./commands/untag.ts"),
+  },
   push: { summary: "Push an image to a registry", load: () => import("./commands/push.ts") },
   load: { summary: "Load images from an archive", load: () => import("./commands/load.ts") },
   save: { summary: "Save images to an archive", load: () => import("./commands/save.ts") },
@@ -139,6 +143,11 @@ const GLOBAL_FLAGS: Record<string, { env?: string; values?: readonly string[]; h
   },
 };
 
+/** Global flags without a value. */
+const GLOBAL_SWITCHES: Record<string, string> = {
+  "--noout": "Print nothing on stdout (podman): the command's output goes away, errors stay",
+};
+
 /** Remote modes of docker and podman, which a daemonless tool cannot have. */
 const REMOTE_FLAGS = ["--url", "--remote", "-r", "--connection", "-c", "--host", "-H", "--context"];
 
@@ -157,6 +166,11 @@ function applyGlobalFlags(args: string[]): string[] {
           "daemon; run nook where the containers should run (e.g. over ssh)",
       );
     }
+    if (name in GLOBAL_SWITCHES && at < 0) {
+      if (name === "--noout") silenceStdout();
+      i += 1;
+      continue;
+    }
     const flag = GLOBAL_FLAGS[name];
     if (!flag) break;
     const value = at < 0 ? args[i + 1] : args[i].slice(at + 1);
@@ -164,7 +178,11 @@ function applyGlobalFlags(args: string[]): string[] {
       throw new UsageError(`Flag ${name} needs a value`);
     }
     if (flag.values && !flag.values.includes(value)) {
-      throw new UsageError(`Invalid ${name} '${value}': use ${flag.values.join(", ")}`);
+      const message = `Invalid ${name} '${value}': use ${flag.values.join(", ")}`;
+      // podman exits 1 on a log level it does not know.
+      throw name === "--log-level"
+        ? new NookError(message, { exitCode: 1 })
+        : new UsageError(message);
     }
     // A relative directory is taken from here, as podman does (children start elsewhere).
     const dir = name === "--root" || name === "--runroot";
@@ -176,6 +194,12 @@ function applyGlobalFlags(args: string[]): string[] {
   return args.slice(i);
 }
 
+/** `--noout`: what the command prints on stdout is dropped (its errors still show). */
+function silenceStdout(): void {
+  sys.stdout = () => {};
+  console.log = () => {};
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 3;
   return "Usage:  nook [OPTIONS] COMMAND\n\nA rootless container tool: no daemon, no root.\n\n" +
@@ -184,6 +208,9 @@ function usage(): string {
     "\n\nOptions:\n  -v, --version   Print version information and quit\n  -h, --help      Print this help\n" +
     Object.entries(GLOBAL_FLAGS).map(([name, f]) => `  ${`${name} VALUE`.padEnd(24)}${f.help}\n`)
       .join("") +
+    Object.entries(GLOBAL_SWITCHES).map(([name, help]) => `  ${name.padEnd(24)}${help}\n`).join(
+      "",
+    ) +
     "\n" +
     "Run 'nook COMMAND --help' for more information on a command.\n";
 }

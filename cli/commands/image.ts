@@ -11,6 +11,11 @@ import type { ImageInspect } from "../../lib/image/inspect_image.ts";
 import { NoSuchImageError } from "../../lib/image/no_such_image.ts";
 import { findImage } from "../../lib/image/find_image.ts";
 import { storeLayout } from "../../lib/store/layout.ts";
+import { namesHistory } from "../../lib/store/image_index.ts";
+import { displayName } from "../../lib/image/display_name.ts";
+import { EXIT_NO_SUCH_OBJECT } from "../exit_code.ts";
+import { withHidden } from "../hidden_fields.ts";
+import { printInspected } from "../print_inspected.ts";
 import { existsMain } from "../exists_command.ts";
 import { pruneImages } from "../../lib/image/prune_images.ts";
 import { sys } from "../../lib/sys/mod.ts";
@@ -29,6 +34,7 @@ const DELEGATED: Record<string, () => Promise<CommandModule>> = {
   rm: () => import("./rmi.ts"),
   remove: () => import("./rmi.ts"),
   tag: () => import("./tag.ts"),
+  untag: () => import("./untag.ts"),
   pull: () => import("./pull.ts"),
   push: () => import("./push.ts"),
   load: () => import("./load.ts"),
@@ -48,6 +54,7 @@ Commands:
   prune       Remove unused images
   rm          Remove one or more images (also: remove; same as 'nook rmi')
   tag         Give an image another name
+  untag       Take names off an image (podman's)
   pull        Pull an image from a registry
   push        Push an image to a registry
   load        Load images from an archive
@@ -122,26 +129,45 @@ async function inspect(args: string[]): Promise<number> {
     );
   }
   const found: ImageInspect[] = [];
-  const errors: string[] = [];
+  let code = 0;
   for (const name of p.rest) {
     try {
-      found.push(inspectImage(name));
+      found.push(inspectImageItem(name));
     } catch (err) {
       if (!(err instanceof NoSuchImageError)) throw err;
-      errors.push(err.message);
+      sys.stderr(`nook: ${err.message}\n`);
+      code = EXIT_NO_SUCH_OBJECT;
     }
   }
-  const format = p.strings.format;
-  if (format === undefined || format === "json") {
-    sys.stdout(JSON.stringify(found, null, 4) + "\n");
-  } else {
-    // The template engine is loaded only for a --format.
-    const { compileFormat } = await import("../format_rows.ts");
-    const render = compileFormat(format);
-    sys.stdout(found.map((item) => render(item) + "\n").join(""));
-  }
-  for (const e of errors) sys.stderr(`nook: ${e}\n`);
-  return errors.length ? 125 : 0;
+  await printInspected(found, p.strings.format);
+  return code;
+}
+
+/**
+ * An image as `inspect` shows it, with podman's template fields beside
+ * docker's JSON: `.ID` (the id's hex), `.Digest`, `.Labels`, `.NamesHistory`, `.User`.
+ *
+ * @param ref A name, id or id prefix.
+ * @returns docker's object.
+ * @throws {NoSuchImageError} When it matches no image.
+ *
+ * @example
+ * ```ts ignore
+ * inspectImageItem("busybox").Id;
+ * ```
+ */
+export function inspectImageItem(ref: string): ImageInspect {
+  const layout = storeLayout();
+  const record = findImage(layout, ref);
+  if (!record) throw new NoSuchImageError(ref);
+  const item = inspectImage(record.id);
+  return withHidden(item, {
+    ID: item.Id.replace(/^sha256:/, ""),
+    Digest: record.manifestDigest,
+    Labels: item.Config.Labels ?? {},
+    NamesHistory: namesHistory(record).map(displayName),
+    User: item.Config.User,
+  });
 }
 
 function exists(args: string[]): number {

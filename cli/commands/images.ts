@@ -6,7 +6,8 @@
  */
 import { inspectImage, listImages } from "../../lib/image/image_api.ts";
 import { findImage } from "../../lib/image/find_image.ts";
-import type { ImageRecord } from "../../lib/store/image_index.ts";
+import { type ImageRecord, namesHistory } from "../../lib/store/image_index.ts";
+import { displayName } from "../../lib/image/display_name.ts";
 import { storeLayout } from "../../lib/store/layout.ts";
 import { imageFilter } from "../image_filter.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
@@ -31,6 +32,7 @@ const FLAGS: FlagSpec[] = [
     help: "dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE, label=KEY[=VALUE]",
   },
   { name: "digests", type: "bool", help: "Show digests" },
+  { name: "noheading", short: "n", type: "bool", help: "No header line (podman)" },
   {
     name: "format",
     type: "string",
@@ -69,10 +71,19 @@ function goTime(iso: string): string {
   return new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " +0000 UTC");
 }
 
-/** One row a name, with docker's fields (and podman's names, which `json` leaves out). */
+/** podman's `.History` of `images`: every name the image had, its current ones first. */
+function historyText(img: ImageRecord): string {
+  return namesHistory(img).map(displayName).join(", ");
+}
+
+/**
+ * One row a name, with docker's fields (and podman's, which `{{json .}}` leaves out:
+ * `.Labels` read from the image's config only when `labels` says so).
+ */
 function imageRows(
   images: ImageRecord[],
   shownId: (id: string) => string,
+  labels: (img: ImageRecord) => Record<string, string>,
 ): Record<string, string>[] {
   return images.flatMap((img) =>
     (img.names.length ? img.names.map(short) : [["<none>", "<none>"]]).map(([repo, tag]) => {
@@ -90,7 +101,13 @@ function imageRows(
         UniqueSize: "N/A",
         VirtualSize: size,
       };
-      return withHidden(row, { Created: row.CreatedSince, Id: img.id, Names: img.names });
+      return withHidden(row, {
+        Created: row.CreatedSince,
+        Id: img.id,
+        Names: img.names,
+        History: historyText(img),
+        Labels: labels(img),
+      });
     })
   );
 }
@@ -119,6 +136,7 @@ export async function main(args: string[]): Promise<number> {
     labels: (image) => inspectImage(image.id).Config.Labels ?? {},
   });
   const images = listImages().filter(pass);
+  const labels = (img: ImageRecord) => inspectImage(img.id).Config.Labels ?? {};
   const shownId = (id: string) => p.bools["no-trunc"] ? id : id.slice(7, 19);
   if (format !== "table" && format !== "json" && !p.bools.quiet) {
     // The template engine is loaded only for a template.
@@ -131,19 +149,27 @@ export async function main(args: string[]): Promise<number> {
       "{{.CreatedSince}}",
       "{{.Size}}",
     ].join("\t"); // deno-fmt-ignore
-    sys.stdout(formatRows(format, imageRows(images, shownId), { headers: HEADERS, table }));
+    const rowLabels = format.includes("Labels") ? labels : () => ({});
+    const rows = imageRows(images, shownId, rowLabels);
+    sys.stdout(formatRows(format, rows, { headers: HEADERS, table, noHeading: p.bools.noheading }));
     return 0;
   }
   if (p.bools.quiet) {
     for (const img of images) console.log(shownId(img.id));
   } else if (format === "json") {
     console.log(JSON.stringify(
+      // podman's array: its Id is the id's hex.
       images.map((i) => ({
-        Id: i.id,
+        Id: i.id.replace(/^sha256:/, ""),
         RepoTags: i.names,
         RepoDigests: i.repoDigests,
         Size: i.size,
         Created: i.pulled,
+        CreatedAt: i.pulled,
+        Names: i.names,
+        Digest: i.manifestDigest,
+        Labels: labels(i),
+        History: namesHistory(i),
       })),
       null,
       2,
@@ -171,7 +197,7 @@ export async function main(args: string[]): Promise<number> {
       "CREATED",
       "SIZE",
     ];
-    sys.stdout(table(head, rows));
+    sys.stdout(p.bools.noheading ? table(head, rows).replace(/^.*\n/, "") : table(head, rows));
   }
   return 0;
 }

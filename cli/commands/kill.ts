@@ -8,6 +8,7 @@ import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
 import { allFlag, containerTargets, isActive } from "../container_targets.ts";
 import { eachContainer } from "../each_container.ts";
+import { signalName } from "../../lib/runtime/signal_name.ts";
 
 const FLAGS: FlagSpec[] = [
   allFlag("running containers"),
@@ -25,7 +26,7 @@ const FLAGS: FlagSpec[] = [
  * Runs `nook kill`.
  *
  * @param args Arguments after "kill".
- * @returns 0, or 125 when one failed.
+ * @returns 0, or 1 when a container does not exist, or 125 (a bad signal, one not running).
  *
  * @example
  * ```ts ignore
@@ -38,9 +39,11 @@ export async function main(args: string[]): Promise<number> {
     sys.stdout(helpText("nook kill [OPTIONS] CONTAINER [CONTAINER...]", "Send a signal to running containers.", FLAGS));
     return 0;
   }
+  // The signal is checked before any container is looked up (podman's order).
+  const signal = signalName(p.strings.signal ?? "SIGKILL");
   const refs = containerTargets("kill", p.rest, { all: p.bools.all, select: isActive });
   return await eachContainer(refs, async (record, ref) => {
-    await killContainer(record, p.strings.signal ?? "SIGKILL");
+    await killContainer(record, signal);
     return ref;
   }, { ignore: p.bools.all });
 }

@@ -26,7 +26,7 @@ const UNPAUSE_FLAGS: FlagSpec[] = [
  *
  * @param args Arguments after the verb.
  * @param verb "pause" or "unpause".
- * @returns 0, or 125 when one failed.
+ * @returns 0, or 1 when a container does not exist, or 125 when one failed otherwise.
  *
  * @example
  * ```ts ignore

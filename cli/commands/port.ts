@@ -12,6 +12,7 @@ import { readNetworkState } from "../../lib/records/network_state.ts";
 import { hostAddress, parseExposedPort } from "../../lib/network/port_mapping.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { EXIT_NO_SUCH_OBJECT, isNoSuchObject } from "../exit_code.ts";
 
 const FLAGS: FlagSpec[] = [{ name: "help", type: "bool", help: "Print usage" }];
 
@@ -19,7 +20,7 @@ const FLAGS: FlagSpec[] = [{ name: "help", type: "bool", help: "Print usage" }];
  * Runs `nook port`.
  *
  * @param args Arguments after "port".
- * @returns 0, or 1 when the asked port is not published.
+ * @returns 0, or 1 when the container does not exist or the asked port is not published.
  * @throws {UsageError} On a missing container or a bad port.
  *
  * @example
@@ -42,7 +43,14 @@ export function main(args: string[]): Promise<number> {
   if (p.rest.length < 1 || p.rest.length > 2) {
     throw new UsageError("'nook port' takes a container and at most one PRIVATE_PORT[/PROTO]");
   }
-  const record = findContainer(p.rest[0]);
+  let record;
+  try {
+    record = findContainer(p.rest[0]);
+  } catch (err) {
+    if (!isNoSuchObject(err)) throw err;
+    sys.stderr(`nook: ${(err as Error).message}\n`);
+    return Promise.resolve(EXIT_NO_SUCH_OBJECT);
+  }
   const wanted = p.rest[1] === undefined ? null : parseExposedPort(p.rest[1]);
   if (p.rest[1] !== undefined && !wanted) {
     throw new UsageError(

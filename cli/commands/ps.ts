@@ -20,6 +20,9 @@ import { ago, humanSize, table } from "../table.ts";
 import { withHidden } from "../hidden_fields.ts";
 import { containerFilter } from "../container_filter.ts";
 
+/** podman's `ps --sort` keys. */
+const SORT_KEYS = ["created", "id", "image", "names", "runningfor", "size", "status"];
+
 const FLAGS: FlagSpec[] = [
   { name: "all", short: "a", type: "bool", help: "Show all containers (default: running ones)" },
   { name: "quiet", short: "q", type: "bool", help: "Only ids" },
@@ -55,6 +58,13 @@ const FLAGS: FlagSpec[] = [
     type: "string",
     value: "FORMAT",
     help: "table (default), json, or a template like '{{.ID}} {{.Names}}'",
+  },
+  { name: "noheading", type: "bool", help: "No header line (podman)" },
+  {
+    name: "sort",
+    type: "string",
+    value: "KEY",
+    help: `Order by ${SORT_KEYS.join(", ")} (podman; default: newest first)`,
   },
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
@@ -106,6 +116,28 @@ function row(r: ContainerRecord, s: ContainerStatus, noTrunc: boolean): Row {
   });
 }
 
+/**
+ * podman's `ps --sort KEY` order: oldest first for `created` and `runningfor`,
+ * largest first for `size`, else by the text (the id, image, name, status).
+ */
+function sortRows(
+  rows: { r: ContainerRecord; s: ContainerStatus }[],
+  key: string,
+  sizes?: Map<string, number>,
+): { r: ContainerRecord; s: ContainerStatus }[] {
+  const text: Record<string, (x: { r: ContainerRecord; s: ContainerStatus }) => string> = {
+    created: ({ r }) => r.created,
+    runningfor: ({ r }) => r.created,
+    id: ({ r }) => r.id,
+    image: ({ r }) => r.imageName,
+    names: ({ r }) => r.name,
+    status: ({ s }) => statusText(s),
+  };
+  if (key === "size") return [...rows].sort((a, b) => sizes!.get(b.r.id)! - sizes!.get(a.r.id)!);
+  const of = text[key];
+  return [...rows].sort((a, b) => of(a) < of(b) ? -1 : of(a) > of(b) ? 1 : 0);
+}
+
 /** `--size`: what the container's directory holds, and with its image's (docker's SIZE). */
 function sizeText(r: ContainerRecord, imageSizes: Map<string, number>): string {
   const own = treeSize(containerDir(r.id));
@@ -148,6 +180,13 @@ export async function main(args: string[]): Promise<number> {
     )
     .reverse(); // newest first, as docker lists them
   if (limit > 0) rows = rows.slice(0, limit);
+  const sort = p.strings.sort;
+  if (sort !== undefined && !SORT_KEYS.includes(sort)) {
+    throw new UsageError(`Invalid --sort '${sort}': use ${SORT_KEYS.join(", ")}`);
+  }
+  let sizes: Map<string, number> | undefined;
+  if (sort === "size") sizes = new Map(rows.map(({ r }) => [r.id, treeSize(containerDir(r.id))]));
+  if (sort !== undefined) rows = sortRows(rows, sort, sizes);
   const data = rows.map(({ r, s }) => row(r, s, p.bools["no-trunc"] ?? false));
   if (p.bools.size) {
     const { listImages } = await import("../../lib/image/image_api.ts");
@@ -162,10 +201,12 @@ export async function main(args: string[]): Promise<number> {
   if (format !== "table") {
     // The template engine is loaded only for a --format.
     const { formatRows } = await import("../format_rows.ts");
-    sys.stdout(formatRows(format, data, { headers: HEADERS, table: DEFAULT_TABLE }));
+    const options = { headers: HEADERS, table: DEFAULT_TABLE, noHeading: p.bools.noheading };
+    sys.stdout(formatRows(format, data, options));
     return 0;
   }
   const fields = DEFAULT_FIELDS.concat(p.bools.size ? ["Size"] : []);
-  sys.stdout(table(fields.map((f) => HEADERS[f]), data.map((d) => fields.map((f) => d[f]))));
+  const text = table(fields.map((f) => HEADERS[f]), data.map((d) => fields.map((f) => d[f])));
+  sys.stdout(p.bools.noheading ? text.replace(/^.*\n/, "") : text);
   return 0;
 }

@@ -33,7 +33,7 @@ const FLAGS: FlagSpec[] = [
  * Runs `nook rm`.
  *
  * @param args Arguments after "rm".
- * @returns 0, or 125 when one failed.
+ * @returns 0, or 1 (a name matched nothing), 2 (one runs, without -f) or 125.
  *
  * @example
  * ```ts ignore
@@ -49,11 +49,12 @@ export async function main(args: string[]): Promise<number> {
   const refs = containerTargets("rm", p.rest, { all: p.bools.all });
   const stopTimeout = parseTime(p.strings.time);
   const { removeLeftovers } = await import("../../lib/container/remove_container.ts");
-  // With --all, one that went meanwhile (a --rm container that ended) is gone as asked.
+  // With --all, one that went meanwhile (a --rm container that ended) is gone as asked; with
+  // --force a missing one is no error (podman's, and docker's exit code).
   const code = await eachContainer(refs, async (record, ref) => {
     await removeContainer(record.id, { force: p.bools.force, stopTimeout });
     return ref;
-  }, { ignore: p.bools.ignore || p.bools.all });
+  }, { ignore: p.bools.ignore || p.bools.all || p.bools.force });
   await removeLeftovers();
   return code;
 }

@@ -9,6 +9,7 @@ import { removeImage } from "../../lib/image/remove_image.ts";
 import { readIndex, storeLayout } from "../../lib/store/mod.ts";
 import { sys } from "../../lib/sys/mod.ts";
 import { type FlagSpec, helpText, parseArgs } from "../args.ts";
+import { verbExitCode } from "../exit_code.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "all", short: "a", type: "bool", help: "Remove every image (podman)" },
@@ -23,7 +24,7 @@ const FLAGS: FlagSpec[] = [
  * are still removed.
  *
  * @param args Arguments after "rmi".
- * @returns 0, or 125 when any image could not be removed.
+ * @returns 0, or 1 (a name matched nothing), 2 (a container uses it) or 125.
  * @throws {UsageError} Without an image.
  *
  * @example
@@ -58,10 +59,12 @@ export async function main(args: string[]): Promise<number> {
       for (const w of freed.warnings) sys.stderr(`nook: ${w}\n`);
     } catch (err) {
       if (!(err instanceof NookError)) throw err; // a bug: let cli/main.ts show its stack
-      // Gone meanwhile (another name of an image removed before): --all and --ignore pass it over.
-      if (err instanceof NoSuchImageError && (p.bools.all || p.bools.ignore)) continue;
+      // Gone meanwhile (another name of an image removed before): --all and --ignore pass it
+      // over, and --force (podman's).
+      const skip = p.bools.all || p.bools.ignore || p.bools.force;
+      if (err instanceof NoSuchImageError && skip) continue;
       sys.stderr(`nook: ${err.message}\n`);
-      code = err.exitCode;
+      code = Math.max(code, verbExitCode(err));
     }
   }
   return code;

@@ -10,10 +10,19 @@ import { allFlag, containerTargets, ignoreFlag, isActive } from "../container_ta
 import { eachContainer } from "../each_container.ts";
 import { parseTime, TIME_FLAG } from "../time_flag.ts";
 
+/** podman's other name of `--time`. */
+const TIMEOUT_FLAG: FlagSpec = {
+  ...TIME_FLAG,
+  name: "timeout",
+  short: undefined,
+  help: "Same as --time (podman)",
+};
+
 const STOP_FLAGS: FlagSpec[] = [
   allFlag("running containers"),
   ignoreFlag(),
   TIME_FLAG,
+  TIMEOUT_FLAG,
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -21,6 +30,7 @@ const RESTART_FLAGS: FlagSpec[] = [
   allFlag("containers"),
   { name: "running", type: "bool", help: "With --all: only the running ones" },
   TIME_FLAG,
+  TIMEOUT_FLAG,
   { name: "help", type: "bool", help: "Print usage" },
 ]; // deno-fmt-ignore
 
@@ -29,7 +39,7 @@ const RESTART_FLAGS: FlagSpec[] = [
  *
  * @param args Arguments after the verb.
  * @param verb "stop" or "restart".
- * @returns 0, or 125 when one failed.
+ * @returns 0, or 1 when a container does not exist, or 125 when one failed otherwise.
  *
  * @example
  * ```ts ignore
@@ -48,13 +58,14 @@ export async function main(args: string[], verb = "stop"): Promise<number> {
     all: p.bools.all,
     select: verb === "stop" || p.bools.running ? isActive : undefined,
   });
-  const timeout = parseTime(p.strings.time);
+  const timeout = parseTime(p.strings.time ?? p.strings.timeout);
+  const onWarning = (message: string) => sys.stderr(`nook: warning: ${message}\n`);
   return await eachContainer(refs, async (record, ref) => {
     if (verb === "restart") {
       const { restartContainer } = await import("../../lib/container/restart_container.ts");
       await restartContainer(record, timeout);
     } else {
-      await stopContainer(record, timeout);
+      await stopContainer(record, timeout, { onWarning });
     }
     return ref;
   }, { ignore: p.bools.ignore || p.bools.all });

@@ -1,5 +1,5 @@
 /**
- * `nook tag SOURCE TARGET` (also `nook image tag`).
+ * `nook tag SOURCE TARGET [TARGET...]` (also `nook image tag`).
  *
  * @module
  */
@@ -29,18 +29,18 @@ export async function main(args: string[]): Promise<number> {
   if (p.bools.help) {
     sys.stdout(
       helpText(
-        "nook tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-        "Give an image another name.",
+        "nook tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG] [TARGET_IMAGE[:TAG]...]",
+        "Give an image another name (podman: several at once).",
         FLAGS,
       ),
     );
     return 0;
   }
-  if (p.rest.length !== 2) {
+  if (p.rest.length < 2) {
     throw new UsageError(
-      "'nook tag' takes exactly two arguments: SOURCE and TARGET\nSee 'nook tag --help'",
+      "'nook tag' takes a SOURCE and at least one TARGET\nSee 'nook tag --help'",
     );
   }
-  await tagImage(p.rest[0], p.rest[1]);
+  for (const target of p.rest.slice(1)) await tagImage(p.rest[0], target);
   return 0;
 }

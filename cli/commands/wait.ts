@@ -32,7 +32,7 @@ const FLAGS: FlagSpec[] = [
  * Runs `nook wait`.
  *
  * @param args Arguments after "wait".
- * @returns 0, or 125 when one failed.
+ * @returns 0, or 1 when a container does not exist, or 125 when one failed otherwise.
  *
  * @example
  * ```ts ignore

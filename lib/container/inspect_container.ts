@@ -13,9 +13,9 @@ import { DEFAULT_SHM_SIZE } from "../runtime/defaults.ts";
 import type { ContainerRecord } from "../records/container_record.ts";
 import { containerDir } from "../records/container_record.ts";
 import { type ContainerStatus, containerStatus } from "../records/container_state.ts";
-import { logPath } from "./launch_container.ts";
-import { readNetworkState } from "../records/network_state.ts";
+import { logPath, stopMarkerPath } from "./launch_container.ts";
 import { sys } from "../sys/mod.ts";
+import { readNetworkState } from "../records/network_state.ts";
 import { type PortMapping, shownHostIp } from "../network/port_mapping.ts";
 
 /** docker's inspect object (the fields nook has). */
@@ -153,7 +153,10 @@ export function inspectContainer(
     Path: r.command[0] ?? "",
     Args: r.command.slice(1),
     State: {
-      Status: stateName(s),
+      // podman's: a stop was asked for and the container has not ended yet.
+      Status: running && !s.paused && sys.readText(stopMarkerPath(r.id)) !== null
+        ? "stopping"
+        : stateName(s),
       Running: running,
       Paused: s.paused,
       Restarting: s.status === "restarting",

@@ -8,7 +8,7 @@
 import { containerEvent } from "./container_event.ts";
 import { removeCgroup } from "../cgroups/make_container_cgroup.ts";
 import { killCgroup } from "../cgroups/kill_all.ts";
-import { UsageError } from "../errors/mod.ts";
+import { EXIT_STATE_INVALID, NookError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { sys } from "../sys/mod.ts";
 import { userNetworkName } from "../config/network_config.ts";
@@ -39,7 +39,7 @@ export interface RemoveOptions {
  * @param id The container id.
  * @param options `force` to stop a running one, `stopTimeout` to give it time.
  * @returns False when it did not exist.
- * @throws {UsageError} When it runs and `force` is not set.
+ * @throws {NookError} When it runs and `force` is not set (exit code 2, podman's).
  *
  * @example
  * ```ts ignore
@@ -52,9 +52,10 @@ export async function removeContainer(id: string, options: RemoveOptions = {}): 
     const s = containerStatus(id);
     if (s.status === "running" || s.status === "restarting") {
       if (!options.force) {
-        throw new UsageError(
+        throw new NookError(
           `You cannot remove a running container ${id.slice(0, 12)} (${record.name}): ` +
             "stop it first, or use 'rm -f'",
+          { exitCode: EXIT_STATE_INVALID },
         );
       }
       await stopContainer(record, options.stopTimeout ?? 0);

@@ -140,7 +140,8 @@ export async function killContainer(record: ContainerRecord, signal = "SIGKILL")
  * @param record The container.
  * @param timeout Seconds before SIGKILL (default: the container's, 10).
  * @param options `restart`: it is stopped to be started again at once, so its
- *   monitor does not remove it for `--rm`.
+ *   monitor does not remove it for `--rm`; `onWarning`: told when the stop signal
+ *   did not end it within a timeout above 0 and SIGKILL follows.
  * @returns Its status after it stopped.
  * @throws {NookError} When processes of its cgroup cannot be killed.
  *
@@ -152,7 +153,7 @@ export async function killContainer(record: ContainerRecord, signal = "SIGKILL")
 export async function stopContainer(
   record: ContainerRecord,
   timeout = record.config.stopTimeout,
-  options: { restart?: boolean } = {},
+  options: { restart?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<ContainerStatus> {
   let s = containerStatus(record.id);
   if (!active(s)) return s;
@@ -163,6 +164,12 @@ export async function stopContainer(
   await thawToEnd(record, s);
   s = await waitForExit(record.id, Math.max(0, timeout) * 1000);
   if (active(s)) {
+    if (timeout > 0) {
+      options.onWarning?.(
+        `Container ${record.name} did not stop on ${signalName(record.config.stopSignal)} ` +
+          `within ${timeout} s: sending SIGKILL`,
+      );
+    }
     await containerEvent(record, "kill", { signal: signalNumber("SIGKILL") });
     signalProcess(s.pid, s.pidStart, "SIGKILL");
     if (record.cgroup !== undefined) await killCgroup(record.cgroup);

@@ -8,6 +8,11 @@
 
 /** Exit code for an error of nook itself (bad input, host problem, setup step). */
 export const EXIT_NOOK = 125;
+/**
+ * Exit code (podman's) when an object's state forbids the action: `rm` of a running
+ * container without `-f`, `rmi` of an image a container uses.
+ */
+export const EXIT_STATE_INVALID = 2;
 /** Exit code when the container command exists but cannot be executed. */
 export const EXIT_CANNOT_EXECUTE = 126;
 /** Exit code when the container command is not found. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { removalEvents } from "./removal_events.ts";
-import { NookError } from "../errors/mod.ts";
+import { EXIT_STATE_INVALID, NookError } from "../errors/mod.ts";
 import { removeTree } from "../layers/remove_tree.ts";
 import { parseReference } from "../reference/mod.ts";
 import { collectGarbage, type GarbageReport } from "../store/collect_garbage.ts";
@@ -99,7 +99,7 @@ function plan(
  * @returns The names untagged, the image and layers deleted, the space freed.
  * @throws {NoSuchImageError} `No such image: <text>`.
  * @throws {NookError} `Cannot remove image '<text>':
- *   container <id> is using it (use -f)` when removing it would delete an
+ *   container <id> is using it (use -f)` (exit code 2) when removing it would delete an
  *   image a container uses; several repositories by id without force.
  *
  * @example
@@ -128,6 +128,7 @@ export async function removeImage(
         throw new NookError(
           `Cannot remove image '${text}': container ${users[0].id.slice(0, 12)} is using it ` +
             "(use -f)",
+          { exitCode: EXIT_STATE_INVALID },
         );
       }
       const untagged = [

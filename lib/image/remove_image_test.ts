@@ -13,6 +13,7 @@ import { inspectImage } from "./inspect_image.ts";
 import { pruneImages } from "./prune_images.ts";
 import { removeImage } from "./remove_image.ts";
 import { tagImage } from "./tag_image.ts";
+import { untagImage } from "./untag_image.ts";
 
 const d = (c: string) => "sha256:" + c.repeat(64);
 const removeTree = (path: string) => Deno.remove(path, { recursive: true });
@@ -157,6 +158,29 @@ Deno.test("tagImage() normalizes the target and takes it from the image that had
     await assert.rejects(tagImage("nothing", "y", { layout }), /No such image: nothing/);
     await assert.rejects(tagImage("busybox", `y@${d("1")}`, { layout }), /digest/);
     await assert.rejects(tagImage("busybox", "Upper", { layout }), /lowercase/);
+  } finally {
+    Deno.removeSync(layout.root, { recursive: true });
+  }
+});
+
+Deno.test("untagImage() takes the given names, or all, off an image that stays; the index keeps their history", async () => {
+  const { layout, a } = await store();
+  try {
+    assert.deepEqual(await untagImage("busybox:1", ["busybox"], { layout }), ["busybox:latest"]);
+    assert.deepEqual(findImage(layout, a.id)?.names, [`${BUSYBOX}:1`]);
+    await assert.rejects(untagImage(a.id, ["busybox:2"], { layout }), /Cannot untag 'busybox:2'/);
+    await assert.rejects(untagImage("nothing", [], { layout }), /No such image: nothing/);
+    assert.deepEqual(findImage(layout, a.id)?.names, [`${BUSYBOX}:1`], "a refusal changes nothing");
+    assert.deepEqual(await untagImage(a.id, [], { layout }), ["busybox:1"]);
+    const after = readIndex(layout).images.find((i) => i.id === a.id);
+    assert.deepEqual(after?.names, []);
+    assert.deepEqual(after?.repoDigests, [`${BUSYBOX}@${d("e")}`]);
+    await tagImage(a.id, "busybox:2", { layout });
+    assert.deepEqual(readIndex(layout).images.find((i) => i.id === a.id)?.namesHistory, [
+      `${BUSYBOX}:2`,
+      `${BUSYBOX}:1`,
+      `${BUSYBOX}:latest`,
+    ]);
   } finally {
     Deno.removeSync(layout.root, { recursive: true });
   }

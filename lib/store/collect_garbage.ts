@@ -16,7 +16,7 @@
  * @module
  */
 import { writeFileAtomic } from "./atomic_write.ts";
-import { type ImageIndex, readIndex } from "./image_index.ts";
+import { type ImageIndex, namesHistory, readIndex } from "./image_index.ts";
 import { blobPath, layerPath, type StoreLayout } from "./layout.ts";
 import { withLock } from "./lock.ts";
 import { treeSize } from "./tree_size.ts";
@@ -137,6 +137,7 @@ export async function collectGarbage<T>(
     const result = options.change(index, holds);
     const live = holds.filter((h) => h.chainIds.length > 0 && options.containerExists(h.container));
     const after = references(index, live);
+    for (const image of index.images) image.namesHistory = namesHistory(image);
     writeFileAtomic(layout.index, JSON.stringify(index, null, 2) + "\n");
     if (hadHolds || live.length > 0) {
       writeFileAtomic(

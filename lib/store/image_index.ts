@@ -30,6 +30,11 @@ export interface ImageRecord {
   size: number;
   /** When the image was pulled, ISO 8601. */
   pulled: string;
+  /**
+   * Every name it had, the current ones first, then the earlier ones newest first
+   * (podman's `NamesHistory`); kept by {@linkcode updateIndex}. Absent in older indexes.
+   */
+  namesHistory?: string[];
 }
 
 /** The index file. */
@@ -57,7 +62,27 @@ export function readIndex(layout: StoreLayout): ImageIndex {
 }
 
 /**
- * Changes the index under its lock and writes it atomically.
+ * An image's names history after a change: its names now, then the earlier
+ * ones, each once (podman's rule, so a removed tag stays listed).
+ *
+ * @param image The image, its names as changed.
+ * @returns The history.
+ *
+ * @example
+ * ```ts
+ * import { namesHistory } from "./image_index.ts";
+ * const h = namesHistory({ names: ["a:1"], namesHistory: ["a:1", "b:1"] });
+ * console.assert(h.join() === "a:1,b:1");
+ * console.assert(namesHistory({ names: ["c:1"], namesHistory: h }).join() === "c:1,a:1,b:1");
+ * ```
+ */
+export function namesHistory(image: Pick<ImageRecord, "names" | "namesHistory">): string[] {
+  return [...new Set([...image.names, ...image.namesHistory ?? []])];
+}
+
+/**
+ * Changes the index under its lock and writes it atomically; each image's
+ * names history takes in its names as they are then.
  *
  * @param layout The store.
  * @param change Edits the index in place; its result is returned.
@@ -72,6 +97,7 @@ export function updateIndex<T>(layout: StoreLayout, change: (index: ImageIndex) 
   return withLock(layout.indexLock, () => {
     const index = readIndex(layout);
     const result = change(index);
+    for (const image of index.images) image.namesHistory = namesHistory(image);
     writeFileAtomic(layout.index, JSON.stringify(index, null, 2) + "\n");
     return result;
   });
