@@ -37,9 +37,9 @@ Deno.test("--root and --runroot put a container's record and state where they sa
   assert.equal(removed.code, 0, removed.stderr);
 });
 
-Deno.test("a bad global flag value and the remote modes fail with exit 125 and the reason", async () => {
+Deno.test("a bad global flag value and the remote modes fail with exit 125 (podman's 1 for --log-level) and the reason", async () => {
   const level = await nook(["--log-level=telepathic", "info"]);
-  assert.equal(level.code, 125);
+  assert.equal(level.code, 1, "podman's exit code for a bad --log-level");
   assert.match(level.stderr, /Invalid --log-level 'telepathic': use trace, debug, info/);
   const driver = await nook(["--storage-driver", "zfs", "info"]);
   assert.equal(driver.code, 125, driver.stderr);
@@ -61,4 +61,22 @@ Deno.test("a bad global flag value and the remote modes fail with exit 125 and t
   ) {
     assert.ok(help.stdout.includes(flag), `--help lists ${flag}`);
   }
+});
+
+Deno.test("a runtime directory open to others is refused naming its mode and the fix, not as an internal error", async () => {
+  const open = `${root}/open-run`;
+  Deno.mkdirSync(open, { mode: 0o755 });
+  Deno.chmodSync(open, 0o755);
+  const rootfs = await busyboxRootfs();
+  const r = await nook(["--runroot", open, "run", "--rm", "--rootfs", rootfs, "true"]);
+  assert.equal(r.code, 125, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`Runtime directory '${open}' is open to others \\(mode 0755\\)`),
+  );
+  assert.match(r.stderr, new RegExp(`chmod 700 ${open}`));
+  assert.doesNotMatch(r.stderr, /internal error|\n {4}at /);
+  Deno.chmodSync(open, 0o700);
+  const fixed = await nook(["--runroot", open, "run", "--rm", "--rootfs", rootfs, "true"]);
+  assert.equal(fixed.code, 0, fixed.stderr);
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { NookError } from "../errors/nook_error.ts";
 import { sys } from "../sys/mod.ts";
 
 /**
@@ -34,8 +35,8 @@ export function dataDir(): string {
  * be ours and private, else it is refused.
  *
  * @returns An absolute path of an existing directory only this user can use.
- * @throws {Error} When the fallback exists but belongs to another user or is
- * open to others.
+ * @throws {NookError} When it is not a directory, belongs to another user or
+ * is open to others (the message names which, and the fix).
  *
  * @example
  * ```ts
@@ -57,10 +58,19 @@ export function runtimeDir(): string {
     }
     st = sys.lstat(dir);
   }
-  if (!st || !st.isDirectory || st.uid !== uid || (st.mode & 0o077) !== 0) {
-    throw new Error(
-      `Runtime directory '${dir}' is not a private directory of uid ${uid}; ` +
-        "set XDG_RUNTIME_DIR to a directory of yours with mode 0700",
+  const why = !st || !st.isDirectory
+    ? "is not a directory"
+    : st.uid !== uid
+    ? `belongs to uid ${st.uid}, not to you (uid ${uid})`
+    : (st.mode & 0o077) !== 0
+    ? `is open to others (mode 0${(st.mode & 0o777).toString(8)})`
+    : "";
+  if (why) {
+    const fix = st?.isDirectory && st.uid === uid ? `run 'chmod 700 ${dir}', or ` : "";
+    throw new NookError(
+      `Runtime directory '${dir}' ${why}: nook keeps its state only in a private directory; ` +
+        `${fix}set NOOK_RUNROOT (--runroot) or XDG_RUNTIME_DIR to a directory of yours with ` +
+        "mode 0700",
     );
   }
   return dir;
