@@ -454,3 +454,72 @@ testNeeds(hostUid() === 0 ? [requireHost(false, "run as root")] : [requireSubidR
     }
   },
 });
+
+/** sha256:<hex> of bytes. */
+async function sha256Of(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const hex = Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `sha256:${hex}`;
+}
+
+/** Feeds `bytes` to startUnpack() into a new directory in 4 KiB chunks; the outcome of each step. */
+async function unpackInUserns(bytes: Uint8Array, compression: string, diffId: string) {
+  const { startUnpack } = await import("../lib/layers/mod.ts");
+  const parent = Deno.makeTempDirSync({ prefix: "nook-unpack-userns-" });
+  Deno.chmodSync(parent, 0o755);
+  const dest = `${parent}/layer`;
+  Deno.mkdirSync(dest);
+  const unpacker = await startUnpack(dest, { compression, diffId });
+  let written = 0;
+  let writeError: unknown = null;
+  try {
+    for (let at = 0; at < bytes.length; at += 4096) {
+      await unpacker.write(bytes.subarray(at, at + 4096));
+      written = Math.min(bytes.length, at + 4096);
+    }
+  } catch (err) {
+    writeError = err;
+  }
+  const finishError = await unpacker.finish().then(() => null, (err) => err as Error);
+  return {
+    dest,
+    written,
+    writeError,
+    finishError,
+    [Symbol.asyncDispose]: async () => void await nook(["unshare", "rm", "-rf", parent]),
+  };
+}
+
+Deno.test("startUnpack() unpacks gzip and zstd layers like the plain tar; a corrupt one fails at finish()", async () => {
+  const dir = getFixtures().dir;
+  const tar = Deno.readFileSync(`${dir}/gnutar_posix.tar`);
+  const diffId = await sha256Of(tar);
+  using plain = await unpackFixture("gnutar_posix.tar");
+  const expected = tree(plain.dest);
+  for (const [name, compression] of [[".gz", "gzip"], [".zst", "zstd"], ["", "none"]] as const) {
+    await using u = await unpackInUserns(
+      Deno.readFileSync(`${dir}/gnutar_posix.tar${name}`),
+      compression,
+      diffId,
+    );
+    assert.equal(u.finishError, null, compression);
+    assert.deepEqual(tree(u.dest), expected, compression);
+  }
+  // A flipped byte in the deflate data: every byte is still taken (so that the caller's
+  // digest check, when the download ends, can name the tampering), and finish() says why.
+  const gz = Deno.readFileSync(`${dir}/gnutar_posix.tar.gz`);
+  const corrupt = gz.slice();
+  corrupt[corrupt.length >> 1] ^= 0xff;
+  await using bad = await unpackInUserns(corrupt, "gzip", diffId);
+  assert.equal(bad.writeError, null);
+  assert.equal(bad.written, corrupt.length);
+  assert.match(String(bad.finishError), /Cannot read layer \(compression 'gzip'\): /);
+  // A truncated stream, and a good stream whose diff id is not the one expected.
+  await using cut = await unpackInUserns(gz.subarray(0, gz.length - 100), "gzip", diffId);
+  assert.match(String(cut.finishError), /Cannot read layer \(compression 'gzip'\): /);
+  const other = `sha256:${"0".repeat(64)}`;
+  await using wrong = await unpackInUserns(gz, "gzip", other);
+  assert.match(String(wrong.finishError), /diff id mismatch: the image config says sha256:0{64}/);
+});
