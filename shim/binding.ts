@@ -101,6 +101,8 @@ export interface Shim {
   setWinsize(fd: number, rows: number, cols: number): number;
   /** A close-on-exec pipe: [read end, write end], or -errno. */
   pipe(): [number, number] | number;
+  /** Sets a pipe's capacity (F_SETPIPE_SZ): the new size, or -errno (EPERM past the user's quota). */
+  setPipeSize(fd: number, bytes: number): number;
   /** Reads into `buf`; resolves to the count, 0 at EOF, or -errno. */
   read(fd: number, buf: Uint8Array): Promise<number>;
   /** Writes from `buf`; resolves to the count or -errno. */
@@ -166,6 +168,7 @@ const IO = {
   nook_pty_relay: { parameters: ["i32", "i32", "i32"], result: "i32", nonblocking: true },
   nook_set_winsize: { parameters: ["i32", "i32", "i32"], result: "i32" },
   nook_pipe: { parameters: ["buffer"], result: "i32" },
+  nook_pipe_size: { parameters: ["i32", "i32"], result: "i32" },
   nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
 } as const;
@@ -366,6 +369,7 @@ function loadDeno(path: string): Shim {
       const r = io().nook_pipe(out);
       return r < 0 ? r : [out[0], out[1]];
     },
+    setPipeSize: (fd, bytes) => io().nook_pipe_size(fd, bytes),
     read: (fd, buf) => io().nook_read(fd, buf, buf.length),
     write: (fd, buf) => io().nook_write(fd, buf, buf.length),
     close: (fd) => f.nook_close(fd),

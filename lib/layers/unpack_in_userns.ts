@@ -23,6 +23,13 @@ import { throughZlib } from "../unpack/zlib_stream.ts";
 import { chooseIdMaps } from "../userns/mod.ts";
 import { startUsernsWorker } from "./start_userns_worker.ts";
 
+/**
+ * The capacity of the pipe to the child, and the size of the child's reads (see
+ * unpack_worker.ts): 1 MiB, the most an unprivileged process may ask for by default
+ * (/proc/sys/fs/pipe-max-size), against 64 KiB.
+ */
+const INPUT_PIPE_SIZE = 1 << 20;
+
 /** Options of {@linkcode startUnpack}. */
 export interface StartUnpackOptions {
   /** "gzip", "zstd" or "none". */
@@ -73,6 +80,7 @@ export async function startUnpack(dest: string, options: StartUnpackOptions): Pr
     writable: dest,
     idMaps,
     onWarning: options.onWarning,
+    inputPipeSize: INPUT_PIPE_SIZE,
   });
   const send = async (chunk: Uint8Array) => {
     if (!(await worker.write(chunk))) await worker.finish(); // it stopped: say why
