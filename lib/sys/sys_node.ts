@@ -157,7 +157,11 @@ export function nodeSys(): Sys {
     readStream: (path) => orNull(() => fdStream(fs, fs.openSync(path, "r"), true)),
     stdinStream: (options) =>
       options?.blockingReads
-        ? blockingStream((buf) => fs.readSync(0, buf), options.blockingReads)
+        ? blockingStream(
+          (buf) => fs.readSync(0, buf),
+          options.blockingReads,
+          options.reuseBuffers ?? 0,
+        )
         : fdStream(fs, 0, false),
     writeStream(path, options = {}) {
       const fd = fs.openSync(path, options.createNew ? "wx" : "w", options.mode);
