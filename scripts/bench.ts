@@ -51,7 +51,10 @@
  * a PostgreSQL 15 container (an image debootstrapped once as root into
  * /var/tmp/nook-bench/postgres15.tar) from `run -d -p` to the first answered `select 1`.
  *
- * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--targets]
+ * With `--pull`: only the pull + unpack row of the targets (the minbase image, nook against
+ * podman), for work on the pull.
+ *
+ * Usage: deno task bench [--runs N] [--images] [--lifecycle] [--network] [--targets] [--pull]
  *   [--forms [--baseline DIR]]
  * As root it provisions the unprivileged user `nooktest` (scripts/provision.sh
  * --bench), copies the tree where that user can read it and runs itself as
@@ -125,8 +128,10 @@ async function asTestUser(): Promise<never> {
       "run",
       "-A",
       `${dest}/scripts/bench.ts`,
-      // --forms alone is quick: it needs no image; --targets has its own image rows.
-      ...(Deno.args.includes("--forms") || Deno.args.includes("--targets") ? [] : ["--images"]),
+      // --forms alone is quick: it needs no image; --targets and --pull have their own rows.
+      ...(["--forms", "--targets", "--pull"].some((f) => Deno.args.includes(f))
+        ? []
+        : ["--images"]),
       // Without a section: the targets table too.
       ...(sectionGiven() ? [] : ["--targets"]),
       ...Deno.args,
@@ -349,6 +354,43 @@ function timePulls(
       "podman pull": `sh -c '${podmanRmMinbase(podman)}'`,
     },
   );
+}
+
+/** `--pull`: the targets' pull + unpack row alone, nook against rootless podman. */
+async function benchPull(runs: number): Promise<void> {
+  for (const tool of ["podman", "skopeo", "umoci", "docker-registry"]) {
+    if (!have(tool)) {
+      throw new Error(`${tool} is missing: run 'deno task bench' as root to provision`);
+    }
+  }
+  const { startRegistry } = await import("../tests/registry_helpers.ts");
+  await using registry = await startRegistry();
+  const work = await Deno.makeTempDir({ prefix: "nook-bench-pull-" });
+  const root = `${work}/nook-root`;
+  const nook = `env NOOK_ROOT=${root} ${repo}/bin/nook`;
+  const podman = "podman --runtime runc";
+  let image = "";
+  try {
+    Deno.mkdirSync(`${Deno.env.get("HOME")}/.config/containers`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${Deno.env.get("HOME")}/.config/containers/storage.conf`,
+      '[storage]\ndriver = "overlay"\n',
+    );
+    image = await pushRootfsImage(
+      work,
+      "/var/tmp/nook-bench/minbase.tar",
+      `${registry.host}/bench/minbase:pull`,
+      ["--config.cmd", "bash"],
+    );
+    const pull = await timePulls(nook, podman, root, image, runs);
+    console.log(`\nPull + unpack of a Debian minbase image (~200 MB, ~7k files), local registry\n`);
+    console.log(table(pull, "podman pull"));
+    console.log("(target: nook at most 0.5x podman)");
+  } finally {
+    if (image) await sh("sh", ["-c", `${podman} rmi -f ${image} >/dev/null 2>&1; true`], false);
+    await sh("sh", ["-c", `${nook} unshare rm -rf ${root}`], false).catch(() => "");
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
 }
 
 /** Pull and run of a Debian minbase image: nook against rootless podman. */
@@ -703,7 +745,7 @@ TCP host -> container through a published port (127.0.0.1): ${bytes >> 20} MiB `
 }
 
 /** The sections' flags; without any, the default run picks its own. */
-const SECTIONS = ["--forms", "--images", "--lifecycle", "--network", "--targets"];
+const SECTIONS = ["--forms", "--images", "--lifecycle", "--network", "--targets", "--pull"];
 
 function sectionGiven(): boolean {
   return SECTIONS.some((flag) => Deno.args.includes(flag));
@@ -1303,6 +1345,9 @@ if (Deno.args.includes("--lifecycle")) {
 }
 if (Deno.args.includes("--images")) {
   await benchImages(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 10);
+}
+if (Deno.args.includes("--pull")) {
+  await benchPull(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 8);
 }
 if (Deno.args.includes("--targets")) {
   await benchTargets(Number(Deno.args[Deno.args.indexOf("--runs") + 1]) || 10);

@@ -101,6 +101,8 @@ export interface Shim {
   setWinsize(fd: number, rows: number, cols: number): number;
   /** A close-on-exec pipe: [read end, write end], or -errno. */
   pipe(): [number, number] | number;
+  /** Sets a pipe's capacity (F_SETPIPE_SZ): the new size, or -errno (EPERM past the user's quota). */
+  setPipeSize(fd: number, bytes: number): number;
   /** Reads into `buf`; resolves to the count, 0 at EOF, or -errno. */
   read(fd: number, buf: Uint8Array): Promise<number>;
   /** Writes from `buf`; resolves to the count or -errno. */
@@ -117,6 +119,8 @@ export interface Shim {
   lchown(path: string, uid: number, gid: number): number;
   /** utimensat(AT_SYMLINK_NOFOLLOW), times in ns. 0 or -errno. */
   lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): number;
+  /** chattr +T (FS_TOPDIR_FL) on a directory: 0 or -errno (ENOTTY where there is no such flag). */
+  setTopDir(path: string): number;
   /** Runs a helper program (absolute path first) to completion: its wait status or -errno, and its stderr. */
   runHelper(argv: readonly string[]): Promise<{ status: number; stderr: string }>;
   /** pidfd_open(2): a close-on-exec pidfd, or -errno (ESRCH when there is no such process). */
@@ -166,6 +170,7 @@ const IO = {
   nook_pty_relay: { parameters: ["i32", "i32", "i32"], result: "i32", nonblocking: true },
   nook_set_winsize: { parameters: ["i32", "i32", "i32"], result: "i32" },
   nook_pipe: { parameters: ["buffer"], result: "i32" },
+  nook_pipe_size: { parameters: ["i32", "i32"], result: "i32" },
   nook_read: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
   nook_write: { parameters: ["i32", "buffer", "u32"], result: "i32", nonblocking: true },
 } as const;
@@ -176,6 +181,7 @@ const FS = {
   nook_fs_lgetxattr: { parameters: ["buffer", "buffer", "buffer", "u32"], result: "i32" },
   nook_fs_lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   nook_fs_lutimes: { parameters: ["buffer", "i64", "i64"], result: "i32" },
+  nook_fs_set_topdir: { parameters: ["buffer"], result: "i32" },
 } as const;
 
 // A process's pidfd and a cgroup's directory fd: one group, as `exec` (and `run`) uses both, and
@@ -366,6 +372,7 @@ function loadDeno(path: string): Shim {
       const r = io().nook_pipe(out);
       return r < 0 ? r : [out[0], out[1]];
     },
+    setPipeSize: (fd, bytes) => io().nook_pipe_size(fd, bytes),
     read: (fd, buf) => io().nook_read(fd, buf, buf.length),
     write: (fd, buf) => io().nook_write(fd, buf, buf.length),
     close: (fd) => f.nook_close(fd),
@@ -379,6 +386,7 @@ function loadDeno(path: string): Shim {
     },
     lchown: (path, uid, gid) => fs().nook_fs_lchown(cstr(path), uid, gid),
     lutimes: (path, a, m) => fs().nook_fs_lutimes(cstr(path), a, m),
+    setTopDir: (path) => fs().nook_fs_set_topdir(cstr(path)),
     pidfdOpen: (pid) => proc().nook_pidfd_open(pid),
     pidfdSignal: (fd, signal) => proc().nook_pidfd_signal(fd, signal),
     cgroupOpen: (path) => proc().nook_cgroup_open(cstr(path)),

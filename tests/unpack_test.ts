@@ -454,3 +454,117 @@ testNeeds(hostUid() === 0 ? [requireHost(false, "run as root")] : [requireSubidR
     }
   },
 });
+
+/** sha256:<hex> of bytes. */
+async function sha256Of(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const hex = Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `sha256:${hex}`;
+}
+
+/** Feeds `bytes` to startUnpack() into a new directory in chunks; the outcome of each step. */
+async function unpackInUserns(
+  bytes: Uint8Array,
+  compression: string,
+  diffId: string,
+  chunk = 4096,
+) {
+  const { startUnpack } = await import("../lib/layers/mod.ts");
+  const parent = Deno.makeTempDirSync({ prefix: "nook-unpack-userns-" });
+  Deno.chmodSync(parent, 0o755);
+  const dest = `${parent}/layer`;
+  Deno.mkdirSync(dest);
+  const unpacker = await startUnpack(dest, { compression, diffId });
+  let written = 0;
+  let writeError: unknown = null;
+  try {
+    for (let at = 0; at < bytes.length; at += chunk) {
+      await unpacker.write(bytes.subarray(at, at + chunk));
+      written = Math.min(bytes.length, at + chunk);
+    }
+  } catch (err) {
+    writeError = err;
+  }
+  const finishError = await unpacker.finish().then(() => null, (err) => err as Error);
+  return {
+    dest,
+    written,
+    writeError,
+    finishError,
+    [Symbol.asyncDispose]: async () => void await nook(["unshare", "rm", "-rf", parent]),
+  };
+}
+
+Deno.test("startUnpack() unpacks gzip and zstd layers like the plain tar; a corrupt one fails at finish()", async () => {
+  const dir = getFixtures().dir;
+  const tar = Deno.readFileSync(`${dir}/gnutar_posix.tar`);
+  const diffId = await sha256Of(tar);
+  using plain = await unpackFixture("gnutar_posix.tar");
+  const expected = tree(plain.dest);
+  for (const [name, compression] of [[".gz", "gzip"], [".zst", "zstd"], ["", "none"]] as const) {
+    await using u = await unpackInUserns(
+      Deno.readFileSync(`${dir}/gnutar_posix.tar${name}`),
+      compression,
+      diffId,
+    );
+    assert.equal(u.finishError, null, compression);
+    assert.deepEqual(tree(u.dest), expected, compression);
+  }
+  // A flipped byte in the deflate data: every byte is still taken (so that the caller's
+  // digest check, when the download ends, can name the tampering), and finish() says why.
+  const gz = Deno.readFileSync(`${dir}/gnutar_posix.tar.gz`);
+  const corrupt = gz.slice();
+  corrupt[corrupt.length >> 1] ^= 0xff;
+  await using bad = await unpackInUserns(corrupt, "gzip", diffId);
+  assert.equal(bad.writeError, null);
+  assert.equal(bad.written, corrupt.length);
+  assert.match(String(bad.finishError), /Cannot read layer \(compression 'gzip'\): /);
+  // A truncated stream, and a good stream whose diff id is not the one expected.
+  await using cut = await unpackInUserns(gz.subarray(0, gz.length - 100), "gzip", diffId);
+  assert.match(String(cut.finishError), /Cannot read layer \(compression 'gzip'\): /);
+  const other = `sha256:${"0".repeat(64)}`;
+  await using wrong = await unpackInUserns(gz, "gzip", other);
+  assert.match(String(wrong.finishError), /diff id mismatch: the image config says sha256:0{64}/);
+});
+
+Deno.test("startUnpack() writes every byte of a 10 MB layer as its tar has it, plain and gzip'ed", async () => {
+  const { makeTar } = await import("../lib/unpack/_test_tar.ts");
+  type Entry = Parameters<typeof makeTar>[0][number];
+  const { gzipSync } = await import("node:zlib");
+  // Files of many sizes (a few over the child's 1 MiB reads), some with PAX long names, so
+  // that data, headers and PAX records fall across the boundaries of the child's reads.
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const files = new Map<string, Uint8Array>();
+  const entries: Entry[] = [{ name: "d/", type: "5", mode: 0o755 }];
+  for (let i = 0; i < 400; i++) {
+    const size = i % 97 === 0 ? 1_500_000 + i : Math.floor(random() * 40_000);
+    const data = new Uint8Array(size);
+    for (let j = 0; j < size; j += 997) data[j] = Math.floor(random() * 256);
+    data[size - 1] = i & 0xff;
+    const name = i % 5 === 0 ? `d/${"long-".repeat(30)}${i}` : `d/f${i}`;
+    files.set(name, data);
+    entries.push({
+      name: name.slice(0, 100),
+      data,
+      ...(name.length > 100 ? { pax: { path: name } } : {}),
+    });
+  }
+  const tar = makeTar(entries) as Uint8Array<ArrayBuffer>;
+  assert.ok(tar.length > 10_000_000, `${tar.length}`);
+  const diffId = await sha256Of(tar);
+  for (const [bytes, compression] of [[tar, "none"], [gzipSync(tar), "gzip"]] as const) {
+    await using u = await unpackInUserns(new Uint8Array(bytes), compression, diffId, 100_003);
+    assert.equal(u.finishError, null, compression);
+    assert.equal([...Deno.readDirSync(`${u.dest}/d`)].length, files.size, compression);
+    for (const [name, data] of files) {
+      const got = Deno.readFileSync(`${u.dest}/${name}`);
+      assert.ok(
+        got.length === data.length && got.every((b, j) => b === data[j]),
+        `${compression}: ${name}`,
+      );
+    }
+  }
+});

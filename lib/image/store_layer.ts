@@ -9,7 +9,7 @@
  * @module
  */
 import { NookError } from "../errors/mod.ts";
-import { removeTree, startUnpack } from "../layers/mod.ts";
+import { removeTree, spreadLayers, startUnpack } from "../layers/mod.ts";
 import { ingestBlob } from "../store/ingest_blob.ts";
 import { blobPath, layerPath, type StoreLayout, writeFileAtomic } from "../store/mod.ts";
 import { compressionOf } from "../unpack/compression.ts";
@@ -122,6 +122,7 @@ export async function stageLayer(
   const staging = `${layout.incomingLayers}/${layer.chainId.slice(7, 19)}.${sys.pid()}.${
     crypto.randomUUID().slice(0, 8)
   }`;
+  spreadLayers(layout.incomingLayers);
   sys.mkdirp(`${staging}/diff`, 0o755);
   let unpacker;
   try {

@@ -6,5 +6,6 @@
  */
 export * from "./unpack_in_userns.ts";
 export * from "./remove_tree.ts";
+export * from "./spread_layers.ts";
 export * from "./start_userns_worker.ts";
 export * from "./userns_worker_main.ts";

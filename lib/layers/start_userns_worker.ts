@@ -38,6 +38,11 @@ export interface StartUsernsWorkerOptions {
   idMaps?: IdMapPlan;
   /** Receives the worker's warnings. */
   onWarning?: (message: string) => void;
+  /**
+   * The capacity of its input pipe in bytes (default: the kernel's, 64 KiB); best effort:
+   * a user past the kernel's quota of pipe memory keeps the default.
+   */
+  inputPipeSize?: number;
 }
 
 /** A running worker. */
@@ -143,6 +148,7 @@ export async function startUsernsWorker(options: StartUsernsWorkerOptions): Prom
     throw new NookError(`Cannot create a pipe for ${options.name}`);
   }
   const [input, errors] = [pipes[0], pipes.at(-1)] as [number, number][];
+  if (options.inputPipeSize) shim.setPipeSize(input[1], options.inputPipeSize);
   const output = options.output ? pipes[1] as [number, number] : null;
   const argv = [...selfCommand(), ...options.args];
   const env = ENV_KEEP.flatMap((k) => (sys.env(k) !== undefined ? [`${k}=${sys.env(k)}`] : []));

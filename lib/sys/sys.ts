@@ -15,6 +15,7 @@
  */
 import { nodeProcess, nodeSys } from "./sys_node.ts";
 import { exclusive } from "./_exclusive.ts";
+import { blockingStream } from "./_blocking_stream.ts";
 
 /** What `lstat` tells. */
 export interface FileInfo {
@@ -176,8 +177,16 @@ export interface Sys {
    * blob before its rename); throws the open's error (`code` "ENOENT" when it is gone).
    */
   syncFile(path: string): void;
-  /** This process's standard input as a stream. */
-  stdinStream(): ReadableStream<Uint8Array>;
+  /**
+   * This process's standard input as a stream. With `blockingReads`, each chunk is one
+   * read(2) of up to that many bytes that blocks the calling thread: for a worker whose only
+   * work is its input, it saves the hop to another thread that every asynchronous read costs.
+   * With `reuseBuffers` too, the chunks are views into that many buffers used in turn: a
+   * chunk's bytes are overwritten that many reads later (for a reader done with it by then).
+   */
+  stdinStream(
+    options?: { blockingReads?: number; reuseBuffers?: number },
+  ): ReadableStream<Uint8Array>;
   /** symlink(2): false when something is already there. */
   symlink(target: string, path: string): boolean;
   /** link(2): false when something is already there. */
@@ -362,7 +371,14 @@ function denoSys(): Sys {
       }
     },
     openRead: (path) => orNull(() => Deno.openSync(path)),
-    stdinStream: () => Deno.stdin.readable,
+    stdinStream: (options) =>
+      options?.blockingReads
+        ? blockingStream(
+          (buf) => Deno.stdin.readSync(buf) ?? 0,
+          options.blockingReads,
+          options.reuseBuffers ?? 0,
+        )
+        : Deno.stdin.readable,
     symlink: (target, path) => exclusive(() => Deno.symlinkSync(target, path)),
     link: (target, path) => exclusive(() => Deno.linkSync(target, path)),
     umask: () => Deno.umask(),

@@ -16,6 +16,7 @@ import type * as NodeNet from "node:net";
 import type { CommandResult, FileInfo, Sys, SysConn } from "./sys.ts";
 import { lockFile } from "./_flock_ffi.ts";
 import { exclusive } from "./_exclusive.ts";
+import { blockingStream } from "./_blocking_stream.ts";
 
 interface NodeProcess {
   env: Record<string, string | undefined>;
@@ -158,7 +159,14 @@ export function nodeSys(): Sys {
       };
     },
     readStream: (path) => orNull(() => fdStream(fs, fs.openSync(path, "r"), true)),
-    stdinStream: () => fdStream(fs, 0, false),
+    stdinStream: (options) =>
+      options?.blockingReads
+        ? blockingStream(
+          (buf) => fs.readSync(0, buf),
+          options.blockingReads,
+          options.reuseBuffers ?? 0,
+        )
+        : fdStream(fs, 0, false),
     writeStream(path, options = {}) {
       const fd = fs.openSync(path, options.createNew ? "wx" : "w", options.mode);
       return fdSink(fs, fd, true);

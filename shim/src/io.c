@@ -13,6 +13,12 @@ NOOK_EXPORT int nook_pipe(int32_t *fds) {
   return 0;
 }
 
+/* F_SETPIPE_SZ: a pipe's capacity (rounded up by the kernel); the new size, or -errno. */
+NOOK_EXPORT int nook_pipe_size(int fd, int size) {
+  int r = fcntl(fd, F_SETPIPE_SZ, size);
+  return r < 0 ? -errno : r;
+}
+
 NOOK_EXPORT int nook_read(int fd, uint8_t *buf, uint32_t len) {
   ssize_t n;
   do {

@@ -155,6 +155,8 @@ int nook_wait(int pid, int32_t *status);
 int nook_pty_relay(int master, int in_fd, int out_fd);
 int nook_set_winsize(int fd, int rows, int cols);
 int nook_pipe(int32_t *fds);
+int nook_pipe_size(int fd, int size);
+int nook_fs_set_topdir(const char *path);
 int nook_read(int fd, uint8_t *buf, uint32_t len);
 int nook_write(int fd, const uint8_t *buf, uint32_t len);
 int nook_close(int fd);
