@@ -48,6 +48,7 @@ function singles(mod: typeof M): Record<string, Value> {
     MAX_ARGS: mod.MAX_ARGS,
     MAX_REQUESTS: mod.MAX_REQUESTS,
     STOP_RESTART: mod.STOP_RESTART,
+    ANCHOR_NAME: mod.ANCHOR_NAME,
   };
 }
 

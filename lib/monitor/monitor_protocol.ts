@@ -138,6 +138,8 @@ export type StateStatus = typeof Status[keyof typeof Status];
  */
 export const STOP_RESTART = "restart";
 
+export { ANCHOR_NAME } from "./anchor_name.ts";
+
 /** One range of an id map. */
 export interface MapRange {
   /** The first id inside. */

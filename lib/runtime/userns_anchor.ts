@@ -17,6 +17,7 @@
  */
 import { loadShim, monitorPath } from "../../shim/binding.ts";
 import { Op } from "../../shim/protocol.ts";
+import { ANCHOR_NAME } from "../monitor/anchor_name.ts";
 import { runtimeDir } from "../paths/mod.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { withLock } from "../store/lock.ts";
@@ -34,9 +35,6 @@ export interface UsernsAnchor {
   /** Field 22 of its /proc/PID/stat, which the shim checks again. */
   startTime: string;
 }
-
-/** The name the anchor gives itself (its /proc/PID/comm). */
-const ANCHOR_NAME = "nook-userns";
 
 function anchorFile(): string {
   return `${runtimeDir()}/anchor-userns`;

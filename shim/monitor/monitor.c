@@ -448,7 +448,7 @@ static int anchor_main(const char *file) {
   if (first < 0) return 1;
   if (first > 0) _exit(0);
   (void)setsid();
-  (void)prctl(PR_SET_NAME, "nook-userns", 0, 0, 0);
+  (void)prctl(PR_SET_NAME, MON_ANCHOR_NAME, 0, 0, 0);
   if (chdir("/") < 0) return 1;
   printf("%d\n", (int)getpid());
   if (fflush(stdout) != 0) return 1;

@@ -117,4 +117,7 @@
 /* --- The stop marker (MON_KEY_STOP_MARKER): empty, or this to be started again. --- */
 #define MON_STOP_RESTART "restart" /* `nook restart`: the on-exit command must not run */
 
+/* --- The anchor (`nook-monitor --anchor`): the name it gives itself, its /proc/PID/comm. --- */
+#define MON_ANCHOR_NAME "nook-userns"
+
 #endif
