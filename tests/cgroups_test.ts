@@ -12,7 +12,7 @@
 // reason in their name, where it is unset; limits are checked against the
 // real files only where the subtree has the controllers (a full v2 host).
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot, requireHost, sleep, testNeeds, until } from "./helpers.ts";
+import { busyboxRootfs, requireHost, sleep, storesRoot, testNeeds, until } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
 const DELEGATED = Deno.env.get("NOOK_TEST_CGROUP") || undefined;
@@ -24,13 +24,7 @@ const MOUNT = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"].find((m) => {
     return false;
   }
 }) ?? "/sys/fs/cgroup";
-const root = Deno.makeTempDirSync({ prefix: "nook-cgroups-test-" });
-
-globalThis.addEventListener("unload", () => {
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+const root = storesRoot("nook-cgroups-test-");
 
 function words(text: string | null): string[] {
   return (text ?? "").split(/\s+/).filter(Boolean);

@@ -3,17 +3,10 @@
 // As the unprivileged test user, against real containers, images and networks; every test
 // works in its own store.
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot, until } from "./helpers.ts";
+import { busyboxRootfs, repoRoot, storesRoot, until } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "nook-events-test-" });
-
-globalThis.addEventListener("unload", () => {
-  // Image layers hold files of subordinate ids: removed as root in the user namespace.
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+const root = storesRoot("nook-events-test-");
 
 function withStore(name: string, fn: (s: TestStore) => Promise<void>): Promise<void> {
   return withTestStore(new TestStore(root, name), fn);

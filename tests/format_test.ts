@@ -1,17 +1,10 @@
 // --format end to end: templates (lib/template) on images, ps, inspect and
 // image inspect, in a store with an imported image and a created container.
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, storesRoot } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "nook-format-test-" });
-
-globalThis.addEventListener("unload", () => {
-  // Image layers hold files of subordinate ids: remove them as root in the user namespace.
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+const root = storesRoot("nook-format-test-");
 
 /** A store with the image test/fmt:1 (label k=v) and the container "made" (not started). */
 async function withImage(name: string, fn: (s: TestStore, id: string) => Promise<void>) {

@@ -31,6 +31,29 @@ export function repoRoot(): string {
 let rootfs: Promise<string> | undefined;
 
 /**
+ * A temporary directory for a test file's stores, removed when the file's
+ * tests end: as root in the user namespace (`nook unshare rm -rf`), since
+ * container and image files there belong to subordinate ids.
+ *
+ * @param prefix The directory name's prefix.
+ * @returns Its path.
+ *
+ * @example
+ * ```ts ignore
+ * const root = storesRoot("nook-events-test-");
+ * ```
+ */
+export function storesRoot(prefix: string): string {
+  const root = Deno.makeTempDirSync({ prefix });
+  globalThis.addEventListener("unload", () => {
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
+    }).outputSync();
+  });
+  return root;
+}
+
+/**
  * A minimal root filesystem built from the host's static busybox, made once
  * per test process and removed when the process exits. Contents:
  * `/bin/busybox`, a symlink in `/bin` for every applet (so `/bin/sh`), empty

@@ -4,17 +4,10 @@
 // "stopping" state, images' podman fields. As the unprivileged test user, against real
 // containers; every test works in its own store and removes what it started.
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot, until } from "./helpers.ts";
+import { busyboxRootfs, storesRoot, until } from "./helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "nook-podman-compat-test-" });
-
-globalThis.addEventListener("unload", () => {
-  // Container and image files of subordinate ids: removed as root in the user namespace.
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+const root = storesRoot("nook-podman-compat-test-");
 
 /** Runs `fn` with a fresh store named `name` and removes what it started. */
 function withStore(name: string, fn: (s: TestStore) => Promise<void>): Promise<void> {

@@ -12,20 +12,14 @@ import {
   repoRoot,
   requireAnyTool,
   sleep,
+  storesRoot,
   testNeeds,
   until,
 } from "./helpers.ts";
 import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
 import { pushBusyboxImage, startRegistry } from "./registry_helpers.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "nook-run-flags-test-" });
-
-globalThis.addEventListener("unload", () => {
-  // Container and image files of subordinate ids: removed as root in the user namespace.
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+const root = storesRoot("nook-run-flags-test-");
 
 /** Runs `fn` with a fresh store named `name` and removes what it started. */
 function withStore(name: string, fn: (s: TestStore) => Promise<void>): Promise<void> {
