@@ -7,11 +7,11 @@
 // containers from a local registry's busybox image; every test works in its
 // own store and removes what it started.
 import assert from "node:assert/strict";
-import { hostUid, repoRoot } from "./helpers.ts";
+import { hostUid, repoRoot, storesRoot } from "./helpers.ts";
 import { pushBusyboxImage, startRegistry, type TestRegistry } from "./registry_helpers.ts";
 import { HEX64, TestStore, withTestStore } from "./store_helpers.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "nook-run-compat-test-" });
+const root = storesRoot("nook-run-compat-test-");
 let registry: TestRegistry | undefined;
 let image: Promise<string> | undefined;
 
@@ -24,13 +24,7 @@ function busyboxImage(): Promise<string> {
   return image;
 }
 
-globalThis.addEventListener("unload", () => {
-  registry?.stop();
-  // Container and image files of subordinate ids: removed as root in the user namespace.
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+globalThis.addEventListener("unload", () => registry?.stop());
 
 /** Runs `fn` with a fresh store named `name` (the image pulled) and removes what it started. */
 async function withStore(

@@ -2,21 +2,15 @@
 // prune removes exactly what is unused and keeps the rest; reset empties the store; history
 // shows the layers of an image made by umoci and pushed by skopeo (nook made none of it).
 import assert from "node:assert/strict";
-import { busyboxRootfs, repoRoot } from "./helpers.ts";
+import { busyboxRootfs, storesRoot } from "./helpers.ts";
 import { pushLayeredImage } from "./image_fixtures.ts";
 import { startRegistry, type TestRegistry } from "./registry_helpers.ts";
 import { TestStore, withTestStore } from "./store_helpers.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "nook-system-test-" });
+const root = storesRoot("nook-system-test-");
 let registry: TestRegistry | undefined;
 
-globalThis.addEventListener("unload", () => {
-  registry?.stop();
-  // Container and image files of subordinate ids: removed as root in the user namespace.
-  new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${repoRoot()}/cli/main.ts`, "unshare", "rm", "-rf", root],
-  }).outputSync();
-});
+globalThis.addEventListener("unload", () => registry?.stop());
 
 function withStore(name: string, fn: (s: TestStore) => Promise<void>): Promise<void> {
   return withTestStore(new TestStore(root, name), fn);
